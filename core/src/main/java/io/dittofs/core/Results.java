@@ -1,0 +1,50 @@
+package io.dittofs.core;
+
+import java.util.List;
+
+/** The result records of {@link FileSystem} operations. */
+public final class Results {
+    private Results() {
+    }
+
+    /**
+     * Weak cache consistency data: an object before and after a change (RFC 1813 section 2.6
+     * {@code wcc_data}). {@code before} is null where the server could not capture it atomically.
+     */
+    public record Wcc(Inode before, Inode after) {
+    }
+
+    /** A new (or, for UNCHECKED/EXCLUSIVE create, existing) object and its directory's change. */
+    public record Created(Inode child, Wcc dir) {
+    }
+
+    public record Renamed(Wcc from, Wcc to) {
+    }
+
+    public record Linked(Inode file, Wcc dir) {
+    }
+
+    public record Read(int count, boolean eof, Inode attr) {
+    }
+
+    public record Written(int count, Stability committed, Wcc file) {
+    }
+
+    /** One directory entry with, when asked for, its attributes. */
+    public record Entry(String name, long id, long cookie, Inode attr) {
+    }
+
+    public record DirPage(List<Entry> entries, boolean eof, Inode dir) {
+    }
+
+    /**
+     * Space figures for FSSTAT.
+     *
+     * @param totalBytes total size
+     * @param freeBytes  free bytes
+     * @param totalFiles total inodes
+     * @param freeFiles  free inodes
+     */
+    public record FsStat(long totalBytes, long freeBytes, long totalFiles, long freeFiles) {
+    }
+}

@@ -1,0 +1,58 @@
+package io.dittofs.core.spi;
+
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
+
+/**
+ * Where a share's namespace and attributes live. A store exposes primitive key operations
+ * inside transactions; {@link io.dittofs.core.FileSystem} builds POSIX semantics on top, so a
+ * backend (memory, LMDB, PostgreSQL) only has to make its primitives transactional.
+ *
+ * <p>Every {@link #write} is atomic: all of its changes become visible together or none do
+ * (a rename touches two directory entries and up to three inodes in one transaction).
+ * Implementations are thread-safe; transactions from many threads may run at once.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+    /** The inode number of the root directory; the store creates nothing by itself. */
+    long ROOT_ID = 1;
+
+    /** Work done inside a transaction. */
+    @FunctionalInterface
+    interface TxnWork<T> {
+        T run(MetadataTxn txn);
+    }
+
+    /** Runs {@code work} in a read-only transaction (a consistent snapshot). */
+    <T> T read(TxnWork<T> work);
+
+    /**
+     * Runs {@code work} in a read-write transaction and commits it if it returns normally.
+     * An exception thrown by {@code work} aborts the transaction and propagates.
+     * Running out of space is reported as {@link FsError#NO_SPACE}.
+     */
+    <T> T write(TxnWork<T> work);
+
+    /** Space accounting for FSSTAT. */
+    StoreStats stats();
+
+    /** A short name for logs and metrics ("memory", "lmdb"...). */
+    String kind();
+
+    @Override
+    void close();
+
+    /**
+     * Totals the store can report; -1 where unknown.
+     *
+     * @param files     objects in use
+     * @param freeFiles objects that can still be created
+     */
+    record StoreStats(long files, long freeFiles) {
+    }
+
+    /** Helper for backends: the error for a store that is already closed. */
+    static FsException closed() {
+        return new FsException(FsError.IO, "metadata store closed");
+    }
+}
