@@ -114,6 +114,9 @@ public final class FileSystem {
         }
         if (sa.size() >= 0) {
             checkSizeChange(ctx, current, sa.size());
+            // Content is cut before the transaction, so refuse the rest of the request first:
+            // a SETATTR denied for its mode/owner/times must not have truncated the file.
+            applySetAttr(ctx, current, sa, clock.nowNanos());
             blocks.truncate(id, sa.size());
         }
         return meta.write(t -> {
