@@ -181,6 +181,50 @@ class Nfs3ProgramTest {
         }
     }
 
+    // ------------------------------------------------------------ data path
+
+    private static byte[] writeArgs(byte[] fh, long offset, byte[] data) {
+        return xdr().opaque(fh).int64(offset).int32(data.length).int32(2 /* FILE_SYNC */).opaque(data).build();
+    }
+
+    /** READ3resok data, checking the status and that count matches the opaque's length. */
+    private static byte[] readData(RpcReply r, boolean expectEof) {
+        ByteBuffer b = results(r).duplicate();
+        assertEquals(OK, b.getInt(), "status");
+        assertEquals(1, b.getInt(), "attributes_follow");
+        b.position(b.position() + 84);
+        int count = b.getInt();
+        assertEquals(expectEof ? 1 : 0, b.getInt(), "eof");
+        byte[] data = XdrArgs.readOpaque(b);
+        assertEquals(count, data.length);
+        assertEquals(0, b.remaining());
+        return data;
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldReadBackWhatWasWritten(TestInfo info) throws IOException {
+        byte[] big = new byte[Nfs3Program.MAX_IO];
+        new java.util.Random(7).nextBytes(big);
+        try (RpcTestClient c = server.client()) {
+            byte[] dir = mkdirAsRoot(c, info, 0755);
+            byte[] file = createdHandle(call(c, Nfs3Program.CREATE, Cred.root(), createArgs(dir, "data", GUARDED, 0644)));
+            ByteBuffer w = results(call(c, Nfs3Program.WRITE, Cred.root(), writeArgs(file, 0, new byte[] {1, 2, 3, 4, 5})));
+            assertEquals(OK, w.getInt(0));
+            assertEquals(OK, status(call(c, Nfs3Program.WRITE, Cred.root(), writeArgs(file, 5, big))));
+
+            byte[] head = readData(call(c, Nfs3Program.READ, Cred.root(), xdr().opaque(file).int64(0).int32(7).build()),
+                    false);
+            assertArrayEquals(new byte[] {1, 2, 3, 4, 5, big[0], big[1]}, head);
+            byte[] all = readData(call(c, Nfs3Program.READ, Cred.root(),
+                    xdr().opaque(file).int64(5).int32(Nfs3Program.MAX_IO).build()), true);
+            assertArrayEquals(big, all);
+            byte[] past = readData(call(c, Nfs3Program.READ, Cred.root(),
+                    xdr().opaque(file).int64(10L << 20).int32(100).build()), true);
+            assertEquals(0, past.length);
+        }
+    }
+
     // ------------------------------------------------------------ duplicate-request cache
 
     @Test
