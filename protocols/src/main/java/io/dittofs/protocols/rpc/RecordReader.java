@@ -48,12 +48,11 @@ final class RecordReader {
 
     /** The next record, or null on a clean end of stream between records. */
     Record next() throws IOException {
-        int h = readHeader(true);
-        if (h == -1 && header.position() == 0) {
-            return null;
-        }
-        recordStartNanos = System.nanoTime();
         try {
+            int h = readHeader(true);
+            if (h == -1 && header.position() == 0) {
+                return null;
+            }
             boolean last = h < 0;
             int len = h & 0x7fff_ffff;
             if (len > maxRecord) {
@@ -111,6 +110,10 @@ final class RecordReader {
                     return -1;
                 }
                 throw new EOFException("end of stream inside a fragment header");
+            }
+            if (n > 0 && recordStartNanos == 0) {
+                // the record starts with its first byte, so a client dribbling a header also stalls
+                recordStartNanos = System.nanoTime();
             }
         }
         return header.getInt(0); // position is 4 here, which tells a real 0xFFFFFFFF from EOF
