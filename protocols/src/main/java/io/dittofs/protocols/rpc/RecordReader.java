@@ -74,10 +74,14 @@ final class RecordReader {
         }
     }
 
+    /**
+     * Accumulates a record of several fragments. The buffer grows with the data that actually
+     * arrived (a pooled buffer of the next size class, contents copied), so a client announcing
+     * a fragment that never completes holds no more memory than its size class.
+     */
     private Record multiFragment(int firstLen) throws IOException {
-        Lease lease = pool.acquire(maxRecord);
+        Lease lease = pool.acquire(firstLen);
         try {
-            MemorySegment buf = lease.segment();
             long total = 0;
             int len = firstLen;
             boolean last = false;
@@ -85,10 +89,16 @@ final class RecordReader {
                 if (total + len > maxRecord) {
                     throw new FramingException("record over the " + maxRecord + "-byte cap");
                 }
-                readFully(buf.asSlice(total, len).asByteBuffer());
+                if (total + len > lease.capacity().byteSize()) {
+                    Lease bigger = pool.acquire((int) (total + len));
+                    MemorySegment.copy(lease.capacity(), 0, bigger.capacity(), 0, total);
+                    lease.close();
+                    lease = bigger;
+                }
+                readFully(lease.capacity().asSlice(total, len).asByteBuffer());
                 total += len;
                 if (last) {
-                    return new Record(lease, buf.asSlice(0, total));
+                    return new Record(lease, lease.capacity().asSlice(0, total));
                 }
                 int h = readHeader(false);
                 last = h < 0;
