@@ -64,24 +64,24 @@ final class LibNfs implements AutoCloseable {
     }
 
     LibNfs uid(int uid) {
-        call(() -> n.setUid.invokeExact(ctx, uid));
+        call(() -> { n.setUid.invokeExact(ctx, uid); });
         return this;
     }
 
     LibNfs gid(int gid) {
-        call(() -> n.setGid.invokeExact(ctx, gid));
+        call(() -> { n.setGid.invokeExact(ctx, gid); });
         return this;
     }
 
     /** -1 reconnects forever, 0 never, N at most N times (libnfs' own default is -1). */
     LibNfs autoreconnect(int retries) {
-        call(() -> n.setAutoreconnect.invokeExact(ctx, retries));
+        call(() -> { n.setAutoreconnect.invokeExact(ctx, retries); });
         return this;
     }
 
     /** Timeout of each RPC of the synchronous calls. */
     LibNfs timeoutMillis(int millis) {
-        call(() -> n.setTimeout.invokeExact(ctx, millis));
+        call(() -> { n.setTimeout.invokeExact(ctx, millis); });
         return this;
     }
 
