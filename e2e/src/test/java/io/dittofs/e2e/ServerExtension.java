@@ -1,5 +1,6 @@
 package io.dittofs.e2e;
 
+import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -30,8 +31,15 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback, Test
                     server.dumpLog("class " + context.getDisplayName() + " failed", LOG_LINES);
                 }
             } finally {
-                server.close();
+                ServerProcess stopped = server;
                 server = null;
+                stopped.close();
+                List<String> pinned = stopped.pinnedEvents();
+                if (!pinned.isEmpty()) {
+                    throw new AssertionError("the server pinned a virtual thread for 20 ms or more "
+                            + pinned.size() + " time(s) (JFR jdk.VirtualThreadPinned, STYLE 6):\n"
+                            + String.join("\n", pinned));
+                }
             }
         }
     }

@@ -14,9 +14,13 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 
 /**
  * The packaged DittoFS server running as a separate OS process on a free loopback port with a
@@ -38,6 +42,8 @@ final class ServerProcess implements AutoCloseable {
     private final Path logFile;
     private Process process;
     private int starts;
+    /** Starts whose process was killed with SIGKILL: their JFR recording was never written. */
+    private final Set<Integer> killedStarts = new HashSet<>();
 
     private ServerProcess(String name) throws IOException {
         this.name = name;
@@ -121,6 +127,7 @@ final class ServerProcess implements AutoCloseable {
         p.destroy();
         try {
             if (!p.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                killedStarts.add(starts);
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new AssertionError("server pid " + p.pid() + " did not exit within " + STOP_TIMEOUT
                         + " of SIGTERM; killed. Log: " + logFile);
@@ -140,6 +147,7 @@ final class ServerProcess implements AutoCloseable {
             return;
         }
         process = null;
+        killedStarts.add(starts);
         p.destroyForcibly();
         try {
             p.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -163,6 +171,46 @@ final class ServerProcess implements AutoCloseable {
         } finally {
             deleteTree(dataDir);
         }
+    }
+
+    /** The JFR recording of the {@code start}-th server process (1-based), written at its exit. */
+    Path jfrFile(int start) {
+        String log = logFile.getFileName().toString();
+        return logFile.resolveSibling(log.substring(0, log.length() - ".log".length()) + "-" + start + ".jfr");
+    }
+
+    /**
+     * The {@code jdk.VirtualThreadPinned} events (20 ms or more) in the recordings of the server
+     * processes that have exited; one line each with its duration and top frames.
+     */
+    List<String> pinnedEvents() {
+        List<String> found = new ArrayList<>();
+        for (int i = 1; i <= starts; i++) {
+            Path jfr = jfrFile(i);
+            try {
+                if (killedStarts.contains(i) || !Files.isRegularFile(jfr) || Files.size(jfr) == 0) {
+                    continue;
+                }
+                for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+                    if (e.getEventType().getName().equals("jdk.VirtualThreadPinned")) {
+                        found.add(describe(e) + " (" + jfr.getFileName() + ")");
+                    }
+                }
+            } catch (IOException e) {
+                found.add("cannot read " + jfr + ": " + e);
+            }
+        }
+        return found;
+    }
+
+    private static String describe(RecordedEvent e) {
+        StringBuilder sb = new StringBuilder("pinned " + e.getDuration().toMillis() + " ms");
+        if (e.getStackTrace() != null) {
+            e.getStackTrace().getFrames().stream().limit(8).forEach(f -> sb.append("\n    at ")
+                    .append(f.getMethod().getType().getName()).append('.').append(f.getMethod().getName())
+                    .append(':').append(f.getLineNumber()));
+        }
+        return sb.toString();
     }
 
     /** The last {@code lines} lines of the server log. */
@@ -192,8 +240,8 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> cmd = command();
         starts++;
+        List<String> cmd = command();
         note("start #" + starts + ": " + String.join(" ", cmd));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(home.toFile())
@@ -208,12 +256,16 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private List<String> command() {
+        // called after starts++, so the recording of this start is number `starts`
         String java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the tests"));
         Path target = home.resolve("controlplane").resolve("target");
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.add("@" + target.resolve("jvm.options"));
+        // JFR with the default settings records jdk.VirtualThreadPinned events of 20 ms or more
+        // (STYLE 6); the recording is written when the JVM exits after SIGTERM
+        cmd.add("-XX:StartFlightRecording:settings=default,dumponexit=true,filename=" + jfrFile(starts));
         cmd.add("-jar");
         cmd.add(target.resolve("dittofs.jar").toString());
         cmd.addAll(List.of("start", "--foreground", "--bind", LOOPBACK,
@@ -238,6 +290,7 @@ final class ServerProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         process = null;
+        killedStarts.add(starts);
         throw new AssertionError("DittoFS server did not accept TCP connections on " + LOOPBACK + ":" + port
                 + " within " + START_TIMEOUT + "; log " + logFile + ":\n" + logTail(80));
     }
