@@ -108,23 +108,24 @@ public final class FileSystem {
         if (readOnly && !sa.isEmpty()) {
             throw readOnlyError();
         }
-        Inode current = getattr(id);
-        if (guardCtime >= 0 && current.ctimeNs() != guardCtime) {
-            throw new FsException(FsError.NOT_SYNC, "ctime guard mismatch");
-        }
-        if (sa.size() >= 0) {
-            checkSizeChange(ctx, current, sa.size());
-            blocks.truncate(id, sa.size());
-        }
-        return meta.write(t -> {
+        Wcc w = meta.write(t -> {
             Inode before = require(t, id);
             if (guardCtime >= 0 && before.ctimeNs() != guardCtime) {
                 throw new FsException(FsError.NOT_SYNC, "ctime guard mismatch");
+            }
+            if (sa.size() >= 0) {
+                checkSizeChange(ctx, before, sa.size());
             }
             Inode after = applySetAttr(ctx, before, sa, clock.nowNanos());
             t.put(after);
             return new Wcc(before, after);
         });
+        // Content is cut only once the whole request was accepted and recorded; readers already
+        // see the new size, so nothing past it is visible in between.
+        if (sa.size() >= 0 && sa.size() != w.before().size()) {
+            blocks.truncate(id, sa.size());
+        }
+        return w;
     }
 
     private void checkSizeChange(AuthContext ctx, Inode n, long size) {
@@ -345,6 +346,7 @@ public final class FileSystem {
             Inode dir = requireDir(t, dirId);
             DirEntry existing = t.lookup(dirId, name);
             if (existing != null) {
+                Permissions.require(ctx, dir, EXECUTE);
                 Inode e = require(t, existing.child());
                 switch (how) {
                     case GUARDED -> throw new FsException(FsError.EXISTS, name);
@@ -383,6 +385,9 @@ public final class FileSystem {
             Inode dir = requireDir(t, dirId);
             if (t.lookup(dirId, name) != null) {
                 throw new FsException(FsError.EXISTS, name);
+            }
+            if (dir.nlink() >= LINK_MAX) {
+                throw new FsException(FsError.TOO_MANY_LINKS, "directory has " + LINK_MAX + " subdirectories");
             }
             int mode = sa.mode() >= 0 ? sa.mode() : 0755;
             Inode child = newInode(t, ctx, dir, FileType.DIRECTORY, mode, 0, null, 0);

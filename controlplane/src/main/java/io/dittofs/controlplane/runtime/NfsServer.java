@@ -1,0 +1,87 @@
+package io.dittofs.controlplane.runtime;
+
+import io.dittofs.core.ShareRegistry;
+import io.dittofs.core.buffer.BufferPool;
+import io.dittofs.protocols.mount.MountProgram;
+import io.dittofs.protocols.nfs.v3.Nfs3Program;
+import io.dittofs.protocols.portmap.PortmapProgram;
+import io.dittofs.protocols.rpc.DuplicateRequestCache;
+import io.dittofs.protocols.rpc.RpcDispatcher;
+import io.dittofs.protocols.rpc.RpcServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * The NFS adapter: NFSv3 and MOUNT v3 on one TCP port, and optionally an embedded portmapper
+ * on its own port. Owns the buffer pool and the duplicate-request cache. Thread-safe.
+ */
+public final class NfsServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NfsServer.class);
+
+    private final BufferPool pool;
+    private final RpcServer nfs;
+    private final RpcServer portmap;
+
+    private NfsServer(BufferPool pool, RpcServer nfs, RpcServer portmap) {
+        this.pool = pool;
+        this.nfs = nfs;
+        this.portmap = portmap;
+    }
+
+    /**
+     * Starts serving {@code shares}.
+     *
+     * @param portmapPort the portmapper port, or -1 for none
+     */
+    public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
+                                  MountProgram.MountPolicy policy, RpcServer.Options options) throws IOException {
+        BufferPool pool = new BufferPool();
+        RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16_384, 600));
+        d.register(new MountProgram(shares, policy));
+        d.register(new Nfs3Program(shares));
+        RpcServer nfs = null;
+        RpcServer pm = null;
+        try {
+            nfs = RpcServer.start("nfs", new InetSocketAddress(bind, nfsPort), d, options);
+            if (portmapPort >= 0) {
+                PortmapProgram p = new PortmapProgram();
+                int port = nfs.port();
+                p.register(new PortmapProgram.Mapping(PortmapProgram.PROGRAM, 2, PortmapProgram.IPPROTO_TCP, portmapPort));
+                p.register(new PortmapProgram.Mapping(Nfs3Program.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, port));
+                p.register(new PortmapProgram.Mapping(MountProgram.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, port));
+                RpcDispatcher pd = new RpcDispatcher(pool, new DuplicateRequestCache(16, 60));
+                pd.register(p);
+                pm = RpcServer.start("portmap", new InetSocketAddress(bind, portmapPort), pd, options);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (nfs != null) {
+                nfs.close();
+            }
+            pool.close();
+            throw e;
+        }
+        return new NfsServer(pool, nfs, pm);
+    }
+
+    public int nfsPort() {
+        return nfs.port();
+    }
+
+    /** The portmapper port, or -1. */
+    public int portmapPort() {
+        return portmap == null ? -1 : portmap.port();
+    }
+
+    @Override
+    public void close() {
+        if (portmap != null) {
+            portmap.close();
+        }
+        nfs.close();
+        pool.close();
+        LOG.info("NFS adapter stopped");
+    }
+}

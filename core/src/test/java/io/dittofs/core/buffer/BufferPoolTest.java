@@ -1,0 +1,103 @@
+package io.dittofs.core.buffer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class BufferPoolTest {
+    private BufferPool pool = new BufferPool(2, 2, 1);
+
+    @AfterEach
+    void closePool() {
+        pool.close();
+    }
+
+    @Test
+    void shouldPickSmallestSizeClassThatFits() {
+        int[][] cases = {
+            {0, BufferPool.SMALL}, {1, BufferPool.SMALL}, {BufferPool.SMALL, BufferPool.SMALL},
+            {BufferPool.SMALL + 1, BufferPool.MEDIUM}, {BufferPool.MEDIUM, BufferPool.MEDIUM},
+            {BufferPool.MEDIUM + 1, BufferPool.LARGE}, {BufferPool.LARGE, BufferPool.LARGE},
+        };
+        for (int[] c : cases) {
+            try (Lease l = pool.acquire(c[0])) {
+                assertEquals(c[0], l.segment().byteSize(), "segment is exactly the asked size");
+                assertEquals(c[1], l.capacity().byteSize(), "class for " + c[0]);
+            }
+        }
+        assertEquals(BufferPool.LARGE, pool.maxSize());
+    }
+
+    @Test
+    void shouldRejectSizesOutsideClasses() {
+        assertThrows(IllegalArgumentException.class, () -> pool.acquire(BufferPool.LARGE + 1));
+        assertThrows(IllegalArgumentException.class, () -> pool.acquire(-1));
+    }
+
+    @Test
+    void shouldReuseReleasedBuffer() {
+        long address;
+        try (Lease l = pool.acquire(100)) {
+            l.segment().set(ValueLayout.JAVA_INT, 0, 42);
+            address = l.capacity().address();
+        }
+        long allocated = pool.allocatedBytes();
+        try (Lease l = pool.acquire(200)) {
+            assertEquals(address, l.capacity().address());
+        }
+        assertEquals(allocated, pool.allocatedBytes(), "no new allocation for a reused buffer");
+        assertEquals(BufferPool.SMALL, allocated);
+    }
+
+    @Test
+    void shouldWaitForReleaseWhenClassExhausted() throws Exception {
+        Lease first = pool.acquire(BufferPool.LARGE);
+        assertEquals(0, pool.available(BufferPool.LARGE));
+        CompletableFuture<Lease> waiting = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> waiting.complete(pool.acquire(BufferPool.MEDIUM + 1)));
+        assertThrows(TimeoutException.class, () -> waiting.get(300, TimeUnit.MILLISECONDS));
+        try (Lease other = pool.acquire(10)) {
+            assertEquals(10, other.segment().byteSize(), "other classes are not blocked");
+        }
+        first.close();
+        try (Lease second = waiting.get(10, TimeUnit.SECONDS)) {
+            assertEquals(first.capacity().address(), second.capacity().address());
+        }
+        assertEquals(1, pool.available(BufferPool.LARGE));
+    }
+
+    @Test
+    void shouldIgnoreSecondClose() {
+        Lease l = pool.acquire(10);
+        assertEquals(1, pool.available(10));
+        l.close();
+        l.close();
+        assertEquals(2, pool.available(10), "a double close must not add a permit");
+        try (Lease a = pool.acquire(10); Lease b = pool.acquire(10)) {
+            assertFalse(a.capacity().address() == b.capacity().address(), "two holders never share a buffer");
+            assertEquals(0, pool.available(10));
+        }
+    }
+
+    @Test
+    void shouldCountAvailableBuffersPerClass() {
+        BufferPool defaults = new BufferPool();
+        try (defaults) {
+            assertEquals(4096, defaults.available(1));
+            assertEquals(1024, defaults.available(BufferPool.MEDIUM));
+            assertEquals(256, defaults.available(BufferPool.LARGE));
+            assertTrue(defaults.allocatedBytes() == 0, "allocation is lazy");
+        }
+    }
+}

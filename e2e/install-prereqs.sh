@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the e2e tests need on a Debian machine (run as root), once:
+#   libnfs (client library + tools) and the kernel-client rig (qemu, Debian kernel, busybox).
+# Without root it only reports what is missing. Idempotent and quick when all is present.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+PKGS="libnfs13 libnfs-utils libnfs-dev qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat xz-utils procps"
+missing=""
+for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+KC=${KCLIENT_DIR:-/var/tmp/kclient}
+if [ -n "$missing" ] || [ ! -r "$KC/base.cpio" ] || [ ! -r "$KC/vmlinux" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "e2e prerequisites missing:${missing:- (none)}; kernel-client rig in $KC: $( [ -r "$KC/base.cpio" ] && echo ok || echo missing)" >&2
+    echo "run as root: $HERE/install-prereqs.sh" >&2
+    exit 1
+  fi
+  if [ -n "$missing" ]; then
+    echo "installing:$missing"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+  fi
+  bash "$HERE/kclient/setup.sh"
+fi
+echo "e2e prerequisites present"

@@ -1,0 +1,457 @@
+package io.dittofs.protocols.nfs.v3;
+
+import io.dittofs.core.AuthContext;
+import io.dittofs.core.FileSystem;
+import io.dittofs.core.FileSystem.CreateMode;
+import io.dittofs.core.FileType;
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
+import io.dittofs.core.Inode;
+import io.dittofs.core.Permissions;
+import io.dittofs.core.Results;
+import io.dittofs.core.SetAttr;
+import io.dittofs.core.Share;
+import io.dittofs.core.ShareRegistry;
+import io.dittofs.core.Stability;
+import io.dittofs.protocols.errmap.ErrorMap;
+import io.dittofs.protocols.nfs.FileHandles;
+import io.dittofs.protocols.rpc.RpcCall;
+import io.dittofs.protocols.rpc.RpcProgram;
+import io.dittofs.protocols.xdr.BadXdrException;
+import io.dittofs.protocols.xdr.XdrDecoder;
+import io.dittofs.protocols.xdr.XdrEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.security.SecureRandom;
+
+import static io.dittofs.protocols.nfs.v3.Nfs3Xdr.postOpAttr;
+import static io.dittofs.protocols.nfs.v3.Nfs3Xdr.wcc;
+import static io.dittofs.protocols.nfs.v3.Nfs3Xdr.wccAfter;
+
+/**
+ * NFS version 3 (RFC 1813), program 100003: all 22 procedures. Each procedure decodes its
+ * arguments, calls {@link FileSystem} and encodes the result; {@link FsException} becomes an
+ * {@code nfsstat3} through {@link ErrorMap} in {@link #fail}, the one place this program maps
+ * errors. Thread-safe.
+ */
+public final class Nfs3Program implements RpcProgram {
+    private static final Logger LOG = LoggerFactory.getLogger(Nfs3Program.class);
+    public static final int PROGRAM = 100003;
+    static final int NFS3_OK = 0;
+    /** rtmax/wtmax: 1 MiB transfers. */
+    static final int MAX_IO = 1024 * 1024;
+
+    static final int NULL = 0;
+    static final int GETATTR = 1;
+    static final int SETATTR = 2;
+    static final int LOOKUP = 3;
+    static final int ACCESS = 4;
+    static final int READLINK = 5;
+    static final int READ = 6;
+    static final int WRITE = 7;
+    static final int CREATE = 8;
+    static final int MKDIR = 9;
+    static final int SYMLINK = 10;
+    static final int MKNOD = 11;
+    static final int REMOVE = 12;
+    static final int RMDIR = 13;
+    static final int RENAME = 14;
+    static final int LINK = 15;
+    static final int READDIR = 16;
+    static final int READDIRPLUS = 17;
+    static final int FSSTAT = 18;
+    static final int FSINFO = 19;
+    static final int PATHCONF = 20;
+    static final int COMMIT = 21;
+    private static final String[] NAMES = {"NULL", "GETATTR", "SETATTR", "LOOKUP", "ACCESS", "READLINK", "READ",
+        "WRITE", "CREATE", "MKDIR", "SYMLINK", "MKNOD", "REMOVE", "RMDIR", "RENAME", "LINK", "READDIR",
+        "READDIRPLUS", "FSSTAT", "FSINFO", "PATHCONF", "COMMIT"};
+
+    private final ShareRegistry shares;
+    private final long writeVerifier;
+    private final Nfs3DirOps dirOps = new Nfs3DirOps(this);
+
+    /** A resolved file handle: the share, the caller as the share sees it, and the inode. */
+    record Target(Share share, AuthContext ctx, long id) {
+        FileSystem fs() {
+            return share.fs();
+        }
+
+        int fsid() {
+            return share.id();
+        }
+
+        byte[] handle(long inode) {
+            return FileHandles.encode(share.id(), inode);
+        }
+    }
+
+    public Nfs3Program(ShareRegistry shares) {
+        this.shares = shares;
+        // changes on every server start, so clients resend uncommitted UNSTABLE writes (RFC 1813 3.3.7)
+        this.writeVerifier = new SecureRandom().nextLong() ^ System.nanoTime();
+    }
+
+    public long writeVerifier() {
+        return writeVerifier;
+    }
+
+    @Override
+    public int program() {
+        return PROGRAM;
+    }
+
+    @Override
+    public int lowVersion() {
+        return 3;
+    }
+
+    @Override
+    public int highVersion() {
+        return 3;
+    }
+
+    @Override
+    public boolean hasProcedure(int version, int proc) {
+        return proc >= NULL && proc <= COMMIT;
+    }
+
+    @Override
+    public boolean nonIdempotent(int version, int proc) {
+        return switch (proc) {
+            case SETATTR, WRITE, CREATE, MKDIR, SYMLINK, MKNOD, REMOVE, RMDIR, RENAME, LINK -> true;
+            default -> false;
+        };
+    }
+
+    @Override
+    public String name() {
+        return "NFS3";
+    }
+
+    @Override
+    public String procName(int version, int proc) {
+        return proc >= 0 && proc < NAMES.length ? NAMES[proc] : Integer.toString(proc);
+    }
+
+    @Override
+    public void call(RpcCall call, XdrDecoder a, XdrEncoder r) {
+        long start = r.position();
+        Target t = null;
+        try {
+            if (call.proc() == NULL) {
+                return;
+            }
+            t = target(call, a);
+            switch (call.proc()) {
+                case GETATTR -> getattr(t, r);
+                case SETATTR -> setattr(t, a, r);
+                case LOOKUP -> lookup(t, a, r);
+                case ACCESS -> access(t, a, r);
+                case READLINK -> readlink(t, r);
+                case READ -> read(t, a, r);
+                case WRITE -> write(t, a, r);
+                case CREATE -> create(t, a, r);
+                case MKDIR -> mkdir(t, a, r);
+                case SYMLINK -> symlink(t, a, r);
+                case MKNOD -> mknod(t, a, r);
+                case REMOVE -> remove(t, a, r, false);
+                case RMDIR -> remove(t, a, r, true);
+                case RENAME -> rename(call, t, a, r);
+                case LINK -> link(call, t, a, r);
+                case READDIR -> dirOps.readdir(t, a, r, false);
+                case READDIRPLUS -> dirOps.readdir(t, a, r, true);
+                case FSSTAT -> fsstat(t, r);
+                case FSINFO -> fsinfo(t, r);
+                case PATHCONF -> pathconf(t, r);
+                case COMMIT -> commit(t, a, r);
+                default -> throw new IllegalStateException("unreachable: proc " + call.proc());
+            }
+        } catch (FsException e) {
+            r.position(start);
+            fail(call.proc(), t, e, r);
+        }
+    }
+
+    /** Decodes the first argument of every procedure, the object's handle. */
+    Target target(RpcCall call, XdrDecoder a) {
+        MemorySegment fh = a.readOpaque(Nfs3Xdr.FH_MAX);
+        FileHandles.Handle h = FileHandles.decode(fh);
+        Share s = shares.byId(h.shareId());
+        if (s == null) {
+            throw new FsException(FsError.STALE, "no share " + h.shareId());
+        }
+        return new Target(s, s.effective(call.auth()), h.inode());
+    }
+
+    /**
+     * The failure reply of every procedure: the status and the failure body RFC 1813 gives
+     * each one (post-op attributes of the object or wcc data of the directory, without pre-op
+     * attributes since the operation changed nothing).
+     */
+    private void fail(int proc, Target t, FsException e, XdrEncoder r) {
+        FsError err = e.error();
+        if (err == FsError.SERVER_FAULT || err == FsError.IO) {
+            LOG.warn("{} failed: {}", procName(3, proc), e.getMessage(), e);
+        } else {
+            LOG.debug("{}: {} {}", procName(3, proc), err, e.getMessage());
+        }
+        r.writeInt(ErrorMap.nfs3(err));
+        Inode attr = t == null ? null : attrsOrNull(t);
+        int fsid = t == null ? 0 : t.fsid();
+        switch (proc) {
+            case GETATTR -> {
+            }
+            case SETATTR, WRITE, CREATE, MKDIR, SYMLINK, MKNOD, REMOVE, RMDIR, COMMIT -> wccAfter(r, attr, fsid);
+            case RENAME -> {
+                wccAfter(r, attr, fsid);
+                wccAfter(r, null, fsid);
+            }
+            case LINK -> {
+                postOpAttr(r, attr, fsid);
+                wccAfter(r, null, fsid);
+            }
+            default -> postOpAttr(r, attr, fsid); // LOOKUP, ACCESS, READLINK, READ, READDIR(PLUS), FS*
+        }
+    }
+
+    private static Inode attrsOrNull(Target t) {
+        try {
+            return t.fs().getattr(t.id());
+        } catch (FsException e) {
+            return null;
+        }
+    }
+
+    private void getattr(Target t, XdrEncoder r) {
+        Inode n = t.fs().getattr(t.id());
+        r.writeInt(NFS3_OK);
+        Nfs3Xdr.fattr3(r, n, t.fsid());
+    }
+
+    private void setattr(Target t, XdrDecoder a, XdrEncoder r) {
+        SetAttr sa = Nfs3Xdr.sattr3(a);
+        long guard = a.readBool() ? Nfs3Xdr.readTime(a) : -1;
+        Results.Wcc w = t.fs().setattr(t.ctx(), t.id(), sa, guard);
+        r.writeInt(NFS3_OK);
+        wcc(r, w, t.fsid());
+    }
+
+    private void lookup(Target t, XdrDecoder a, XdrEncoder r) {
+        String name = Nfs3Xdr.name(a);
+        Inode child = t.fs().lookup(t.ctx(), t.id(), name);
+        r.writeInt(NFS3_OK);
+        r.writeOpaque(t.handle(child.id()));
+        postOpAttr(r, child, t.fsid());
+        postOpAttr(r, attrsOrNull(t), t.fsid());
+    }
+
+    static final int ACCESS3_READ = 0x01;
+    static final int ACCESS3_LOOKUP = 0x02;
+    static final int ACCESS3_MODIFY = 0x04;
+    static final int ACCESS3_EXTEND = 0x08;
+    static final int ACCESS3_DELETE = 0x10;
+    static final int ACCESS3_EXECUTE = 0x20;
+
+    private void access(Target t, XdrDecoder a, XdrEncoder r) {
+        int want = a.readInt();
+        Inode n = t.fs().getattr(t.id());
+        int g = t.fs().access(t.ctx(), t.id());
+        int ok = 0;
+        if ((g & Permissions.READ) != 0) {
+            ok |= ACCESS3_READ;
+        }
+        if ((g & Permissions.WRITE) != 0) {
+            ok |= ACCESS3_MODIFY | ACCESS3_EXTEND | (n.isDirectory() ? ACCESS3_DELETE : 0);
+        }
+        if ((g & Permissions.EXECUTE) != 0) {
+            ok |= n.isDirectory() ? ACCESS3_LOOKUP : ACCESS3_EXECUTE;
+        }
+        r.writeInt(NFS3_OK);
+        postOpAttr(r, n, t.fsid());
+        r.writeInt(want & ok);
+    }
+
+    private void readlink(Target t, XdrEncoder r) {
+        String target = t.fs().readlink(t.ctx(), t.id());
+        r.writeInt(NFS3_OK);
+        postOpAttr(r, attrsOrNull(t), t.fsid());
+        r.writeString(target);
+    }
+
+    private void read(Target t, XdrDecoder a, XdrEncoder r) {
+        long offset = a.readLong();
+        int count = (int) Math.min(a.readUnsignedInt(), MAX_IO);
+        long p0 = r.position();
+        int header = 4 + Nfs3Xdr.POST_OP_ATTR_SIZE + 12;
+        r.reserve(header + count); // capacity for the whole reply, so the data slice below stays put
+        long dataPos = p0 + header;
+        r.position(dataPos);
+        MemorySegment dst = r.reserve(count);
+        Results.Read res = t.fs().read(t.ctx(), t.id(), offset, dst);
+        r.commitReserved(dataPos, res.count());
+        long end = r.position();
+        r.position(p0);
+        r.writeInt(NFS3_OK);
+        postOpAttr(r, res.attr(), t.fsid());
+        r.writeInt(res.count());
+        r.writeBool(res.eof());
+        r.writeInt(res.count());
+        r.position(end);
+    }
+
+    private void write(Target t, XdrDecoder a, XdrEncoder r) {
+        long offset = a.readLong();
+        long count = a.readUnsignedInt();
+        int how = a.readInt();
+        if (how < 0 || how > 2) {
+            throw new BadXdrException("stable_how " + how);
+        }
+        MemorySegment data = a.readOpaque(MAX_IO);
+        if (count > data.byteSize()) {
+            throw new BadXdrException("count " + count + " larger than data " + data.byteSize());
+        }
+        Stability st = Stability.values()[how];
+        Results.Written w = t.fs().write(t.ctx(), t.id(), offset, data.asSlice(0, count), st);
+        r.writeInt(NFS3_OK);
+        wcc(r, w.file(), t.fsid());
+        r.writeInt(w.count());
+        r.writeInt(w.committed().ordinal());
+        r.writeLong(writeVerifier);
+    }
+
+    private void created(Target t, Results.Created c, XdrEncoder r) {
+        r.writeInt(NFS3_OK);
+        Nfs3Xdr.postOpFh(r, t.handle(c.child().id()));
+        postOpAttr(r, c.child(), t.fsid());
+        wcc(r, c.dir(), t.fsid());
+    }
+
+    private void create(Target t, XdrDecoder a, XdrEncoder r) {
+        String name = Nfs3Xdr.name(a);
+        int mode = a.readInt();
+        Results.Created c = switch (mode) {
+            case 0, 1 -> t.fs().create(t.ctx(), t.id(), name, Nfs3Xdr.sattr3(a),
+                    mode == 0 ? CreateMode.UNCHECKED : CreateMode.GUARDED, 0);
+            case 2 -> t.fs().create(t.ctx(), t.id(), name, SetAttr.NONE, CreateMode.EXCLUSIVE, a.readLong());
+            default -> throw new BadXdrException("createmode3 " + mode);
+        };
+        created(t, c, r);
+    }
+
+    private void mkdir(Target t, XdrDecoder a, XdrEncoder r) {
+        String name = Nfs3Xdr.name(a);
+        created(t, t.fs().mkdir(t.ctx(), t.id(), name, Nfs3Xdr.sattr3(a)), r);
+    }
+
+    private void symlink(Target t, XdrDecoder a, XdrEncoder r) {
+        String name = Nfs3Xdr.name(a);
+        SetAttr sa = Nfs3Xdr.sattr3(a);
+        String path = Nfs3Xdr.path(a);
+        created(t, t.fs().symlink(t.ctx(), t.id(), name, path, sa), r);
+    }
+
+    private void mknod(Target t, XdrDecoder a, XdrEncoder r) {
+        String name = Nfs3Xdr.name(a);
+        int type = a.readInt();
+        Results.Created c = switch (type) {
+            case 3, 4 -> {
+                SetAttr sa = Nfs3Xdr.sattr3(a);
+                long rdev = (a.readUnsignedInt() << 32) | a.readUnsignedInt();
+                yield t.fs().mknod(t.ctx(), t.id(), name, type == 3 ? FileType.BLOCK_DEVICE : FileType.CHAR_DEVICE, rdev, sa);
+            }
+            case 6, 7 -> t.fs().mknod(t.ctx(), t.id(), name, type == 6 ? FileType.SOCKET : FileType.FIFO, 0,
+                    Nfs3Xdr.sattr3(a));
+            case 1, 2, 5 -> throw new FsException(FsError.BAD_TYPE, "mknod of ftype " + type);
+            default -> throw new BadXdrException("ftype3 " + type);
+        };
+        created(t, c, r);
+    }
+
+    private void remove(Target t, XdrDecoder a, XdrEncoder r, boolean dir) {
+        String name = Nfs3Xdr.name(a);
+        Results.Wcc w = dir ? t.fs().rmdir(t.ctx(), t.id(), name) : t.fs().remove(t.ctx(), t.id(), name);
+        r.writeInt(NFS3_OK);
+        wcc(r, w, t.fsid());
+    }
+
+    private void rename(RpcCall call, Target from, XdrDecoder a, XdrEncoder r) {
+        String fromName = Nfs3Xdr.name(a);
+        Target to = target(call, a);
+        String toName = Nfs3Xdr.name(a);
+        if (to.share().id() != from.share().id()) {
+            throw new FsException(FsError.CROSS_DEVICE, "rename across shares");
+        }
+        Results.Renamed rn = from.fs().rename(from.ctx(), from.id(), fromName, to.id(), toName);
+        r.writeInt(NFS3_OK);
+        wcc(r, rn.from(), from.fsid());
+        wcc(r, rn.to(), from.fsid());
+    }
+
+    private void link(RpcCall call, Target file, XdrDecoder a, XdrEncoder r) {
+        Target dir = target(call, a);
+        String name = Nfs3Xdr.name(a);
+        if (dir.share().id() != file.share().id()) {
+            throw new FsException(FsError.CROSS_DEVICE, "link across shares");
+        }
+        Results.Linked l = file.fs().link(file.ctx(), file.id(), dir.id(), name);
+        r.writeInt(NFS3_OK);
+        postOpAttr(r, l.file(), file.fsid());
+        wcc(r, l.dir(), file.fsid());
+    }
+
+    private void fsstat(Target t, XdrEncoder r) {
+        Inode n = t.fs().getattr(t.id());
+        Results.FsStat s = t.fs().fsstat();
+        r.writeInt(NFS3_OK);
+        postOpAttr(r, n, t.fsid());
+        r.writeLong(s.totalBytes());
+        r.writeLong(s.freeBytes());
+        r.writeLong(s.freeBytes());
+        r.writeLong(s.totalFiles());
+        r.writeLong(s.freeFiles());
+        r.writeLong(s.freeFiles());
+        r.writeInt(0); // invarsec
+    }
+
+    private void fsinfo(Target t, XdrEncoder r) {
+        Inode n = t.fs().getattr(t.id());
+        r.writeInt(NFS3_OK);
+        postOpAttr(r, n, t.fsid());
+        r.writeInt(MAX_IO); // rtmax
+        r.writeInt(MAX_IO); // rtpref
+        r.writeInt(4096); // rtmult
+        r.writeInt(MAX_IO); // wtmax
+        r.writeInt(MAX_IO); // wtpref
+        r.writeInt(4096); // wtmult
+        r.writeInt(64 * 1024); // dtpref
+        r.writeLong(Long.MAX_VALUE); // maxfilesize
+        r.writeInt(0); // time_delta: 1 ns
+        r.writeInt(1);
+        r.writeInt(0x0001 | 0x0002 | 0x0008 | 0x0010); // LINK | SYMLINK | HOMOGENEOUS | CANSETTIME
+    }
+
+    private void pathconf(Target t, XdrEncoder r) {
+        Inode n = t.fs().getattr(t.id());
+        r.writeInt(NFS3_OK);
+        postOpAttr(r, n, t.fsid());
+        r.writeInt(FileSystem.LINK_MAX);
+        r.writeInt(io.dittofs.core.Names.NAME_MAX);
+        r.writeBool(true); // no_trunc
+        r.writeBool(true); // chown_restricted
+        r.writeBool(false); // case_insensitive
+        r.writeBool(true); // case_preserving
+    }
+
+    private void commit(Target t, XdrDecoder a, XdrEncoder r) {
+        a.readLong(); // offset
+        a.readInt(); // count: the whole file is committed
+        Inode before = t.fs().getattr(t.id());
+        Inode after = t.fs().commit(t.ctx(), t.id());
+        r.writeInt(NFS3_OK);
+        wcc(r, new Results.Wcc(before, after), t.fsid());
+        r.writeLong(writeVerifier);
+    }
+}

@@ -1,0 +1,20 @@
+package io.dittofs.protocols.rpc;
+
+import io.dittofs.core.AuthContext;
+
+import java.net.InetSocketAddress;
+
+/**
+ * A decoded RPC call header (RFC 5531 section 9 {@code call_body}).
+ *
+ * @param xid     transaction id
+ * @param program program number
+ * @param version program version
+ * @param proc    procedure number
+ * @param flavor  credential flavor (AUTH_NONE or AUTH_SYS)
+ * @param auth    the caller's identity (anonymous for AUTH_NONE)
+ * @param client  the peer address
+ */
+public record RpcCall(int xid, int program, int version, int proc, int flavor, AuthContext auth,
+                      InetSocketAddress client) {
+}

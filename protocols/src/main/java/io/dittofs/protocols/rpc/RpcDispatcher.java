@@ -1,0 +1,201 @@
+package io.dittofs.protocols.rpc;
+
+import io.dittofs.core.AuthContext;
+import io.dittofs.core.buffer.BufferPool;
+import io.dittofs.protocols.xdr.BadXdrException;
+import io.dittofs.protocols.xdr.XdrDecoder;
+import io.dittofs.protocols.xdr.XdrEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
+
+/**
+ * Decodes RPC call headers, checks version, program, procedure and credentials, consults the
+ * duplicate-request cache and runs the program. This is the one place that maps failures to
+ * RPC-level replies: {@link BadXdrException} in the arguments becomes GARBAGE_ARGS, any other
+ * exception SYSTEM_ERR.
+ *
+ * <p>Thread-safe: programs can be added and removed while calls run.
+ */
+public final class RpcDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(RpcDispatcher.class);
+    private static final int DRC_CHECKSUM_BYTES = 256;
+
+    private final Map<Integer, RpcProgram> programs = new ConcurrentHashMap<>();
+    private final BufferPool pool;
+    private final DuplicateRequestCache drc;
+
+    public RpcDispatcher(BufferPool pool, DuplicateRequestCache drc) {
+        this.pool = pool;
+        this.drc = drc;
+    }
+
+    public void register(RpcProgram p) {
+        programs.put(p.program(), p);
+    }
+
+    public void unregister(int program) {
+        programs.remove(program);
+    }
+
+    public BufferPool pool() {
+        return pool;
+    }
+
+    /** What to do with one record. */
+    public sealed interface Outcome permits Reply, Resend, NoReply {
+    }
+
+    /** Send the encoder's content (record mark at offset 0 still to fill); the receiver closes it. */
+    public record Reply(XdrEncoder encoder) implements Outcome {
+    }
+
+    /** Send these bytes as they are (a cached reply). */
+    public record Resend(byte[] record) implements Outcome {
+    }
+
+    /** Nothing to send (a duplicate in progress, or a message that is not a call). */
+    public record NoReply() implements Outcome {
+    }
+
+    private static final NoReply NO_REPLY = new NoReply();
+
+    /**
+     * Handles one record. Throws {@link BadXdrException} only when even the xid and message type
+     * cannot be read; the connection should then be closed.
+     */
+    public Outcome dispatch(MemorySegment record, InetSocketAddress client) {
+        XdrDecoder d = new XdrDecoder(record);
+        int xid = d.readInt();
+        int type = d.readInt();
+        if (type != Rpc.CALL) {
+            return NO_REPLY;
+        }
+        XdrEncoder e = new XdrEncoder(pool, 512);
+        boolean handedOver = false;
+        try {
+            e.position(4);
+            Outcome o = dispatchCall(d, record, xid, client, e);
+            handedOver = o instanceof Reply;
+            return o;
+        } finally {
+            if (!handedOver) {
+                e.close();
+            }
+        }
+    }
+
+    private Outcome dispatchCall(XdrDecoder d, MemorySegment record, int xid, InetSocketAddress client, XdrEncoder e) {
+        int rpcVersion;
+        int prog;
+        int vers;
+        int proc;
+        try {
+            rpcVersion = d.readInt();
+            if (rpcVersion != Rpc.VERSION) {
+                RpcReplies.rpcMismatch(e, xid);
+                return new Reply(e);
+            }
+            prog = d.readInt();
+            vers = d.readInt();
+            proc = d.readInt();
+        } catch (BadXdrException ex) {
+            RpcReplies.accepted(e, xid, Rpc.GARBAGE_ARGS);
+            return new Reply(e);
+        }
+        int flavor;
+        AuthContext auth;
+        try {
+            flavor = d.readInt();
+            MemorySegment cred = d.readOpaque(Rpc.MAX_AUTH_BYTES);
+            d.readInt(); // verifier flavor
+            d.readOpaque(Rpc.MAX_AUTH_BYTES);
+            auth = switch (flavor) {
+                case Rpc.AUTH_NONE -> AuthContext.ANONYMOUS;
+                case Rpc.AUTH_SYS -> AuthSys.decode(cred);
+                default -> null;
+            };
+        } catch (BadXdrException ex) {
+            RpcReplies.authError(e, xid, Rpc.AUTH_BADCRED);
+            return new Reply(e);
+        }
+        if (auth == null) {
+            RpcReplies.authError(e, xid, Rpc.AUTH_BADCRED);
+            return new Reply(e);
+        }
+        RpcProgram p = programs.get(prog);
+        if (p == null) {
+            RpcReplies.accepted(e, xid, Rpc.PROG_UNAVAIL);
+            return new Reply(e);
+        }
+        if (vers < p.lowVersion() || vers > p.highVersion()) {
+            RpcReplies.progMismatch(e, xid, p.lowVersion(), p.highVersion());
+            return new Reply(e);
+        }
+        if (!p.hasProcedure(vers, proc)) {
+            RpcReplies.accepted(e, xid, Rpc.PROC_UNAVAIL);
+            return new Reply(e);
+        }
+        if (flavor == Rpc.AUTH_NONE && !p.allowsAuthNone(vers, proc)) {
+            RpcReplies.authError(e, xid, Rpc.AUTH_TOOWEAK);
+            return new Reply(e);
+        }
+        RpcCall call = new RpcCall(xid, prog, vers, proc, flavor, auth, client);
+        MemorySegment args = record.asSlice(d.position());
+        DuplicateRequestCache.Key key = null;
+        if (p.nonIdempotent(vers, proc) && client != null) {
+            key = new DuplicateRequestCache.Key(client.getAddress(), xid, prog, vers, proc, checksum(args));
+            switch (drc.begin(key)) {
+                case DuplicateRequestCache.Verdict.Drop ignored -> {
+                    return NO_REPLY;
+                }
+                case DuplicateRequestCache.Verdict.Replay r -> {
+                    return new Resend(r.reply());
+                }
+                case DuplicateRequestCache.Verdict.Execute ignored -> {
+                }
+            }
+        }
+        long headerStart = e.position();
+        try {
+            RpcReplies.accepted(e, xid, Rpc.SUCCESS);
+            p.call(call, new XdrDecoder(args), e);
+        } catch (BadXdrException ex) {
+            LOG.debug("{} {} xid={}: garbage args: {}", p.name(), p.procName(vers, proc), xid, ex.getMessage());
+            e.position(headerStart);
+            RpcReplies.accepted(e, xid, Rpc.GARBAGE_ARGS);
+        } catch (RuntimeException ex) {
+            LOG.error("{} {} xid={} failed", p.name(), p.procName(vers, proc), xid, ex);
+            e.position(headerStart);
+            RpcReplies.accepted(e, xid, Rpc.SYSTEM_ERR);
+            if (key != null) {
+                drc.abort(key);
+                key = null;
+            }
+        }
+        if (key != null) {
+            byte[] copy = e.written().toArray(ValueLayout.JAVA_BYTE);
+            copy[0] = (byte) 0x80;
+            int len = copy.length - 4;
+            copy[0] = (byte) (0x80 | (len >>> 24));
+            copy[1] = (byte) (len >>> 16);
+            copy[2] = (byte) (len >>> 8);
+            copy[3] = (byte) len;
+            drc.complete(key, copy);
+        }
+        return new Reply(e);
+    }
+
+    private static int checksum(MemorySegment args) {
+        CRC32C crc = new CRC32C();
+        long n = Math.min(args.byteSize(), DRC_CHECKSUM_BYTES);
+        crc.update(args.asSlice(0, n).asByteBuffer());
+        return (int) crc.getValue();
+    }
+}
