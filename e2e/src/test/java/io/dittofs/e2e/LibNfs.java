@@ -79,6 +79,12 @@ final class LibNfs implements AutoCloseable {
         return this;
     }
 
+    /** libnfs' debug level (0 off); its messages go to stderr. */
+    LibNfs debug(int level) {
+        call(() -> { n.setDebug.invokeExact(ctx, level); });
+        return this;
+    }
+
     /** Timeout of each RPC of the synchronous calls. */
     LibNfs timeoutMillis(int millis) {
         call(() -> { n.setTimeout.invokeExact(ctx, millis); });

@@ -32,6 +32,7 @@ final class LibNfsNative {
     final MethodHandle setGid;
     final MethodHandle setAutoreconnect;
     final MethodHandle setTimeout;
+    final MethodHandle setDebug;
     final MethodHandle getReadmax;
     final MethodHandle getWritemax;
     // int nfs_open2(ctx, path, int flags, int mode, struct nfsfh **); int nfs_creat(ctx, path, int mode, struct nfsfh **)
@@ -81,6 +82,7 @@ final class LibNfsNative {
         setGid = b.bind("nfs_set_gid", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
         setAutoreconnect = b.bind("nfs_set_autoreconnect", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
         setTimeout = b.bind("nfs_set_timeout", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
+        setDebug = b.bind("nfs_set_debug", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
         getReadmax = b.bind("nfs_get_readmax", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
         getWritemax = b.bind("nfs_get_writemax", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
         open2 = b.bind("nfs_open2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));

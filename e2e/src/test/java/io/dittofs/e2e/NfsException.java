@@ -15,6 +15,7 @@ final class NfsException extends RuntimeException {
     static final int EISDIR = 21;
     static final int EINVAL = 22;
     static final int ENOTEMPTY = 39;
+    static final int ESTALE = 116;
 
     private static final long serialVersionUID = 1L;
     private final int errno;
@@ -40,6 +41,8 @@ final class NfsException extends RuntimeException {
             case EISDIR -> "EISDIR";
             case EINVAL -> "EINVAL";
             case ENOTEMPTY -> "ENOTEMPTY";
+            case ESTALE -> "ESTALE";
+            case 14 -> "EFAULT (libnfs 4.0.0 reports a failed pread/pwrite so, e.g. after NFS3ERR_STALE)";
             case 110 -> "ETIMEDOUT";
             case 111 -> "ECONNREFUSED";
             default -> "errno " + errno;
