@@ -21,9 +21,15 @@ cp rand.bin rand2.bin
 cmp rand.bin rand2.bin
 sha256sum rand.bin | cut -d' ' -f1 > rand.sha256
 
+step "32 MiB written by the kernel client (parallel unstable WRITEs + COMMIT)"
+dd if=/dev/urandom of=big.bin bs=1M count=32 2>/dev/null
+sha256sum big.bin | cut -d' ' -f1 > big.sha256
+sync
+[ "$(stat -c %s big.bin)" = 33554432 ] || fail "big.bin size $(stat -c %s big.bin)"
+
 step "ls -l"
 ls -l
-[ "$(ls | wc -l)" = 5 ] || fail "ls shows $(ls | wc -l) entries, not 5"
+[ "$(ls | wc -l)" = 7 ] || fail "ls shows $(ls | wc -l) entries, not 7"
 ls -l copy.txt | grep -q '^-rw-r--r--' || fail "copy.txt mode: $(ls -l copy.txt)"
 [ "$(stat -c %s rand.bin)" = 2097152 ] || fail "rand.bin size $(stat -c %s rand.bin)"
 
@@ -96,6 +102,7 @@ sync
 echo 3 > /proc/sys/vm/drop_caches
 ( cd src && sha256sum -c "$PAYLOAD/src.sha256" > /tmp/sha2.out ) || { cat /tmp/sha2.out; fail "sha256sum -c after drop_caches"; }
 [ "$(sha256sum rand.bin | cut -d' ' -f1)" = "$(cat rand.sha256)" ] || fail "rand.bin changed"
+[ "$(sha256sum big.bin | cut -d' ' -f1)" = "$(cat big.sha256)" ] || fail "big.bin read back differs"
 
 cd "$M"
 ls -la kc

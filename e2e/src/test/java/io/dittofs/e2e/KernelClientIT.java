@@ -95,6 +95,10 @@ class KernelClientIT {
             assertEquals("hello.txt", nfs.readlink("/kc/sym.txt"));
             assertTrue(nfs.lstat("/kc/sym.txt").isSymlink());
             assertEquals(2 * 1024 * 1024, nfs.stat("/kc/rand.bin").size());
+            NfsStat big = nfs.stat("/kc/big.bin");
+            assertEquals(32 * 1024 * 1024, big.size());
+            assertEquals(readString(nfs, "/kc/big.sha256").trim(), sha256(nfs, "/kc/big.bin", big.size()),
+                    "SHA-256 of the 32 MiB the guest wrote, read through libnfs");
             assertTrue(nfs.stat("/kc/deep/l1/l2/l3/l4/l5").isDirectory());
             assertEquals("deep/l1/l2/l3/l4/l5\n", readString(nfs, "/kc/deep/l1/l2/l3/l4/l5/marker"));
             assertTrue(!nfs.exists("/kc/dir2") && !nfs.exists("/kc/copy.txt"));

@@ -11,11 +11,15 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -265,6 +269,59 @@ class LibNfsIT {
         assertEquals(count, entries.size(), "number of entries");
         for (int i = 0; i < count; i++) {
             assertTrue(names.contains(name(i)), "missing " + name(i));
+        }
+    }
+
+    @Test
+    @Order(10)
+    void shouldServeFourClientsWritingAndReadingAtOnce() throws Exception {
+        int clients = 4;
+        int mib = 16;
+        root.mkdir("/multi");
+        try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+            List<Future<String>> results = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int id = c;
+                results.add(pool.submit(() -> writeAndReadBack(id, mib)));
+            }
+            for (Future<String> r : results) {
+                String problem = r.get(4, TimeUnit.MINUTES);
+                assertEquals("", problem);
+            }
+        }
+        assertEquals(clients, root.listNames("/multi").size());
+        for (int c = 0; c < clients; c++) {
+            assertEquals((long) mib * MIB, root.stat("/multi/client-" + c).size());
+        }
+    }
+
+    /** One client on its own connection; returns "" or what went wrong. */
+    private static String writeAndReadBack(int id, int mib) throws Exception {
+        String path = "/multi/client-" + id;
+        try (LibNfs nfs = LibNfs.mount(SERVER.port(), EXPORT, 0, 0); Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(MIB);
+            SplittableRandom random = new SplittableRandom(id);
+            byte[] chunk = new byte[MIB];
+            MessageDigest written = MessageDigest.getInstance("SHA-256");
+            try (NfsFile f = nfs.creat(path, 0644)) {
+                for (int i = 0; i < mib; i++) {
+                    random.nextBytes(chunk);
+                    written.update(chunk);
+                    MemorySegment.copy(chunk, 0, buf, ValueLayout.JAVA_BYTE, 0, MIB);
+                    f.pwriteFully((long) i * MIB, buf);
+                }
+                f.fsync();
+            }
+            MessageDigest read = MessageDigest.getInstance("SHA-256");
+            try (NfsFile f = nfs.open(path, LibNfs.O_RDONLY)) {
+                for (int i = 0; i < mib; i++) {
+                    if (f.preadFully((long) i * MIB, buf) != MIB) {
+                        return path + ": short read at MiB " + i;
+                    }
+                    read.update(buf.asByteBuffer());
+                }
+            }
+            return MessageDigest.isEqual(written.digest(), read.digest()) ? "" : path + ": SHA-256 differs";
         }
     }
 
