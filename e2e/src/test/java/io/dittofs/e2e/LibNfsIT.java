@@ -254,7 +254,7 @@ class LibNfsIT {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void shouldListATenThousandEntryDirectoryCompletely() {
         int count = 10_000;
         root.mkdir("/many");
@@ -270,6 +270,31 @@ class LibNfsIT {
         for (int i = 0; i < count; i++) {
             assertTrue(names.contains(name(i)), "missing " + name(i));
         }
+    }
+
+    @Test
+    @Order(9)
+    void shouldAnswerInvalidNamespaceOperationsWithTheirPosixErrors() {
+        root.mkdirs("/err/sub");
+        root.mkdirs("/err/full/x");
+        root.creat("/err/f", 0644).close();
+        assertErrno(NfsException.ENOTEMPTY, () -> root.rmdir("/err"), "rmdir of a non-empty directory");
+        assertErrno(NfsException.EINVAL, () -> root.rename("/err", "/err/sub/x"), "rename of a directory into itself");
+        assertErrno(NfsException.EEXIST, () -> root.open("/err/f", LibNfs.O_CREAT | LibNfs.O_EXCL | LibNfs.O_RDWR, 0644).close(),
+                "exclusive create of an existing name");
+        assertErrno(NfsException.EEXIST, () -> root.mkdir("/err/sub"), "mkdir of an existing name");
+        assertErrno(NfsException.EISDIR, () -> root.unlink("/err/sub"), "unlink of a directory");
+        assertErrno(NfsException.ENOTDIR, () -> root.rmdir("/err/f"), "rmdir of a file");
+        assertErrno(NfsException.ENOTDIR, () -> root.stat("/err/f/x"), "lookup below a file");
+        assertErrno(NfsException.ENOENT, () -> root.stat("/err/none"), "lookup of a missing name");
+        assertErrno(NfsException.EISDIR, () -> root.link("/err/sub", "/err/sublink"), "hard link to a directory");
+        assertErrno(NfsException.EISDIR, () -> root.rename("/err/f", "/err/sub"), "rename of a file over a directory");
+        assertErrno(NfsException.ENOTDIR, () -> root.rename("/err/sub", "/err/f"), "rename of a directory over a file");
+        assertErrno(NfsException.ENOTEMPTY, () -> root.rename("/err/sub", "/err/full"), "rename over a non-empty directory");
+        assertErrno(NfsException.EINVAL, () -> root.readlink("/err/f"), "readlink of a file");
+        assertErrno(NfsException.ENAMETOOLONG, () -> root.creat("/err/" + "n".repeat(256), 0644).close(), "a 256-byte name");
+        root.creat("/err/" + "n".repeat(255), 0644).close();
+        assertEquals(4, root.stat("/err").nlink(), "nlink of a directory with two subdirectories");
     }
 
     @Test
@@ -339,6 +364,11 @@ class LibNfsIT {
 
     private static String name(int i) {
         return String.format("entry-%05d-%s", i, "x".repeat(i % 40));
+    }
+
+    private static void assertErrno(int errno, org.junit.jupiter.api.function.Executable op, String what) {
+        NfsException e = assertThrows(NfsException.class, op, what);
+        assertEquals(NfsException.name(errno), NfsException.name(e.errno()), what + ": " + e.getMessage());
     }
 
     private static void assertDenied(NfsException e) {

@@ -14,6 +14,7 @@ final class NfsException extends RuntimeException {
     static final int ENOTDIR = 20;
     static final int EISDIR = 21;
     static final int EINVAL = 22;
+    static final int ENAMETOOLONG = 36;
     static final int ENOTEMPTY = 39;
     static final int ESTALE = 116;
 
@@ -40,6 +41,7 @@ final class NfsException extends RuntimeException {
             case ENOTDIR -> "ENOTDIR";
             case EISDIR -> "EISDIR";
             case EINVAL -> "EINVAL";
+            case ENAMETOOLONG -> "ENAMETOOLONG";
             case ENOTEMPTY -> "ENOTEMPTY";
             case ESTALE -> "ESTALE";
             case 14 -> "EFAULT (libnfs 4.0.0 reports a failed pread/pwrite so, e.g. after NFS3ERR_STALE)";
