@@ -381,12 +381,14 @@ public final class LmdbMetadataStore implements MetadataStore {
     /** Files are inodes; free files are estimated from the map space left at the current bytes per file. */
     @Override
     public StoreStats stats() {
-        long files = withReadTxn(txn -> dbs.inodes().stat(txn).entries);
-        EnvInfo info = env.info();
-        long pageSize = env.stat().pageSize;
-        long used = (info.lastPageNumber + 1) * pageSize;
-        long perFile = files < 1000 ? 512 : Math.max(64, used / files);
-        return new StoreStats(files, Math.max(0, maxMapSize - used) / perFile);
+        // inside the read gate: mdb_env_info reads the map, which a resize may be replacing
+        return withReadTxn(txn -> {
+            long files = dbs.inodes().stat(txn).entries;
+            EnvInfo info = env.info();
+            long used = (info.lastPageNumber + 1) * env.stat().pageSize;
+            long perFile = files < 1000 ? 512 : Math.max(64, used / files);
+            return new StoreStats(files, Math.max(0, maxMapSize - used) / perFile);
+        });
     }
 
     @Override
