@@ -101,6 +101,7 @@ public final class LmdbMetadataStore implements MetadataStore {
 
     private final AtomicLong commitSeq = new AtomicLong();
     private volatile long durableSeq;
+    private final AtomicLong flushes = new AtomicLong();
     private final ReentrantLock syncLock = new ReentrantLock();
 
     private final Object closeLock = new Object();
@@ -373,6 +374,7 @@ public final class LmdbMetadataStore implements MetadataStore {
                 return null;
             });
             durableSeq = upTo;
+            flushes.incrementAndGet();
         } finally {
             syncLock.unlock();
         }
@@ -394,6 +396,11 @@ public final class LmdbMetadataStore implements MetadataStore {
     @Override
     public String kind() {
         return "lmdb";
+    }
+
+    /** How many times {@link #sync()} flushed (for tests and metrics). */
+    long flushes() {
+        return flushes.get();
     }
 
     /** The map size now (for tests and metrics). */

@@ -129,6 +129,36 @@ class LmdbMetadataStoreTest extends MetadataStoreContract {
     }
 
     @Test
+    void shouldFlushOnlyWhenSomethingWasCommittedAndShareFlushes() throws Exception {
+        LmdbMetadataStore s = (LmdbMetadataStore) store;
+        s.sync();
+        assertEquals(0, s.flushes(), "nothing committed yet");
+        put(s, dir(ROOT));
+        s.sync();
+        s.sync();
+        assertEquals(1, s.flushes());
+        int callers = 32;
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                int k = i;
+                fs.add(ex.submit(() -> {
+                    s.write(t -> t.addEntry(ROOT, "s" + k, 5));
+                    s.sync();
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        }
+        long flushes = s.flushes() - 1;
+        assertTrue(flushes >= 1 && flushes <= callers, "flushes " + flushes);
+        s.close();
+        assertEquals(FsError.IO, assertThrows(FsException.class, s::sync).error());
+    }
+
+    @Test
     void shouldKeepEverythingAcrossReopen() {
         Path where = tmp.resolve("reopen");
         List<DirEntry> listed;
@@ -268,6 +298,9 @@ class LmdbMetadataStoreTest extends MetadataStoreContract {
                             return page.isEmpty() ? 0L : page.getLast().cookie(); // wrap around at the end
                         });
                         reads.incrementAndGet();
+                        // pause like a request that waits for the network: readers that only yield keep
+                        // the carriers busy and starve writers woken from the writer thread
+                        Thread.sleep(1);
                     }
                     return null;
                 }));
