@@ -235,7 +235,7 @@ public final class LmdbMetadataStore implements MetadataStore {
             T result;
             try {
                 result = work.run(t);
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) { // even a sneaky checked exception must not leave the txn open
                 t.end();
                 txn.close(); // aborts
                 if (t.mapFull) {
