@@ -108,7 +108,7 @@ public final class FileSystem {
         if (readOnly && !sa.isEmpty()) {
             throw readOnlyError();
         }
-        Wcc w = meta.write(t -> {
+        Wcc w = mutate(t -> {
             Inode before = require(t, id);
             if (guardCtime >= 0 && before.ctimeNs() != guardCtime) {
                 throw new FsException(FsError.NOT_SYNC, "ctime guard mismatch");
@@ -323,6 +323,9 @@ public final class FileSystem {
             t.put(after);
             return new Wcc(before, after);
         });
+        if (stability != Stability.UNSTABLE) {
+            meta.sync();
+        }
         return new Written((int) len, stability == Stability.UNSTABLE ? Stability.UNSTABLE : Stability.FILE_SYNC, wcc);
     }
 
@@ -331,6 +334,7 @@ public final class FileSystem {
         Inode n = getattr(id);
         requireRegular(n);
         blocks.sync(id);
+        meta.sync();
         return n;
     }
 
@@ -342,7 +346,7 @@ public final class FileSystem {
     public Created create(AuthContext ctx, long dirId, String name, SetAttr sa, CreateMode how, long verifier) {
         checkWritable();
         Names.checkNew(name);
-        Created c = meta.write(t -> {
+        Created c = mutate(t -> {
             Inode dir = requireDir(t, dirId);
             DirEntry existing = t.lookup(dirId, name);
             if (existing != null) {
@@ -381,7 +385,7 @@ public final class FileSystem {
     public Created mkdir(AuthContext ctx, long dirId, String name, SetAttr sa) {
         checkWritable();
         Names.checkNew(name);
-        return meta.write(t -> {
+        return mutate(t -> {
             Inode dir = requireDir(t, dirId);
             if (t.lookup(dirId, name) != null) {
                 throw new FsException(FsError.EXISTS, name);
@@ -405,7 +409,7 @@ public final class FileSystem {
         if (len > Names.PATH_MAX || target.indexOf('\0') >= 0) {
             throw new FsException(FsError.NAME_TOO_LONG, "symlink target too long");
         }
-        return meta.write(t -> {
+        return mutate(t -> {
             Inode dir = requireDir(t, dirId);
             if (t.lookup(dirId, name) != null) {
                 throw new FsException(FsError.EXISTS, name);
@@ -429,7 +433,7 @@ public final class FileSystem {
             }
             default -> throw new FsException(FsError.BAD_TYPE, "mknod of " + type);
         }
-        return meta.write(t -> {
+        return mutate(t -> {
             Inode dir = requireDir(t, dirId);
             if (t.lookup(dirId, name) != null) {
                 throw new FsException(FsError.EXISTS, name);
@@ -491,7 +495,7 @@ public final class FileSystem {
             throw new FsException(wantDir && "..".equals(name) ? FsError.NOT_EMPTY : FsError.INVALID, name);
         }
         long[] freed = {0};
-        Wcc w = meta.write(t -> {
+        Wcc w = mutate(t -> {
             Inode dir = requireDir(t, dirId);
             Permissions.require(ctx, dir, WRITE | EXECUTE);
             DirEntry e = t.lookup(dirId, name);
@@ -544,7 +548,7 @@ public final class FileSystem {
             throw new FsException(FsError.INVALID, "cannot rename . or ..");
         }
         long[] freed = {0};
-        Renamed r = meta.write(t -> {
+        Renamed r = mutate(t -> {
             Inode fromDir = requireDir(t, fromDirId);
             Inode toDir = fromDirId == toDirId ? fromDir : requireDir(t, toDirId);
             Permissions.require(ctx, fromDir, WRITE | EXECUTE);
@@ -626,7 +630,7 @@ public final class FileSystem {
     public Linked link(AuthContext ctx, long fileId, long dirId, String name) {
         checkWritable();
         Names.checkNew(name);
-        return meta.write(t -> {
+        return mutate(t -> {
             Inode file = require(t, fileId);
             if (file.isDirectory()) {
                 throw new FsException(FsError.IS_DIRECTORY, "hard link to a directory");
@@ -696,6 +700,16 @@ public final class FileSystem {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * A namespace or attribute change: one atomic transaction, made durable before the caller
+     * acknowledges it (NFSv3 servers must commit metadata changes before replying).
+     */
+    private <T> T mutate(MetadataStore.TxnWork<T> work) {
+        T result = meta.write(work);
+        meta.sync();
+        return result;
+    }
 
     private static Inode require(MetadataTxn t, long id) {
         Inode n = t.get(id);

@@ -33,6 +33,15 @@ public interface MetadataStore extends AutoCloseable {
      */
     <T> T write(TxnWork<T> work);
 
+    /**
+     * Makes every transaction committed so far durable (it survives a crash of the machine),
+     * sharing one flush among concurrent callers where the backend can. Volatile stores do
+     * nothing. {@link io.dittofs.core.FileSystem} calls it before acknowledging namespace changes
+     * and stable writes, as NFSv3 requires (RFC 1813 section 3.3.7 and 4.8).
+     */
+    default void sync() {
+    }
+
     /** Space accounting for FSSTAT. */
     StoreStats stats();
 

@@ -48,12 +48,11 @@ final class RecordReader {
 
     /** The next record, or null on a clean end of stream between records. */
     Record next() throws IOException {
-        int h = readHeader(true);
-        if (h == -1 && header.position() == 0) {
-            return null;
-        }
-        recordStartNanos = System.nanoTime();
         try {
+            int h = readHeader(true);
+            if (h == -1 && header.position() == 0) {
+                return null;
+            }
             boolean last = h < 0;
             int len = h & 0x7fff_ffff;
             if (len > maxRecord) {
@@ -75,10 +74,14 @@ final class RecordReader {
         }
     }
 
+    /**
+     * Accumulates a record of several fragments. The buffer grows with the data that actually
+     * arrived (a pooled buffer of the next size class, contents copied), so a client announcing
+     * a fragment that never completes holds no more memory than its size class.
+     */
     private Record multiFragment(int firstLen) throws IOException {
-        Lease lease = pool.acquire(maxRecord);
+        Lease lease = pool.acquire(firstLen);
         try {
-            MemorySegment buf = lease.segment();
             long total = 0;
             int len = firstLen;
             boolean last = false;
@@ -86,10 +89,16 @@ final class RecordReader {
                 if (total + len > maxRecord) {
                     throw new FramingException("record over the " + maxRecord + "-byte cap");
                 }
-                readFully(buf.asSlice(total, len).asByteBuffer());
+                if (total + len > lease.capacity().byteSize()) {
+                    Lease bigger = pool.acquire((int) (total + len));
+                    MemorySegment.copy(lease.capacity(), 0, bigger.capacity(), 0, total);
+                    lease.close();
+                    lease = bigger;
+                }
+                readFully(lease.capacity().asSlice(total, len).asByteBuffer());
                 total += len;
                 if (last) {
-                    return new Record(lease, buf.asSlice(0, total));
+                    return new Record(lease, lease.capacity().asSlice(0, total));
                 }
                 int h = readHeader(false);
                 last = h < 0;
@@ -111,6 +120,10 @@ final class RecordReader {
                     return -1;
                 }
                 throw new EOFException("end of stream inside a fragment header");
+            }
+            if (n > 0 && recordStartNanos == 0) {
+                // the record starts with its first byte, so a client dribbling a header also stalls
+                recordStartNanos = System.nanoTime();
             }
         }
         return header.getInt(0); // position is 4 here, which tells a real 0xFFFFFFFF from EOF

@@ -54,11 +54,7 @@ final class RpcConnection {
                     break;
                 }
                 inFlight.acquireUninterruptibly();
-                if (!server.callStarted()) {
-                    inFlight.release();
-                    rec.lease().close();
-                    break;
-                }
+                server.callStarted();
                 try {
                     Thread.ofVirtual().name("rpc-call").start(() -> execute(rec));
                 } catch (RuntimeException | Error e) {

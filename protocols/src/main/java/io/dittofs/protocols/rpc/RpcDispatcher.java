@@ -170,7 +170,7 @@ public final class RpcDispatcher {
             LOG.debug("{} {} xid={}: garbage args: {}", p.name(), p.procName(vers, proc), xid, ex.getMessage());
             e.position(headerStart);
             RpcReplies.accepted(e, xid, Rpc.GARBAGE_ARGS);
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | Error ex) {
             LOG.error("{} {} xid={} failed", p.name(), p.procName(vers, proc), xid, ex);
             e.position(headerStart);
             RpcReplies.accepted(e, xid, Rpc.SYSTEM_ERR);
@@ -181,7 +181,6 @@ public final class RpcDispatcher {
         }
         if (key != null) {
             byte[] copy = e.written().toArray(ValueLayout.JAVA_BYTE);
-            copy[0] = (byte) 0x80;
             int len = copy.length - 4;
             copy[0] = (byte) (0x80 | (len >>> 24));
             copy[1] = (byte) (len >>> 16);

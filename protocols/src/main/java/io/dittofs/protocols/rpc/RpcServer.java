@@ -50,6 +50,7 @@ public final class RpcServer implements AutoCloseable {
     private final Options options;
     private final ServerSocketChannel listener;
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> readers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition drained = drainLock.newCondition();
@@ -137,7 +138,15 @@ public final class RpcServer implements AutoCloseable {
                 InetSocketAddress peer = (InetSocketAddress) ch.getRemoteAddress();
                 RpcConnection c = new RpcConnection(this, ch, peer, options.maxInFlightPerConnection());
                 connections.add(c);
-                Thread.ofVirtual().name(name + "-conn").start(c::run);
+                Thread reader = Thread.ofVirtual().name(name + "-conn").unstarted(() -> {
+                    try {
+                        c.run();
+                    } finally {
+                        readers.remove(Thread.currentThread());
+                    }
+                });
+                readers.add(reader);
+                reader.start();
             } catch (IOException | RuntimeException e) {
                 LOG.warn("{}: setting up a connection failed: {}", name, e.toString());
                 try {
@@ -160,10 +169,9 @@ public final class RpcServer implements AutoCloseable {
         }
     }
 
-    /** Counts a call in; false if the server is draining and no new calls start. */
-    boolean callStarted() {
+    /** Counts a call in (calls that start while draining are still let finish). */
+    void callStarted() {
         inFlight.incrementAndGet();
-        return true;
     }
 
     void callFinished() {
@@ -217,6 +225,15 @@ public final class RpcServer implements AutoCloseable {
         }
         for (RpcConnection c : connections) {
             c.close();
+        }
+        // readers still inside a receive must be gone before the caller frees the buffer pool
+        for (Thread t : readers) {
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         watchdog.interrupt();
         LOG.info("{}: stopped", name);

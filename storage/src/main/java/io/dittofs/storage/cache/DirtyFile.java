@@ -1,0 +1,77 @@
+package io.dittofs.storage.cache;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The dirty ranges of one file: non-overlapping extents, each pointing at the data of a WAL
+ * record, newest data winning. {@code rw} guards the map (readers overlay under the read lock);
+ * {@code flushLock} keeps a flush of this file and a truncate/delete from interleaving.
+ * A file whose map became empty is {@link #removed} from the cache's table and must not be used.
+ */
+final class DirtyFile {
+    /** Data at file offset {@code off}, {@code len} bytes, stored at {@code pos} in {@code seg}. */
+    record Extent(long off, long len, WalSegment seg, long pos, long lsn) {
+        long end() {
+            return off + len;
+        }
+    }
+
+    final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+    final ReentrantLock flushLock = new ReentrantLock();
+    final NavigableMap<Long, Extent> extents = new TreeMap<>();
+    /** Set under the write lock when the entry leaves the table. */
+    boolean removed;
+
+    /** Adds {@code e} over whatever it overlaps (caller holds the write lock; e's bytes are already counted live). */
+    void insert(Extent e) {
+        punch(e.off(), e.end());
+        extents.put(e.off(), e);
+    }
+
+    /** Removes coverage of {@code [from, to)}, keeping the parts of extents outside it. Write lock held. */
+    void punch(long from, long to) {
+        List<Extent> hit = overlapping(from, to);
+        for (Extent x : hit) {
+            extents.remove(x.off());
+            x.seg().liveBytes.addAndGet(-x.len());
+            if (x.off() < from) {
+                Extent left = new Extent(x.off(), from - x.off(), x.seg(), x.pos(), x.lsn());
+                extents.put(left.off(), left);
+                x.seg().liveBytes.addAndGet(left.len());
+            }
+            if (x.end() > to) {
+                Extent right = new Extent(to, x.end() - to, x.seg(), x.pos() + (to - x.off()), x.lsn());
+                extents.put(right.off(), right);
+                x.seg().liveBytes.addAndGet(right.len());
+            }
+        }
+    }
+
+    /** Extents intersecting {@code [from, to)}, in offset order. A lock is held. */
+    List<Extent> overlapping(long from, long to) {
+        List<Extent> out = new ArrayList<>();
+        Map.Entry<Long, Extent> before = extents.lowerEntry(from);
+        if (before != null && before.getValue().end() > from) {
+            out.add(before.getValue());
+        }
+        out.addAll(extents.subMap(from, true, to, false).values());
+        return out;
+    }
+
+    /** Copies dirty data over {@code dst}, which holds file bytes {@code [offset, offset + size)}. Read lock held. */
+    void overlay(long offset, MemorySegment dst) {
+        long end = offset + dst.byteSize();
+        for (Extent x : overlapping(offset, end)) {
+            long from = Math.max(offset, x.off());
+            long to = Math.min(end, x.end());
+            MemorySegment.copy(x.seg().map, x.pos() + (from - x.off()), dst, from - offset, to - from);
+        }
+    }
+}

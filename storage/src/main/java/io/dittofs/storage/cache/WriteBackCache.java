@@ -1,0 +1,341 @@
+package io.dittofs.storage.cache;
+
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
+import io.dittofs.core.spi.BlockStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A write-back cache in front of a block store, with a memory-mapped write-ahead log
+ * ({@link Wal}) in {@code options.dir()}:
+ * <ul>
+ *   <li>{@link #write} appends the data to the WAL and indexes it as a dirty range; the caller can
+ *       acknowledge an UNSTABLE write right away.</li>
+ *   <li>{@link #sync} forces the WAL (group commit: concurrent callers share one msync), which is
+ *       what FILE_SYNC/DATA_SYNC writes and COMMIT wait for.</li>
+ *   <li>{@link #read} reads the backing store and overlays the dirty ranges from the WAL, so reads
+ *       always see the newest data.</li>
+ *   <li>A background flusher copies dirty ranges to the backing store, syncs it, drops the ranges
+ *       and recycles WAL segments oldest first. When the WAL is full, writers wait (backpressure);
+ *       data is never dropped.</li>
+ *   <li>On start the WAL is replayed in order (WRITE re-indexed, TRUNCATE/DELETE re-applied); a torn
+ *       tail record fails its checksum and is discarded.</li>
+ * </ul>
+ * Memory: no clean data is kept (reads of clean data go to the backing store), so the cache's
+ * footprint is the WAL's mapped segments, bounded by {@code segmentSize * maxSegments}, plus the
+ * dirty-range index. Thread-safe.
+ */
+public final class WriteBackCache implements BlockStore {
+    private static final Logger LOG = LoggerFactory.getLogger(WriteBackCache.class);
+
+    /**
+     * @param dir             where WAL segments live ({@code DITTOFS_CACHE_PATH})
+     * @param segmentSize     bytes per segment (at least 2 MiB: a record holds up to 1 MiB of data)
+     * @param maxSegments     the WAL's size limit in segments; writers wait beyond it
+     * @param flushIntervalMs how often the flusher looks for dirty data when not woken
+     */
+    public record Options(Path dir, long segmentSize, int maxSegments, long flushIntervalMs) {
+        public static Options defaults(Path dir) {
+            return new Options(dir, 64L << 20, 16, 50);
+        }
+    }
+
+    private final BlockStore backing;
+    private final Wal wal;
+    private final Options options;
+    private final Map<Long, DirtyFile> files = new ConcurrentHashMap<>();
+    private final ReentrantLock wakeLock = new ReentrantLock();
+    private final Condition wake = wakeLock.newCondition();
+    private final Thread flusher;
+    private volatile boolean running = true;
+    private volatile Throwable flushFailure;
+
+    /** Opens the cache: replays the WAL onto {@code backing}'s view, then starts the flusher. Owns {@code backing}. */
+    public WriteBackCache(BlockStore backing, Options options) {
+        if (options.segmentSize() < (2L << 20)) {
+            throw new IllegalArgumentException("WAL segment size below 2 MiB");
+        }
+        this.backing = backing;
+        this.options = options;
+        this.wal = new Wal(options.dir(), options.segmentSize(), options.maxSegments(), this::wakeFlusher);
+        try {
+            replay(wal.recover());
+        } catch (IOException e) {
+            throw new FsException(FsError.IO, "cannot open the WAL in " + options.dir() + ": " + e.getMessage(), e);
+        }
+        this.flusher = Thread.ofPlatform().name("cache-flusher").daemon(true).start(this::flushLoop);
+    }
+
+    private void replay(List<Wal.Replayed> records) {
+        long writes = 0;
+        for (Wal.Replayed r : records) {
+            DirtyFile f = files.computeIfAbsent(r.contentId(), k -> new DirtyFile());
+            switch (r.type()) {
+                case Wal.WRITE -> {
+                    r.segment().liveBytes.addAndGet(r.dataLen());
+                    f.insert(new DirtyFile.Extent(r.offset(), r.dataLen(), r.segment(), r.dataPos(), r.lsn()));
+                    writes++;
+                }
+                case Wal.TRUNCATE -> {
+                    f.punch(r.offset(), Long.MAX_VALUE);
+                    backing.truncate(r.contentId(), r.offset());
+                }
+                case Wal.DELETE -> {
+                    f.punch(0, Long.MAX_VALUE);
+                    backing.delete(r.contentId());
+                }
+                default -> throw new IllegalStateException("record type " + r.type());
+            }
+        }
+        files.values().removeIf(f -> f.extents.isEmpty());
+        if (!records.isEmpty()) {
+            LOG.info("WAL replay: {} records ({} writes), {} files with dirty data", records.size(), writes, files.size());
+        }
+    }
+
+    /** The table entry of a file, locked for writing; never one that was removed meanwhile. */
+    private DirtyFile lockForWrite(long id) {
+        while (true) {
+            DirtyFile f = files.computeIfAbsent(id, k -> new DirtyFile());
+            f.rw.writeLock().lock();
+            if (!f.removed) {
+                return f;
+            }
+            f.rw.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void read(long contentId, long offset, MemorySegment dst) {
+        checkHealthy();
+        DirtyFile f = files.get(contentId);
+        if (f == null) {
+            backing.read(contentId, offset, dst);
+            return;
+        }
+        f.rw.readLock().lock();
+        try {
+            backing.read(contentId, offset, dst);
+            f.overlay(offset, dst);
+        } finally {
+            f.rw.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void write(long contentId, long offset, MemorySegment src) {
+        checkHealthy();
+        if (src.byteSize() == 0) {
+            return;
+        }
+        DirtyFile f = lockForWrite(contentId);
+        try {
+            Wal.Appended a = wal.append(Wal.WRITE, contentId, offset, src);
+            f.insert(new DirtyFile.Extent(offset, src.byteSize(), a.segment(), a.dataPos(), a.lsn()));
+        } finally {
+            f.rw.writeLock().unlock();
+        }
+        if (wal.underPressure()) {
+            wakeFlusher();
+        }
+    }
+
+    @Override
+    public void truncate(long contentId, long size) {
+        checkHealthy();
+        long lsn = changeAndLog(contentId, Wal.TRUNCATE, size);
+        wal.force(lsn);
+    }
+
+    @Override
+    public void delete(long contentId) {
+        checkHealthy();
+        changeAndLog(contentId, Wal.DELETE, 0);
+    }
+
+    /** Logs a TRUNCATE/DELETE and applies it to the index and the backing store, excluding a concurrent flush of the file. */
+    private long changeAndLog(long contentId, byte type, long size) {
+        DirtyFile f = files.computeIfAbsent(contentId, k -> new DirtyFile());
+        f.flushLock.lock();
+        try {
+            f = lockForWrite(contentId);
+            try {
+                long lsn = wal.append(type, contentId, size, null).lsn();
+                f.punch(type == Wal.DELETE ? 0 : size, Long.MAX_VALUE);
+                if (type == Wal.DELETE) {
+                    backing.delete(contentId);
+                } else {
+                    backing.truncate(contentId, size);
+                }
+                return lsn;
+            } finally {
+                f.rw.writeLock().unlock();
+            }
+        } finally {
+            f.flushLock.unlock();
+        }
+    }
+
+    @Override
+    public void sync(long contentId) {
+        checkHealthy();
+        wal.force(wal.lastLsn());
+    }
+
+    /** Bytes of data written but not yet in the backing store. */
+    public long dirtyBytes() {
+        long n = 0;
+        for (DirtyFile f : files.values()) {
+            f.rw.readLock().lock();
+            try {
+                for (DirtyFile.Extent e : f.extents.values()) {
+                    n += e.len();
+                }
+            } finally {
+                f.rw.readLock().unlock();
+            }
+        }
+        return n;
+    }
+
+    int walSegments() {
+        return wal.segmentCount();
+    }
+
+    private void wakeFlusher() {
+        wakeLock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    private void flushLoop() {
+        while (running) {
+            try {
+                wakeLock.lock();
+                try {
+                    wake.await(options.flushIntervalMs(), TimeUnit.MILLISECONDS);
+                } finally {
+                    wakeLock.unlock();
+                }
+                flushAll();
+            } catch (InterruptedException e) {
+                if (!running) {
+                    return;
+                }
+            } catch (RuntimeException | Error e) {
+                flushFailure = e;
+                LOG.error("cache flush failed; writes are refused until restart (the WAL keeps the data)", e);
+                return;
+            }
+        }
+    }
+
+    /** One flush round over every file with dirty data, then recycling of the WAL's oldest segments. */
+    void flushAll() {
+        for (Map.Entry<Long, DirtyFile> en : files.entrySet()) {
+            flushFile(en.getKey(), en.getValue());
+        }
+        if (wal.segmentCount() > 1) {
+            wal.force(wal.lastLsn());
+            wal.recycle();
+        }
+    }
+
+    private void flushFile(long id, DirtyFile f) {
+        f.flushLock.lock();
+        try {
+            List<DirtyFile.Extent> snap;
+            f.rw.readLock().lock();
+            try {
+                snap = new ArrayList<>(f.extents.values());
+            } finally {
+                f.rw.readLock().unlock();
+            }
+            if (!snap.isEmpty()) {
+                for (DirtyFile.Extent e : snap) {
+                    backing.write(id, e.off(), e.seg().map.asSlice(e.pos(), e.len()));
+                }
+                backing.sync(id);
+            }
+            f.rw.writeLock().lock();
+            try {
+                for (DirtyFile.Extent e : snap) {
+                    if (f.extents.get(e.off()) == e) {
+                        f.extents.remove(e.off());
+                        e.seg().liveBytes.addAndGet(-e.len());
+                    }
+                }
+                if (f.extents.isEmpty() && !f.removed) {
+                    f.removed = true;
+                    files.remove(id, f);
+                }
+            } finally {
+                f.rw.writeLock().unlock();
+            }
+        } finally {
+            f.flushLock.unlock();
+        }
+    }
+
+    private void checkHealthy() {
+        if (!running) {
+            throw new FsException(FsError.IO, "cache closed");
+        }
+        if (flushFailure != null) {
+            throw new FsException(FsError.IO, "cache flusher failed: " + flushFailure);
+        }
+    }
+
+    @Override
+    public long usedBytes() {
+        return backing.usedBytes();
+    }
+
+    @Override
+    public long capacityBytes() {
+        return backing.capacityBytes();
+    }
+
+    @Override
+    public String kind() {
+        return "wal+" + backing.kind();
+    }
+
+    /** Flushes everything dirty, stops the flusher, closes the WAL and the backing store. */
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        flusher.interrupt();
+        try {
+            flusher.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (flushFailure == null) {
+                flushAll();
+            }
+        } finally {
+            wal.close();
+            backing.close();
+        }
+    }
+}
