@@ -153,6 +153,9 @@ public final class ApiServer implements AutoCloseable {
                     LOG.error("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.getMessage(), e);
                 }
                 out = error(status == 500 ? "database error" : e.getMessage());
+            } catch (io.dittofs.core.FsException e) {
+                status = 400;
+                out = error("cannot open the store: " + e.getMessage());
             } catch (IllegalArgumentException e) {
                 status = 400;
                 out = error(e.getMessage());

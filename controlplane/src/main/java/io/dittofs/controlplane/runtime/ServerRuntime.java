@@ -112,8 +112,10 @@ public final class ServerRuntime implements AutoCloseable {
         FileSystem fs = new FileSystem(meta, blocks, s.readOnly());
         int id = s.id();
         registry.add(new Share(id, s.name(), fs, s.rootSquash(), ANON, ANON, caller -> access.decide(id, caller)));
-        LOG.info("share {} (id {}) on metadata store {} and block store {}{}", s.name(), id, s.metadataStore(),
-                s.blockStore(), s.readOnly() ? ", read-only" : "");
+        boolean volatileMeta = "memory".equals(def("metadata", s.metadataStore()).type());
+        LOG.info("share {} (id {}) on metadata store {} and block store {}{}{}", s.name(), id, s.metadataStore(),
+                s.blockStore(), s.readOnly() ? ", read-only" : "",
+                volatileMeta ? "; on memory stores (contents are lost when the server stops)" : "");
     }
 
     private StoreDef def(String kind, String name) {

@@ -3,9 +3,11 @@ package io.dittofs.controlplane.runtime;
 import io.dittofs.controlplane.model.StoreDef;
 import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.spi.MetadataStore;
+import io.dittofs.storage.block.fs.FsBlockStore;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
 import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,7 +22,7 @@ public final class StoreFactory {
     /** Metadata store types and the settings each requires. */
     static final Map<String, List<String>> METADATA_TYPES = Map.of("memory", List.of());
     /** Block store types and the settings each requires. */
-    static final Map<String, List<String>> BLOCK_TYPES = Map.of("memory", List.of());
+    static final Map<String, List<String>> BLOCK_TYPES = Map.of("memory", List.of(), "fs", List.of("path"));
     /** Settings any backend may take. */
     static final Set<String> KNOWN_SETTINGS = Set.of("path", "size", "bucket", "region", "endpoint", "prefix");
 
@@ -49,6 +51,10 @@ public final class StoreFactory {
                 throw new IllegalArgumentException(d.type() + " " + d.kind() + " store needs setting '" + r + "'");
             }
         }
+        String path = d.config().get("path");
+        if (path != null && !Path.of(path).isAbsolute()) {
+            throw new IllegalArgumentException("store setting 'path' must be an absolute path");
+        }
         for (String k : d.config().keySet()) {
             if (!KNOWN_SETTINGS.contains(k)) {
                 throw new IllegalArgumentException("unknown store setting '" + k + "'");
@@ -66,6 +72,7 @@ public final class StoreFactory {
     public static BlockStore block(StoreDef d) {
         return switch (d.type()) {
             case "memory" -> new MemoryBlockStore();
+            case "fs" -> new FsBlockStore(Path.of(d.config().get("path")));
             default -> throw new IllegalArgumentException("unknown block store type '" + d.type() + "'");
         };
     }
