@@ -1,27 +1,24 @@
 package io.dittofs.controlplane.cli;
 
-import io.dittofs.controlplane.runtime.NfsServer;
-import io.dittofs.core.FileSystem;
-import io.dittofs.core.Share;
-import io.dittofs.core.ShareRegistry;
-import io.dittofs.protocols.mount.MountProgram;
-import io.dittofs.protocols.rpc.RpcServer;
-import io.dittofs.storage.block.memory.MemoryBlockStore;
-import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.dittofs.controlplane.config.Config;
+import io.dittofs.controlplane.config.ConfigFiles;
+import io.dittofs.controlplane.config.ConfigKey;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
-/** {@code dfs}: the server command. */
+/** {@code dfs}: the server command ({@code ./dfs} adds {@code stop}, {@code status} and backgrounding). */
 @Command(name = "dfs", mixinStandardHelpOptions = true, versionProvider = Dfs.Version.class,
         description = "DittoFS file server.",
-        subcommands = {Dfs.Start.class, Dfs.VersionCmd.class})
+        subcommands = {ServerStart.class, Dfs.Init.class, Dfs.ConfigCmd.class, Dfs.VersionCmd.class})
 public final class Dfs implements Runnable {
     static final String VERSION = "0.1.0-SNAPSHOT";
 
@@ -49,61 +46,111 @@ public final class Dfs implements Runnable {
         }
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true,
-            description = "Start the server (this process stays in the foreground; ./dfs backgrounds it).")
-    static final class Start implements Callable<Integer> {
-        private static final Logger LOG = LoggerFactory.getLogger(Start.class);
+    /** The config file: {@code --config}, else the default location. */
+    static Path configFile(Path option) {
+        return option != null ? option : ConfigFiles.defaultConfigFile(System.getenv());
+    }
 
-        @Option(names = "--foreground", description = "Stay attached to the terminal (the default for this command).")
-        boolean foreground;
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = "Write a commented default configuration file (with a fresh control-plane secret).")
+    static final class Init implements Callable<Integer> {
+        @Option(names = "--config", description = "File to write (default: $DITTOFS_CONFIG or ~/.config/dittofs/config.yaml).")
+        Path config;
 
-        @Option(names = "--bind", defaultValue = "${env:DITTOFS_ADAPTERS_NFS_BIND:-0.0.0.0}",
-                description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-        String bind;
-
-        @Option(names = "--nfs-port", defaultValue = "${env:DITTOFS_ADAPTERS_NFS_PORT:-12049}",
-                description = "NFSv3 + MOUNT port (default: ${DEFAULT-VALUE}).")
-        int nfsPort;
-
-        @Option(names = "--portmap-port", defaultValue = "${env:DITTOFS_ADAPTERS_NFS_PORTMAP_PORT:--1}",
-                description = "Embedded portmapper port; -1 disables it (default: ${DEFAULT-VALUE}).")
-        int portmapPort;
-
-        @Option(names = "--share", defaultValue = "/export", description = "Export path of the default share (default: ${DEFAULT-VALUE}).")
-        String share;
-
-        @Option(names = "--root-squash", description = "Map uid 0 to nobody on the default share.")
-        boolean rootSquash;
-
-        @Option(names = "--data-dir", description = "Where persistent stores keep their data (unused by memory stores).")
-        Path dataDir;
-
-        @Option(names = "--shutdown-timeout", defaultValue = "${env:DITTOFS_SERVER_SHUTDOWN_TIMEOUT:-10}",
-                description = "Seconds to let in-flight calls finish on shutdown (default: ${DEFAULT-VALUE}).")
-        int shutdownTimeout;
+        @Option(names = "--force", description = "Overwrite an existing file.")
+        boolean force;
 
         @Override
         public Integer call() throws Exception {
-            ShareRegistry shares = new ShareRegistry();
-            FileSystem fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
-            shares.add(new Share(1, share, fs, rootSquash, 65534, 65534));
-            RpcServer.Options opts = RpcServer.Options.defaults().withDrainTimeoutMillis(shutdownTimeout * 1000L);
-            NfsServer server = NfsServer.start(bind, nfsPort, portmapPort, shares, MountProgram.MountPolicy.ALLOW_ALL, opts);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                LOG.info("shutting down");
-                server.close();
-                fs.metadataStore().close();
-                fs.blockStore().close();
-                stopped.countDown();
-            }, "dfs-shutdown"));
-            LOG.info("share {} on memory stores (contents are lost when the server stops)", share);
-            String pm = server.portmapPort() >= 0 ? " portmap=" + server.portmapPort() : "";
-            System.out.println("dittofs " + VERSION + " READY nfs=" + server.nfsPort() + " mount=" + server.nfsPort()
-                    + pm + " bind=" + bind + " share=" + share);
-            System.out.flush();
-            stopped.await();
+            Path f = configFile(config);
+            if (Files.exists(f)) {
+                if (!force) {
+                    System.err.println("dfs: " + f + " already exists (use --force to overwrite)");
+                    return 1;
+                }
+                Files.delete(f);
+            }
+            ConfigFiles.writePrivate(f, ConfigFiles.defaultYaml(ConfigFiles.randomSecret()));
+            System.out.println("dfs: wrote " + f + " (mode 0600; it holds the control-plane secret)");
             return 0;
         }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true, description = "Show or check the configuration.",
+            subcommands = {ConfigShow.class, ConfigValidate.class})
+    static final class ConfigCmd implements Runnable {
+        @Override
+        public void run() {
+            new CommandLine(this).usage(System.out);
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print every key's effective value and where it came from (secrets masked).")
+    static final class ConfigShow implements Callable<Integer> {
+        @Option(names = "--config", description = "Config file (default: $DITTOFS_CONFIG or ~/.config/dittofs/config.yaml).")
+        Path config;
+
+        @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json")
+        String output;
+
+        @Override
+        public Integer call() throws Exception {
+            Config c = Config.load(configFile(config), System.getenv(), Map.of());
+            if ("json".equals(output)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (ConfigKey k : ConfigKey.values()) {
+                    m.put(k.path(), Map.of("value", c.display(k), "source", c.source(k).name().toLowerCase(),
+                            "env", k.envVar()));
+                }
+                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(Map.of("file", String.valueOf(c.file()), "keys", m, "problems", c.problems())));
+            } else {
+                System.out.println("# file: " + c.file() + (Files.isRegularFile(c.file()) ? "" : " (missing: defaults apply)"));
+                Table t = new Table("KEY", "VALUE", "SOURCE", "ENVIRONMENT");
+                for (ConfigKey k : ConfigKey.values()) {
+                    t.row(k.path(), c.display(k), c.source(k).name().toLowerCase(), k.envVar());
+                }
+                t.print(System.out);
+                for (String p : c.problems()) {
+                    System.err.println("invalid: " + p);
+                }
+            }
+            return c.problems().isEmpty() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check the configuration file and DITTOFS_* variables; report every invalid key.")
+    static final class ConfigValidate implements Callable<Integer> {
+        @Option(names = "--config", description = "Config file (default: $DITTOFS_CONFIG or ~/.config/dittofs/config.yaml).")
+        Path config;
+
+        @Override
+        public Integer call() {
+            Config c = Config.load(configFile(config), System.getenv(), Map.of());
+            List<String> problems = c.problems();
+            if (problems.isEmpty()) {
+                System.out.println("dfs: configuration is valid (" + c.file()
+                        + (Files.isRegularFile(c.file()) ? "" : ", missing: defaults apply") + ")");
+                return 0;
+            }
+            System.err.println("dfs: " + problems.size() + " invalid setting(s):");
+            for (String p : problems) {
+                System.err.println("  " + p);
+            }
+            return 1;
+        }
+    }
+
+    /** Command-line values as configuration overrides (only the options actually given). */
+    static Map<ConfigKey, String> overrides(Object... kv) {
+        Map<ConfigKey, String> m = new EnumMap<>(ConfigKey.class);
+        for (int i = 0; i < kv.length; i += 2) {
+            if (kv[i + 1] != null) {
+                m.put((ConfigKey) kv[i], kv[i + 1].toString());
+            }
+        }
+        return m;
     }
 }

@@ -183,7 +183,8 @@ public final class Nfs3Program implements RpcProgram {
         if (s == null) {
             throw new FsException(FsError.STALE, "no share " + h.shareId());
         }
-        return new Target(s, s.effective(call.auth()), h.inode());
+        // the share's access policy (per-user/group permissions) applies to every procedure
+        return new Target(s, s.authorize(call.auth(), nonIdempotent(3, call.proc())), h.inode());
     }
 
     /**

@@ -1,0 +1,149 @@
+package io.dittofs.controlplane.cli;
+
+import io.dittofs.controlplane.api.ApiServer;
+import io.dittofs.controlplane.api.Endpoints;
+import io.dittofs.controlplane.api.Tokens;
+import io.dittofs.controlplane.config.Config;
+import io.dittofs.controlplane.config.ConfigFiles;
+import io.dittofs.controlplane.config.ConfigKey;
+import io.dittofs.controlplane.config.LoggingSetup;
+import io.dittofs.controlplane.runtime.ServerRuntime;
+import io.dittofs.controlplane.store.ControlPlaneStore;
+import io.dittofs.controlplane.store.Databases;
+import io.dittofs.controlplane.store.StoreException;
+import io.dittofs.protocols.rpc.RpcServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code dfs start}: loads the configuration, opens the control-plane database, starts the runtime and the API. */
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = "Start the server (this process stays in the foreground; ./dfs backgrounds it).")
+final class ServerStart implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerStart.class);
+
+    @Option(names = "--foreground", description = "Stay attached to the terminal (the default for this command).")
+    boolean foreground;
+
+    @Option(names = "--config", description = "Config file (default: $DITTOFS_CONFIG or ~/.config/dittofs/config.yaml).")
+    Path config;
+
+    @Option(names = "--bind", description = "Address the protocol adapters listen on (adapters.nfs.bind, default 0.0.0.0).")
+    String bind;
+
+    @Option(names = "--nfs-port", description = "NFSv3 + MOUNT port (adapters.nfs.port, default 12049).")
+    Integer nfsPort;
+
+    @Option(names = "--portmap-port", description = "Embedded portmapper port; -1 disables it (default -1).")
+    Integer portmapPort;
+
+    @Option(names = "--api-port", description = "Control-plane REST API port; 0 picks a free one (controlplane.port, default 8080).")
+    Integer apiPort;
+
+    @Option(names = "--api-bind", description = "Control-plane REST API address (controlplane.bind, default 0.0.0.0).")
+    String apiBind;
+
+    @Option(names = "--share", defaultValue = "/export",
+            description = "Export path of the default share created on first start (default: ${DEFAULT-VALUE}).")
+    String share;
+
+    @Option(names = "--root-squash", description = "Map uid 0 to nobody on the default share (on first start).")
+    boolean rootSquash;
+
+    @Option(names = "--data-dir", description = "Where the server keeps its state (control-plane database, generated "
+            + "secret); default: the config file's directory.")
+    Path dataDir;
+
+    @Option(names = "--shutdown-timeout", description = "Time in-flight calls get on shutdown, e.g. 10 or 30s "
+            + "(server.shutdown_timeout, default 10s).")
+    String shutdownTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> env = System.getenv();
+        Path file = Dfs.configFile(config);
+        Config c = Config.load(file, env, Dfs.overrides(ConfigKey.ADAPTERS_NFS_BIND, bind, ConfigKey.ADAPTERS_NFS_PORT,
+                nfsPort, ConfigKey.ADAPTERS_NFS_PORTMAP_PORT, portmapPort, ConfigKey.CONTROLPLANE_PORT, apiPort,
+                ConfigKey.CONTROLPLANE_BIND, apiBind, ConfigKey.SERVER_SHUTDOWN_TIMEOUT, shutdownTimeout));
+        if (!c.problems().isEmpty()) {
+            System.err.println("dfs: refusing to start: " + c.problems().size() + " invalid setting(s):");
+            c.problems().forEach(p -> System.err.println("  " + p));
+            return 2;
+        }
+        LoggingSetup.apply(c);
+        Path state = dataDir != null ? dataDir : file.toAbsolutePath().getParent();
+        Files.createDirectories(state);
+        String secret;
+        try {
+            secret = ConfigFiles.resolveSecret(c, state);
+        } catch (IllegalStateException e) {
+            System.err.println("dfs: " + e.getMessage());
+            return 2;
+        }
+        ControlPlaneStore db;
+        try {
+            db = Databases.open(c, state, env);
+        } catch (StoreException e) {
+            LOG.error("cannot open the control-plane database: {}", e.getMessage());
+            return 1;
+        }
+        Bootstrap.seed(db, c, share, rootSquash, env, System.out);
+        Duration drain = c.getDuration(ConfigKey.SERVER_SHUTDOWN_TIMEOUT);
+        RpcServer.Options opts = RpcServer.Options.defaults().withDrainTimeoutMillis(drain.toMillis());
+        ServerRuntime runtime = new ServerRuntime(db, c.get(ConfigKey.ADAPTERS_NFS_BIND),
+                c.getInt(ConfigKey.ADAPTERS_NFS_PORTMAP_PORT), opts);
+        try {
+            runtime.start();
+        } catch (IOException e) {
+            LOG.error("cannot start the protocol adapters: {}", e.toString());
+            runtime.close();
+            db.close();
+            return 1;
+        }
+        Tokens tokens = new Tokens(secret, c.getDuration(ConfigKey.CONTROLPLANE_JWT_ACCESS_TOKEN_DURATION),
+                c.getDuration(ConfigKey.CONTROLPLANE_JWT_REFRESH_TOKEN_DURATION));
+        Endpoints endpoints = new Endpoints(db, runtime, tokens, c.getBool(ConfigKey.SERVER_RATE_LIMITING_ENABLED));
+        ApiServer api = null;
+        try {
+            api = ApiServer.start(c.get(ConfigKey.CONTROLPLANE_BIND), c.getInt(ConfigKey.CONTROLPLANE_PORT), tokens, db, endpoints);
+            LOG.info("control-plane API listening on {}:{}", c.get(ConfigKey.CONTROLPLANE_BIND), api.port());
+        } catch (BindException e) {
+            if (c.source(ConfigKey.CONTROLPLANE_PORT) != Config.Source.DEFAULT) {
+                LOG.error("cannot listen on the control-plane port {}: {}", c.get(ConfigKey.CONTROLPLANE_PORT), e.getMessage());
+                runtime.close();
+                db.close();
+                return 1;
+            }
+            LOG.warn("control-plane API not started: default port {} is in use (set controlplane.port or --api-port)",
+                    c.get(ConfigKey.CONTROLPLANE_PORT));
+        }
+        ApiServer apiFinal = api;
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down (in-flight calls get {})", drain);
+            if (apiFinal != null) {
+                apiFinal.close();
+            }
+            runtime.close();
+            db.close();
+            stopped.countDown();
+        }, "dfs-shutdown"));
+        String pm = runtime.portmapPortBound() >= 0 ? " portmap=" + runtime.portmapPortBound() : "";
+        System.out.println("dittofs " + Dfs.VERSION + " READY nfs=" + runtime.nfsPort() + " mount=" + runtime.nfsPort()
+                + pm + " api=" + (api == null ? -1 : api.port()) + " bind=" + c.get(ConfigKey.ADAPTERS_NFS_BIND)
+                + " shares=" + String.join(",", runtime.registry().all().stream().map(s -> s.name()).sorted().toList()));
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,104 @@
+package io.dittofs.controlplane.config;
+
+import java.util.Locale;
+
+/**
+ * Every configuration key the server knows: its dotted YAML path, its {@code DITTOFS_*}
+ * environment variable (the path upper-cased with dots turned into underscores), its type,
+ * default and one-line description (used for the commented default file and {@code dfs config show}).
+ */
+public enum ConfigKey {
+    LOGGING_LEVEL("logging.level", Type.ENUM, "INFO", "log level: TRACE, DEBUG, INFO, WARN, ERROR",
+            "TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
+    LOGGING_FORMAT("logging.format", Type.ENUM, "text", "log format: text or json", "text", "json"),
+    LOGGING_OUTPUT("logging.output", Type.STRING, "stdout", "stdout, stderr or a file path"),
+    SERVER_SHUTDOWN_TIMEOUT("server.shutdown_timeout", Type.DURATION, "10s",
+            "time in-flight calls get on shutdown (e.g. 10s, 1m; a bare number is seconds)"),
+    SERVER_RATE_LIMITING_ENABLED("server.rate_limiting.enabled", Type.BOOL, "true",
+            "rate-limit login attempts on the control-plane API"),
+    ADAPTERS_NFS_PORT("adapters.nfs.port", Type.PORT, "12049", "NFSv3 + MOUNT port (seeds the nfs adapter on first start)"),
+    ADAPTERS_NFS_BIND("adapters.nfs.bind", Type.STRING, "0.0.0.0", "listen address of the protocol adapters"),
+    ADAPTERS_NFS_PORTMAP_PORT("adapters.nfs.portmap_port", Type.INT, "-1", "embedded portmapper port; -1 disables it"),
+    ADAPTERS_SMB_PORT("adapters.smb.port", Type.PORT, "12445", "SMB port (adapter not available yet)"),
+    METRICS_ENABLED("metrics.enabled", Type.BOOL, "false", "Prometheus metrics endpoint (not available yet)"),
+    METRICS_PORT("metrics.port", Type.PORT, "9090", "Prometheus metrics port"),
+    TELEMETRY_ENABLED("telemetry.enabled", Type.BOOL, "false", "OpenTelemetry tracing (not available yet)"),
+    TELEMETRY_ENDPOINT("telemetry.endpoint", Type.STRING, "localhost:4317", "OTLP gRPC endpoint"),
+    TELEMETRY_INSECURE("telemetry.insecure", Type.BOOL, "true", "OTLP without TLS"),
+    TELEMETRY_SAMPLE_RATE("telemetry.sample_rate", Type.RATIO, "1.0", "trace sample rate 0.0-1.0"),
+    TELEMETRY_PROFILING_ENABLED("telemetry.profiling.enabled", Type.BOOL, "false", "continuous profiling (not available yet)"),
+    TELEMETRY_PROFILING_ENDPOINT("telemetry.profiling.endpoint", Type.STRING, "http://localhost:4040", "profiling endpoint"),
+    CONTROLPLANE_PORT("controlplane.port", Type.INT, "8080", "REST API port (0 picks a free port)"),
+    CONTROLPLANE_BIND("controlplane.bind", Type.STRING, "0.0.0.0", "REST API listen address"),
+    CONTROLPLANE_SECRET("controlplane.secret", Type.SECRET, "",
+            "JWT signing secret, at least 32 characters; empty: generated once and kept in the config directory"),
+    CONTROLPLANE_JWT_ACCESS_TOKEN_DURATION("controlplane.jwt.access_token_duration", Type.DURATION, "15m",
+            "lifetime of access tokens"),
+    CONTROLPLANE_JWT_REFRESH_TOKEN_DURATION("controlplane.jwt.refresh_token_duration", Type.DURATION, "168h",
+            "lifetime of refresh tokens"),
+    DATABASE_TYPE("database.type", Type.ENUM, "sqlite", "control-plane database: sqlite or postgres", "sqlite", "postgres"),
+    DATABASE_SQLITE_PATH("database.sqlite.path", Type.STRING, "", "SQLite file; empty: db.sqlite in the config directory"),
+    DATABASE_POSTGRES_HOST("database.postgres.host", Type.STRING, "localhost", "PostgreSQL host"),
+    DATABASE_POSTGRES_PORT("database.postgres.port", Type.PORT, "5432", "PostgreSQL port"),
+    DATABASE_POSTGRES_USER("database.postgres.user", Type.STRING, "dittofs", "PostgreSQL user"),
+    DATABASE_POSTGRES_PASSWORD("database.postgres.password", Type.SECRET, "", "PostgreSQL password"),
+    DATABASE_POSTGRES_DBNAME("database.postgres.dbname", Type.STRING, "dittofs", "PostgreSQL database"),
+    DATABASE_AUTO_MIGRATE("database.auto_migrate", Type.BOOL, "true", "apply schema migrations at start"),
+    CACHE_PATH("cache.path", Type.STRING, "", "WAL cache directory (used by persistent block stores)");
+
+    /** Value types; each has its own validation. */
+    public enum Type { STRING, INT, PORT, BOOL, DURATION, ENUM, SECRET, RATIO }
+
+    private final String path;
+    private final Type type;
+    private final String defaultValue;
+    private final String description;
+    private final String[] choices;
+
+    ConfigKey(String path, Type type, String defaultValue, String description, String... choices) {
+        this.path = path;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.description = description;
+        this.choices = choices;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String[] choices() {
+        return choices.clone();
+    }
+
+    /** {@code DITTOFS_} + the path upper-cased, dots as underscores. */
+    public String envVar() {
+        return "DITTOFS_" + path.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    public boolean secret() {
+        return type == Type.SECRET;
+    }
+
+    /** The key with this dotted path, or null. */
+    public static ConfigKey byPath(String path) {
+        for (ConfigKey k : values()) {
+            if (k.path.equals(path)) {
+                return k;
+            }
+        }
+        return null;
+    }
+}

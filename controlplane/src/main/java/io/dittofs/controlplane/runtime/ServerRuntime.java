@@ -1,0 +1,196 @@
+package io.dittofs.controlplane.runtime;
+
+import io.dittofs.controlplane.model.AdapterDef;
+import io.dittofs.controlplane.model.ShareDef;
+import io.dittofs.controlplane.model.StoreDef;
+import io.dittofs.controlplane.store.ControlPlaneStore;
+import io.dittofs.core.spi.BlockStore;
+import io.dittofs.core.FileSystem;
+import io.dittofs.core.spi.MetadataStore;
+import io.dittofs.core.Share;
+import io.dittofs.core.ShareRegistry;
+import io.dittofs.protocols.mount.MountProgram;
+import io.dittofs.protocols.rpc.RpcServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The live server built from the control-plane database: store instances, the shares in the
+ * {@link ShareRegistry} the protocols serve, the per-share access rules, and the NFS adapter.
+ * The API changes the database first, then calls the matching {@code apply*} method, so every
+ * change takes effect without a restart. Thread-safe: changes are serialized on this object;
+ * the per-call access decision reads a volatile snapshot.
+ */
+public final class ServerRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerRuntime.class);
+    /** nobody/nogroup: what squashed root becomes. */
+    private static final int ANON = 65534;
+
+    private final ControlPlaneStore db;
+    private final ShareRegistry registry = new ShareRegistry();
+    private final Map<String, MetadataStore> metadataStores = new HashMap<>();
+    private final Map<String, BlockStore> blockStores = new HashMap<>();
+    private final String bind;
+    private final int portmapPort;
+    private final RpcServer.Options rpcOptions;
+    private volatile AccessTable access = AccessTable.EMPTY;
+    private NfsServer nfs;
+
+    public ServerRuntime(ControlPlaneStore db, String bind, int portmapPort, RpcServer.Options rpcOptions) {
+        this.db = db;
+        this.bind = bind;
+        this.portmapPort = portmapPort;
+        this.rpcOptions = rpcOptions;
+    }
+
+    /** Builds every enabled share and starts the enabled adapters. */
+    public synchronized void start() throws IOException {
+        for (ShareDef s : db.shares()) {
+            if (s.enabled()) {
+                mount(s);
+            }
+        }
+        refreshAccess();
+        for (AdapterDef a : db.adapters()) {
+            applyAdapterChecked(a);
+        }
+    }
+
+    public ShareRegistry registry() {
+        return registry;
+    }
+
+    /** The access decision MOUNT uses: the caller must be able to at least read the share. */
+    public MountProgram.MountPolicy mountPolicy() {
+        return (call, share) -> share.access().decide(call.auth()).canRead();
+    }
+
+    /** Recomputes the access rules from the database (after any user, group, share or grant change). */
+    public void refreshAccess() {
+        access = AccessTable.build(db.shares(), db.users(), db.groups(), db.allPermissions());
+    }
+
+    /** Makes the live share match its definition: (re)built when enabled, removed when disabled. */
+    public synchronized void applyShare(ShareDef s) {
+        Share live = registry.byId(s.id());
+        if (live != null) {
+            registry.remove(live.name());
+        }
+        if (s.enabled()) {
+            mount(s);
+        }
+        refreshAccess();
+    }
+
+    /** Stops serving a share (deleted or disabled). */
+    public synchronized void removeShare(String name) {
+        if (registry.remove(name) != null) {
+            LOG.info("share {} removed", name);
+        }
+        refreshAccess();
+    }
+
+    /** Closes a store instance whose definition was deleted (no share binds it any more). */
+    public synchronized void removeStore(String kind, String name) {
+        AutoCloseable c = "metadata".equals(kind) ? metadataStores.remove(name) : blockStores.remove(name);
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} store {}: {}", kind, name, e.toString());
+            }
+        }
+    }
+
+    private void mount(ShareDef s) {
+        MetadataStore meta = metadataStores.computeIfAbsent(s.metadataStore(), n -> StoreFactory.metadata(def("metadata", n)));
+        BlockStore blocks = blockStores.computeIfAbsent(s.blockStore(), n -> StoreFactory.block(def("block", n)));
+        FileSystem fs = new FileSystem(meta, blocks, s.readOnly());
+        int id = s.id();
+        registry.add(new Share(id, s.name(), fs, s.rootSquash(), ANON, ANON, caller -> access.decide(id, caller)));
+        boolean volatileMeta = "memory".equals(def("metadata", s.metadataStore()).type());
+        LOG.info("share {} (id {}) on metadata store {} and block store {}{}{}", s.name(), id, s.metadataStore(),
+                s.blockStore(), s.readOnly() ? ", read-only" : "",
+                volatileMeta ? "; on memory stores (contents are lost when the server stops)" : "");
+    }
+
+    private StoreDef def(String kind, String name) {
+        return db.store(kind, name).orElseThrow(() -> new IllegalStateException(kind + " store " + name + " is not defined"));
+    }
+
+    /**
+     * Makes an adapter match its definition: starts, stops or moves the NFS adapter.
+     *
+     * @throws IOException if the port cannot be bound
+     */
+    public synchronized void applyAdapter(AdapterDef a) throws IOException {
+        if (!"nfs".equals(a.type())) {
+            if (a.enabled()) {
+                throw new IllegalArgumentException("the " + a.type() + " adapter is not available in this build");
+            }
+            return;
+        }
+        if (!a.enabled()) {
+            if (nfs != null) {
+                nfs.close();
+                nfs = null;
+            }
+            return;
+        }
+        if (nfs != null && nfs.nfsPort() == a.port()) {
+            return;
+        }
+        NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), rpcOptions);
+        if (nfs != null) {
+            nfs.close();
+        }
+        nfs = fresh;
+        LOG.info("NFS adapter listening on {}:{}", bind, fresh.nfsPort());
+    }
+
+    private void applyAdapterChecked(AdapterDef a) throws IOException {
+        if (!"nfs".equals(a.type()) && a.enabled()) {
+            LOG.warn("the {} adapter is enabled in the database but not available in this build; skipped", a.type());
+            return;
+        }
+        applyAdapter(a);
+    }
+
+    /** The bound NFS port, or -1 when the adapter is stopped. */
+    public synchronized int nfsPort() {
+        return nfs == null ? -1 : nfs.nfsPort();
+    }
+
+    public synchronized int portmapPortBound() {
+        return nfs == null ? -1 : nfs.portmapPort();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (nfs != null) {
+            nfs.close();
+            nfs = null;
+        }
+        for (MetadataStore m : metadataStores.values()) {
+            closeQuietly(m);
+        }
+        for (BlockStore b : blockStores.values()) {
+            closeQuietly(b);
+        }
+        metadataStores.clear();
+        blockStores.clear();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing a store: {}", e.toString());
+        }
+    }
+
+}

@@ -1,0 +1,79 @@
+package io.dittofs.controlplane.runtime;
+
+import io.dittofs.controlplane.model.StoreDef;
+import io.dittofs.core.spi.BlockStore;
+import io.dittofs.core.spi.MetadataStore;
+import io.dittofs.storage.block.fs.FsBlockStore;
+import io.dittofs.storage.block.memory.MemoryBlockStore;
+import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds store backends from their definitions: the ONE place a backend type is named. To plug
+ * a backend in, add its type to {@link #METADATA_TYPES}/{@link #BLOCK_TYPES} (with the settings
+ * it requires) and a case to {@link #metadata}/{@link #block}, e.g.
+ * {@code case "lmdb" -> new LmdbMetadataStore(Path.of(d.config().get("path")))}. Stateless.
+ */
+public final class StoreFactory {
+    /** Metadata store types and the settings each requires. */
+    static final Map<String, List<String>> METADATA_TYPES = Map.of("memory", List.of());
+    /** Block store types and the settings each requires. */
+    static final Map<String, List<String>> BLOCK_TYPES = Map.of("memory", List.of(), "fs", List.of("path"));
+    /** Settings any backend may take. */
+    static final Set<String> KNOWN_SETTINGS = Set.of("path", "size", "bucket", "region", "endpoint", "prefix");
+
+    private StoreFactory() {
+    }
+
+    /**
+     * Checks a definition before it is stored.
+     *
+     * @throws IllegalArgumentException naming what is wrong (unknown type, missing setting)
+     */
+    public static void validate(StoreDef d) {
+        Map<String, List<String>> types = switch (d.kind()) {
+            case "metadata" -> METADATA_TYPES;
+            case "block" -> BLOCK_TYPES;
+            default -> throw new IllegalArgumentException("store kind must be metadata or block, not '" + d.kind() + "'");
+        };
+        List<String> required = types.get(d.type());
+        if (required == null) {
+            throw new IllegalArgumentException("unknown " + d.kind() + " store type '" + d.type() + "'; available: "
+                    + String.join(", ", types.keySet().stream().sorted().toList()));
+        }
+        for (String r : required) {
+            String v = d.config().get(r);
+            if (v == null || v.isBlank()) {
+                throw new IllegalArgumentException(d.type() + " " + d.kind() + " store needs setting '" + r + "'");
+            }
+        }
+        String path = d.config().get("path");
+        if (path != null && !Path.of(path).isAbsolute()) {
+            throw new IllegalArgumentException("store setting 'path' must be an absolute path");
+        }
+        for (String k : d.config().keySet()) {
+            if (!KNOWN_SETTINGS.contains(k)) {
+                throw new IllegalArgumentException("unknown store setting '" + k + "'");
+            }
+        }
+    }
+
+    public static MetadataStore metadata(StoreDef d) {
+        return switch (d.type()) {
+            case "memory" -> new MemoryMetadataStore();
+            default -> throw new IllegalArgumentException("unknown metadata store type '" + d.type() + "'");
+        };
+    }
+
+    public static BlockStore block(StoreDef d) {
+        return switch (d.type()) {
+            case "memory" -> new MemoryBlockStore();
+            case "fs" -> new FsBlockStore(Path.of(d.config().get("path")));
+            default -> throw new IllegalArgumentException("unknown block store type '" + d.type() + "'");
+        };
+    }
+}

@@ -1,0 +1,165 @@
+package io.dittofs.controlplane.store;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Versioned schema migrations of the control-plane database, the same SQL for SQLite and
+ * PostgreSQL (booleans are INTEGER 0/1, times ISO-8601 TEXT). Applied in order, each in its own
+ * transaction, recorded in {@code schema_version}. Never edit a released migration: add one.
+ */
+public final class Migrations {
+    private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
+
+    /** One schema step. */
+    record Migration(int version, String description, List<String> statements) {
+    }
+
+    static final List<Migration> ALL = List.of(
+            new Migration(1, "users, groups, stores, shares, permissions, adapters, settings", List.of(
+                    """
+                    CREATE TABLE users (
+                      username TEXT PRIMARY KEY,
+                      password_hash TEXT NOT NULL,
+                      nt_hash TEXT NOT NULL,
+                      role TEXT NOT NULL,
+                      uid INTEGER,
+                      gid INTEGER,
+                      enabled INTEGER NOT NULL,
+                      must_change_password INTEGER NOT NULL,
+                      created_at TEXT NOT NULL)""",
+                    "CREATE UNIQUE INDEX users_uid ON users (uid)",
+                    """
+                    CREATE TABLE user_groups (
+                      name TEXT PRIMARY KEY,
+                      gid INTEGER,
+                      created_at TEXT NOT NULL)""",
+                    """
+                    CREATE TABLE group_members (
+                      group_name TEXT NOT NULL REFERENCES user_groups (name) ON DELETE CASCADE,
+                      username TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+                      PRIMARY KEY (group_name, username))""",
+                    """
+                    CREATE TABLE stores (
+                      kind TEXT NOT NULL,
+                      name TEXT NOT NULL,
+                      type TEXT NOT NULL,
+                      config TEXT NOT NULL,
+                      created_at TEXT NOT NULL,
+                      PRIMARY KEY (kind, name))""",
+                    """
+                    CREATE TABLE shares (
+                      id INTEGER PRIMARY KEY,
+                      name TEXT NOT NULL UNIQUE,
+                      metadata_kind TEXT NOT NULL,
+                      metadata_store TEXT NOT NULL,
+                      block_kind TEXT NOT NULL,
+                      block_store TEXT NOT NULL,
+                      read_only INTEGER NOT NULL,
+                      default_permission TEXT NOT NULL,
+                      enabled INTEGER NOT NULL,
+                      root_squash INTEGER NOT NULL,
+                      created_at TEXT NOT NULL,
+                      FOREIGN KEY (metadata_kind, metadata_store) REFERENCES stores (kind, name),
+                      FOREIGN KEY (block_kind, block_store) REFERENCES stores (kind, name))""",
+                    """
+                    CREATE TABLE share_permissions (
+                      share_id INTEGER NOT NULL REFERENCES shares (id) ON DELETE CASCADE,
+                      principal_type TEXT NOT NULL,
+                      principal TEXT NOT NULL,
+                      permission TEXT NOT NULL,
+                      PRIMARY KEY (share_id, principal_type, principal))""",
+                    """
+                    CREATE TABLE adapters (
+                      type TEXT PRIMARY KEY,
+                      enabled INTEGER NOT NULL,
+                      port INTEGER NOT NULL,
+                      settings TEXT NOT NULL)""",
+                    """
+                    CREATE TABLE settings (
+                      name TEXT PRIMARY KEY,
+                      value TEXT NOT NULL)""")));
+
+    private Migrations() {
+    }
+
+    /** The newest schema version this build knows. */
+    public static int latest() {
+        return ALL.getLast().version();
+    }
+
+    /** The schema version of the database, 0 when it has none. */
+    static int current(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
+        boolean exists;
+        try (ResultSet rs = md.getTables(null, null, "schema_version", null)) {
+            exists = rs.next();
+        }
+        if (!exists) {
+            return 0;
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    /**
+     * Brings the schema up to date, or checks it is.
+     *
+     * @param apply false: only check, and fail if migrations are pending (auto-migrate off)
+     */
+    static void migrate(Connection c, boolean apply) throws SQLException {
+        int cur = current(c);
+        if (cur > latest()) {
+            throw new StoreException(StoreException.Kind.DATABASE, "the control-plane database has schema version "
+                    + cur + ", newer than this server knows (" + latest() + "); upgrade the server");
+        }
+        if (cur == latest()) {
+            return;
+        }
+        if (!apply) {
+            throw new StoreException(StoreException.Kind.DATABASE, "the control-plane database has schema version "
+                    + cur + " but this server needs " + latest() + " and database.auto_migrate is off");
+        }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                        + "description TEXT NOT NULL, applied_at TEXT NOT NULL)");
+            }
+            c.commit();
+            for (Migration m : ALL) {
+                if (m.version() <= cur) {
+                    continue;
+                }
+                try (Statement s = c.createStatement()) {
+                    for (String sql : m.statements()) {
+                        s.execute(sql);
+                    }
+                }
+                try (var ps = c.prepareStatement("INSERT INTO schema_version VALUES (?, ?, ?)")) {
+                    ps.setInt(1, m.version());
+                    ps.setString(2, m.description());
+                    ps.setString(3, Instant.now().toString());
+                    ps.executeUpdate();
+                }
+                c.commit();
+                LOG.info("control-plane schema migrated to version {}: {}", m.version(), m.description());
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.dittofs.controlplane.api;
+
+import io.dittofs.core.AuthContext;
+import io.dittofs.core.Share;
+import io.dittofs.core.ShareAccess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** API changes reach the live runtime: shares in the registry, access decisions, the NFS adapter. */
+class ApiRuntimeTest {
+    @TempDir
+    Path dir;
+    ApiHarness h;
+    String admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        h = new ApiHarness(dir, true);
+        admin = h.admin();
+    }
+
+    @AfterEach
+    void stop() {
+        h.close();
+    }
+
+    private void ok(int want, ApiHarness.Res r) {
+        assertEquals(want, r.status(), r.body());
+    }
+
+    private static AuthContext as(int uid, int gid, int... gids) {
+        return new AuthContext(uid, gid, gids, "test");
+    }
+
+    private ShareAccess access(String share, AuthContext who) {
+        Share s = h.runtime.registry().byName(share);
+        assertNotNull(s, share);
+        return s.access().decide(who);
+    }
+
+    private void storesAndShare(String name, String defaultPermission) throws Exception {
+        ok(201, h.call("POST", "/api/v1/stores/metadata", admin, "{\"name\":\"m1\",\"type\":\"memory\"}"));
+        ok(201, h.call("POST", "/api/v1/stores/block", admin, "{\"name\":\"b1\",\"type\":\"memory\"}"));
+        ok(201, h.call("POST", "/api/v1/shares", admin, "{\"name\":\"" + name + "\",\"metadata_store\":\"m1\","
+                + "\"block_store\":\"b1\",\"default_permission\":\"" + defaultPermission + "\"}"));
+    }
+
+    @Test
+    void shouldServeANewShareAndApplyGrantsAtOnce() throws Exception {
+        storesAndShare("/data", "none");
+        ok(201, h.call("POST", "/api/v1/users", admin, "{\"username\":\"alice\",\"password\":\"alice-password\",\"uid\":1000,\"gid\":1000}"));
+        assertEquals(ShareAccess.NONE, access("/data", as(1000, 1000)));
+        ok(200, h.call("PUT", "/api/v1/shares/data/permissions", admin, "{\"type\":\"user\",\"name\":\"alice\",\"permission\":\"read-write\"}"));
+        assertEquals(ShareAccess.READ_WRITE, access("/data", as(1000, 1000)));
+        assertEquals(ShareAccess.NONE, access("/data", as(2000, 2000)), "unknown uid gets the default");
+        ok(200, h.call("PUT", "/api/v1/shares/data", admin, "{\"read_only\":true}"));
+        assertEquals(ShareAccess.READ, access("/data", as(1000, 1000)), "read-only share caps grants");
+        assertTrue(h.runtime.registry().byName("/data").fs().readOnly());
+        ok(200, h.call("PUT", "/api/v1/shares/data", admin, "{\"read_only\":false,\"default_permission\":\"read\"}"));
+        assertEquals(ShareAccess.READ, access("/data", as(2000, 2000)));
+        ok(204, h.call("DELETE", "/api/v1/shares/data/permissions/user/alice", admin, null));
+        assertEquals(ShareAccess.READ, access("/data", as(1000, 1000)), "revoked: back to the default");
+        ok(409, h.call("DELETE", "/api/v1/stores/metadata/m1", admin, null));
+        ok(204, h.call("DELETE", "/api/v1/shares/data", admin, null));
+        assertNull(h.runtime.registry().byName("/data"));
+        ok(204, h.call("DELETE", "/api/v1/stores/metadata/m1", admin, null));
+    }
+
+    @Test
+    void shouldKeepShareIdsAndApplyGroupGrants() throws Exception {
+        storesAndShare("/a", "none");
+        ok(201, h.call("POST", "/api/v1/shares", admin, "{\"name\":\"/b\",\"metadata_store\":\"m1\",\"block_store\":\"b1\"}"));
+        int idB = h.call("GET", "/api/v1/shares/b", admin, null).json().get("id").asInt();
+        ok(200, h.call("PUT", "/api/v1/shares/b", admin, "{\"enabled\":false}"));
+        assertNull(h.runtime.registry().byName("/b"));
+        ok(200, h.call("PUT", "/api/v1/shares/b", admin, "{\"enabled\":true}"));
+        assertEquals(idB, h.runtime.registry().byName("/b").id());
+
+        ok(201, h.call("POST", "/api/v1/users", admin, "{\"username\":\"bob\",\"password\":\"bob-password\",\"uid\":1001}"));
+        ok(201, h.call("POST", "/api/v1/groups", admin, "{\"name\":\"staff\",\"gid\":500}"));
+        ok(200, h.call("PUT", "/api/v1/shares/a/permissions", admin, "{\"type\":\"group\",\"name\":\"staff\",\"permission\":\"read\"}"));
+        assertEquals(ShareAccess.NONE, access("/a", as(1001, 100)));
+        assertEquals(ShareAccess.READ, access("/a", as(3000, 100, 500)), "unknown uid carrying the group's gid");
+        ok(200, h.call("POST", "/api/v1/groups/staff/members", admin, "{\"username\":\"bob\"}"));
+        assertEquals(ShareAccess.READ, access("/a", as(1001, 100)), "member of the group");
+        ok(200, h.call("PUT", "/api/v1/users/bob", admin, "{\"enabled\":false}"));
+        assertEquals(ShareAccess.NONE, access("/a", as(1001, 100)), "disabled user");
+        ok(200, h.call("GET", "/api/v1/shares/a/permissions", admin, null));
+    }
+
+    @Test
+    void shouldRefuseUnknownStoreTypesAndSettings() throws Exception {
+        ok(400, h.call("POST", "/api/v1/stores/metadata", admin, "{\"name\":\"x\",\"type\":\"oracle\"}"));
+        ok(400, h.call("POST", "/api/v1/stores/block", admin, "{\"name\":\"x\",\"type\":\"memory\",\"config\":{\"colour\":\"red\"}}"));
+        ok(404, h.call("POST", "/api/v1/stores/other", admin, "{\"name\":\"x\",\"type\":\"memory\"}"));
+        ok(404, h.call("POST", "/api/v1/shares", admin, "{\"name\":\"/y\",\"metadata_store\":\"nope\",\"block_store\":\"nope\"}"));
+        storesAndShare("/x", "none");
+        ok(400, h.call("PUT", "/api/v1/shares/x/permissions", admin, "{\"type\":\"robot\",\"name\":\"a\",\"permission\":\"read\"}"));
+    }
+
+    @Test
+    void shouldStopMoveAndRestartTheNfsAdapter() throws Exception {
+        int port = h.runtime.nfsPort();
+        assertTrue(connects(port));
+        ok(200, h.call("PUT", "/api/v1/adapters/nfs", admin, "{\"enabled\":false}"));
+        assertEquals(-1, h.runtime.nfsPort());
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
+        int other = ApiHarness.freePort();
+        ok(200, h.call("PUT", "/api/v1/adapters/nfs", admin, "{\"enabled\":true,\"port\":" + other + "}"));
+        assertEquals(other, h.runtime.nfsPort());
+        assertTrue(connects(other));
+        assertEquals(other, h.db.adapter("nfs").orElseThrow().port());
+        ok(400, h.call("PUT", "/api/v1/adapters/nfs", admin, "{\"port\":70000}"));
+        ok(400, h.call("PUT", "/api/v1/adapters/smb", admin, "{\"enabled\":true}"));
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0)) {
+            ok(409, h.call("PUT", "/api/v1/adapters/nfs", admin, "{\"port\":" + busy.getLocalPort() + "}"));
+        }
+        assertEquals(other, h.runtime.nfsPort(), "a failed move keeps the old port");
+    }
+
+    @Test
+    void shouldManageSettings() throws Exception {
+        ok(200, h.call("PUT", "/api/v1/settings/motd", admin, "{\"value\":\"hello\"}"));
+        assertEquals("hello", h.call("GET", "/api/v1/settings/motd", admin, null).json().get("value").asText());
+        assertEquals("{\"motd\":\"hello\"}", h.call("GET", "/api/v1/settings", admin, null).body());
+        ok(204, h.call("DELETE", "/api/v1/settings/motd", admin, null));
+        ok(404, h.call("GET", "/api/v1/settings/motd", admin, null));
+    }
+
+    private static boolean connects(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+}
