@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -29,22 +30,30 @@ final class Bootstrap {
     private Bootstrap() {
     }
 
-    static void seed(ControlPlaneStore db, Config config, String shareName, boolean rootSquash,
+    static void seed(ControlPlaneStore db, Config config, Path dataRoot, String shareName, boolean rootSquash,
                      Map<String, String> env, PrintStream out) {
         if (db.setting(MARKER).isEmpty()) {
             db.putAdapter(new AdapterDef("nfs", true, config.getInt(ConfigKey.ADAPTERS_NFS_PORT), Map.of()));
             db.putAdapter(new AdapterDef("smb", false, config.getInt(ConfigKey.ADAPTERS_SMB_PORT), Map.of()));
+            // the embedded defaults: LMDB metadata, local-file blocks behind the mmap WAL cache
+            Path root = dataRoot.toAbsolutePath();
+            String cachePath = config.get(ConfigKey.CACHE_PATH);
+            Path cache = cachePath == null || cachePath.isBlank() ? root.resolve("cache") : Path.of(cachePath).toAbsolutePath();
             if (db.store("metadata", "default-meta").isEmpty()) {
-                db.createStore(new StoreDef("default-meta", "metadata", "memory", Map.of()));
+                db.createStore(new StoreDef("default-meta", "metadata", "lmdb",
+                        Map.of("path", root.resolve("metadata").resolve("default").toString())));
             }
             if (db.store("block", "default-blocks").isEmpty()) {
-                db.createStore(new StoreDef("default-blocks", "block", "memory", Map.of()));
+                db.createStore(new StoreDef("default-blocks", "block", "fs",
+                        Map.of("path", root.resolve("blocks").resolve("default").toString(),
+                                "cache", cache.resolve("default").toString())));
             }
             if (db.share(shareName).isEmpty()) {
                 db.createShare(new ShareDef(0, shareName, "default-meta", "default-blocks", false,
                         Permission.READ_WRITE, true, rootSquash));
             }
-            LOG.info("new control-plane database: nfs adapter, share {} on memory stores", shareName);
+            LOG.info("new control-plane database: nfs adapter, share {} on LMDB + local files + WAL under {}",
+                    shareName, root);
             db.putSetting(MARKER, "true");
         } else if (config.source(ConfigKey.ADAPTERS_NFS_PORT) != Config.Source.DEFAULT) {
             // an explicitly configured port wins at start; API changes hold until then

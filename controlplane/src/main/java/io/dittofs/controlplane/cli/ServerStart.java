@@ -60,13 +60,21 @@ final class ServerStart implements Callable<Integer> {
     @Option(names = "--root-squash", description = "Map uid 0 to nobody on the default share (on first start).")
     boolean rootSquash;
 
-    @Option(names = "--data-dir", description = "Where the server keeps its state (control-plane database, generated "
-            + "secret); default: the config file's directory.")
+    @Option(names = "--data-dir", description = "Where the server keeps its state: the default share's stores "
+            + "(metadata/, blocks/, cache/) and, when given, also the control-plane database and generated secret; "
+            + "default: stores under $XDG_DATA_HOME/dittofs (~/.local/share/dittofs), the rest in the config directory.")
     Path dataDir;
 
     @Option(names = "--shutdown-timeout", description = "Time in-flight calls get on shutdown, e.g. 10 or 30s "
             + "(server.shutdown_timeout, default 10s).")
     String shutdownTimeout;
+
+    /** {@code $XDG_DATA_HOME/dittofs}, else {@code ~/.local/share/dittofs}: where the default stores keep file data. */
+    static Path defaultDataDir(Map<String, String> env) {
+        String xdg = env.get("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("dittofs");
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -97,7 +105,7 @@ final class ServerStart implements Callable<Integer> {
             LOG.error("cannot open the control-plane database: {}", e.getMessage());
             return 1;
         }
-        Bootstrap.seed(db, c, share, rootSquash, env, System.out);
+        Bootstrap.seed(db, c, dataDir != null ? dataDir : defaultDataDir(env), share, rootSquash, env, System.out);
         Duration drain = c.getDuration(ConfigKey.SERVER_SHUTDOWN_TIMEOUT);
         RpcServer.Options opts = RpcServer.Options.defaults().withDrainTimeoutMillis(drain.toMillis());
         ServerRuntime runtime = new ServerRuntime(db, c.get(ConfigKey.ADAPTERS_NFS_BIND),

@@ -5,6 +5,8 @@ import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.spi.MetadataStore;
 import io.dittofs.storage.block.fs.FsBlockStore;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
+import io.dittofs.storage.cache.WriteBackCache;
+import io.dittofs.storage.metadata.lmdb.LmdbMetadataStore;
 import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 
 import java.nio.file.Path;
@@ -20,11 +22,11 @@ import java.util.Set;
  */
 public final class StoreFactory {
     /** Metadata store types and the settings each requires. */
-    static final Map<String, List<String>> METADATA_TYPES = Map.of("memory", List.of());
+    static final Map<String, List<String>> METADATA_TYPES = Map.of("memory", List.of(), "lmdb", List.of("path"));
     /** Block store types and the settings each requires. */
     static final Map<String, List<String>> BLOCK_TYPES = Map.of("memory", List.of(), "fs", List.of("path"));
     /** Settings any backend may take. */
-    static final Set<String> KNOWN_SETTINGS = Set.of("path", "size", "bucket", "region", "endpoint", "prefix");
+    static final Set<String> KNOWN_SETTINGS = Set.of("path", "size", "bucket", "region", "endpoint", "prefix", "cache");
 
     private StoreFactory() {
     }
@@ -51,9 +53,11 @@ public final class StoreFactory {
                 throw new IllegalArgumentException(d.type() + " " + d.kind() + " store needs setting '" + r + "'");
             }
         }
-        String path = d.config().get("path");
-        if (path != null && !Path.of(path).isAbsolute()) {
-            throw new IllegalArgumentException("store setting 'path' must be an absolute path");
+        for (String key : List.of("path", "cache")) {
+            String path = d.config().get(key);
+            if (path != null && !Path.of(path).isAbsolute()) {
+                throw new IllegalArgumentException("store setting '" + key + "' must be an absolute path");
+            }
         }
         for (String k : d.config().keySet()) {
             if (!KNOWN_SETTINGS.contains(k)) {
@@ -65,14 +69,25 @@ public final class StoreFactory {
     public static MetadataStore metadata(StoreDef d) {
         return switch (d.type()) {
             case "memory" -> new MemoryMetadataStore();
+            case "lmdb" -> new LmdbMetadataStore(Path.of(d.config().get("path")));
             default -> throw new IllegalArgumentException("unknown metadata store type '" + d.type() + "'");
         };
+    }
+
+    /**
+     * A block store with a {@code cache} setting sits behind the write-back cache whose mmap WAL
+     * lives in that directory (one directory per store).
+     */
+    private static BlockStore withCache(BlockStore backing, StoreDef d) {
+        String cache = d.config().get("cache");
+        return cache == null || cache.isBlank() ? backing
+                : new WriteBackCache(backing, WriteBackCache.Options.defaults(Path.of(cache)));
     }
 
     public static BlockStore block(StoreDef d) {
         return switch (d.type()) {
             case "memory" -> new MemoryBlockStore();
-            case "fs" -> new FsBlockStore(Path.of(d.config().get("path")));
+            case "fs" -> withCache(new FsBlockStore(Path.of(d.config().get("path"))), d);
             default -> throw new IllegalArgumentException("unknown block store type '" + d.type() + "'");
         };
     }
