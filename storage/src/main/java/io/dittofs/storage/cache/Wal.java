@@ -141,17 +141,50 @@ final class Wal implements AutoCloseable {
         return (int) c.getValue();
     }
 
-    /** Appends a record; {@code data} may be null for TRUNCATE/DELETE. Waits while the log is full. */
-    Appended append(byte type, long contentId, long offset, MemorySegment data) {
+    static long recordSize(long dataLen) {
+        return (HEADER + dataLen + 7) & ~7L;
+    }
+
+    /**
+     * Waits until a record of {@code dataLen} bytes fits without waiting (the current segment has
+     * room or another segment may be started), asking the flusher to hurry meanwhile. Callers wait
+     * here before taking any lock the flusher needs, then {@link #tryAppend}.
+     */
+    void awaitSpace(long dataLen) {
+        long total = recordSize(dataLen);
+        appendLock.lock();
+        try {
+            while (current.writePos + total > current.size() && segments.size() >= maxSegments) {
+                onPressure.run();
+                try {
+                    spaceFreed.await(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new FsException(FsError.JUKEBOX, "interrupted while waiting for WAL space");
+                }
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Appends a record without ever waiting; {@code data} may be null for TRUNCATE/DELETE.
+     * Returns null if the log is full (call {@link #awaitSpace} and try again).
+     */
+    Appended tryAppend(byte type, long contentId, long offset, MemorySegment data) {
         int dataLen = data == null ? 0 : (int) data.byteSize();
-        long total = (HEADER + (long) dataLen + 7) & ~7L;
+        long total = recordSize(dataLen);
         if (total > segmentSize) {
             throw new FsException(FsError.INVALID, "write of " + dataLen + " bytes exceeds the WAL segment size");
         }
         appendLock.lock();
         try {
             if (current.writePos + total > current.size()) {
-                roll();
+                if (segments.size() >= maxSegments) {
+                    return null;
+                }
+                current = newSegment();
             }
             WalSegment seg = current;
             long pos = seg.writePos;
@@ -177,20 +210,6 @@ final class Wal implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
-    }
-
-    /** Starts a new segment, waiting (and asking the flusher to hurry) while the log is at its limit. */
-    private void roll() {
-        while (segments.size() >= maxSegments) {
-            onPressure.run();
-            try {
-                spaceFreed.await(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new FsException(FsError.JUKEBOX, "interrupted while waiting for WAL space");
-            }
-        }
-        current = newSegment();
     }
 
     private WalSegment newSegment() {
@@ -286,6 +305,19 @@ final class Wal implements AutoCloseable {
 
     boolean underPressure() {
         return segmentCount() >= maxSegments - 1;
+    }
+
+    /** Unmaps every segment without forcing (crash simulation in tests). */
+    void abandon() {
+        appendLock.lock();
+        try {
+            for (WalSegment s : segments) {
+                s.close();
+            }
+            segments.clear();
+        } finally {
+            appendLock.unlock();
+        }
     }
 
     @Override

@@ -134,21 +134,34 @@ public final class WriteBackCache implements BlockStore {
         }
     }
 
+    /** Largest record payload: bigger writes are logged as several records. */
+    static final long MAX_RECORD_DATA = 1L << 20;
+
     @Override
     public void write(long contentId, long offset, MemorySegment src) {
         checkHealthy();
-        if (src.byteSize() == 0) {
-            return;
-        }
-        DirtyFile f = lockForWrite(contentId);
-        try {
-            Wal.Appended a = wal.append(Wal.WRITE, contentId, offset, src);
-            f.insert(new DirtyFile.Extent(offset, src.byteSize(), a.segment(), a.dataPos(), a.lsn()));
-        } finally {
-            f.rw.writeLock().unlock();
+        for (long done = 0; done < src.byteSize(); done += MAX_RECORD_DATA) {
+            long n = Math.min(MAX_RECORD_DATA, src.byteSize() - done);
+            writeRecord(contentId, offset + done, src.asSlice(done, n));
         }
         if (wal.underPressure()) {
             wakeFlusher();
+        }
+    }
+
+    private void writeRecord(long contentId, long offset, MemorySegment src) {
+        while (true) {
+            wal.awaitSpace(src.byteSize()); // never wait for space while holding a lock the flusher needs
+            DirtyFile f = lockForWrite(contentId);
+            try {
+                Wal.Appended a = wal.tryAppend(Wal.WRITE, contentId, offset, src);
+                if (a != null) {
+                    f.insert(new DirtyFile.Extent(offset, src.byteSize(), a.segment(), a.dataPos(), a.lsn()));
+                    return;
+                }
+            } finally {
+                f.rw.writeLock().unlock();
+            }
         }
     }
 
@@ -167,23 +180,42 @@ public final class WriteBackCache implements BlockStore {
 
     /** Logs a TRUNCATE/DELETE and applies it to the index and the backing store, excluding a concurrent flush of the file. */
     private long changeAndLog(long contentId, byte type, long size) {
-        DirtyFile f = files.computeIfAbsent(contentId, k -> new DirtyFile());
-        f.flushLock.lock();
-        try {
-            f = lockForWrite(contentId);
-            try {
-                long lsn = wal.append(type, contentId, size, null).lsn();
-                f.punch(type == Wal.DELETE ? 0 : size, Long.MAX_VALUE);
-                if (type == Wal.DELETE) {
-                    backing.delete(contentId);
-                } else {
-                    backing.truncate(contentId, size);
-                }
+        while (true) {
+            wal.awaitSpace(0);
+            long lsn = tryChangeAndLog(contentId, type, size);
+            if (lsn > 0) {
                 return lsn;
-            } finally {
-                f.rw.writeLock().unlock();
             }
+        }
+    }
+
+    /** One attempt of {@link #changeAndLog}; 0 if the log was full. */
+    private long tryChangeAndLog(long contentId, byte type, long size) {
+        DirtyFile f;
+        while (true) {
+            f = files.computeIfAbsent(contentId, k -> new DirtyFile());
+            f.flushLock.lock();
+            f.rw.writeLock().lock();
+            if (!f.removed) {
+                break;
+            }
+            f.rw.writeLock().unlock();
+            f.flushLock.unlock();
+        }
+        try {
+            Wal.Appended a = wal.tryAppend(type, contentId, size, null);
+            if (a == null) {
+                return 0;
+            }
+            f.punch(type == Wal.DELETE ? 0 : size, Long.MAX_VALUE);
+            if (type == Wal.DELETE) {
+                backing.delete(contentId);
+            } else {
+                backing.truncate(contentId, size);
+            }
+            return a.lsn();
         } finally {
+            f.rw.writeLock().unlock();
             f.flushLock.unlock();
         }
     }
@@ -303,7 +335,7 @@ public final class WriteBackCache implements BlockStore {
 
     @Override
     public long usedBytes() {
-        return backing.usedBytes();
+        return backing.usedBytes() + dirtyBytes();
     }
 
     @Override
@@ -314,6 +346,21 @@ public final class WriteBackCache implements BlockStore {
     @Override
     public String kind() {
         return "wal+" + backing.kind();
+    }
+
+    /**
+     * Simulates a crash for tests: stops the flusher and unmaps the WAL without flushing or
+     * forcing anything (what the OS already has of the mapped pages stays in the files).
+     */
+    void abandonForTest() {
+        running = false;
+        flusher.interrupt();
+        try {
+            flusher.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        wal.abandon();
     }
 
     /** Flushes everything dirty, stops the flusher, closes the WAL and the backing store. */

@@ -1,0 +1,464 @@
+package io.dittofs.storage.metadata.lmdb;
+
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
+import io.dittofs.core.spi.MetadataStore;
+import org.lmdbjava.ByteBufferProxy;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.EnvInfo;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.Txn;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * A persistent {@link MetadataStore} in an LMDB environment (lmdbjava), one directory per share.
+ *
+ * <h2>Layout</h2>
+ * Four named databases; every number is a big-endian u64 so that LMDB's byte order is numeric
+ * order (see {@link LmdbCodec}):
+ * <pre>
+ *   inodes   id                      -> format u8 (=1) | type u8 | mode, nlink, uid, gid i32 |
+ *                                       size, atime, mtime, ctime, rdev, parent, verifier i64 |
+ *                                       symlink length i32 (-1 = none) | symlink UTF-8
+ *   entries  dir | name UTF-8        -> child | cookie              (LOOKUP)
+ *   cookies  dir | cookie            -> child | name UTF-8          (READDIR, in cookie order)
+ *   meta     0x00                    -> store format (u64, =1)
+ *            0x01                    -> last inode id handed out
+ *            0x02 | dir              -> last cookie the directory handed out
+ * </pre>
+ * {@code entries} and {@code cookies} always change together in one transaction. The cookies
+ * index carries the child as well as the name so a READDIR page is one cursor walk, with no
+ * second lookup per entry. Counters live in the same transaction as the rows they number, so
+ * ids and cookies survive restarts and are never handed out twice (ids of aborted transactions
+ * are also skipped for the life of the process).
+ *
+ * <h2>Threads and transactions</h2>
+ * The environment is opened with {@code MDB_NOTLS} (read transactions are not tied to an OS
+ * thread) and {@code MDB_NOSYNC} (commits reach the page cache; {@link #sync()} makes them
+ * durable). LMDB write transactions belong to the OS thread that began them, and a virtual
+ * thread may change carriers at any blocking point, so every {@link #write} runs on one dedicated
+ * platform thread: the caller submits its work and waits for it. The work must not call
+ * {@code write} itself (that would wait for its own thread). Reads run on the caller's thread in
+ * a short LMDB read transaction; a fair semaphore caps concurrent readers below LMDB's reader
+ * table size and lets the writer thread take every permit while it grows the map, because
+ * {@code mdb_env_set_mapsize} requires that no transaction is active.
+ *
+ * <h2>Space</h2>
+ * When a write hits {@code MDB_MAP_FULL} the transaction is aborted, the map doubles (up to
+ * {@code maxMapSize}) and the work runs again, so a work may run more than once and must not
+ * have effects outside its transaction. At the maximum the write fails with
+ * {@link FsError#NO_SPACE}; nothing of it is committed and the environment stays usable.
+ *
+ * <p>Thread-safe.
+ */
+public final class LmdbMetadataStore implements MetadataStore {
+    /** Default initial map: 1 GiB of address space (the file only grows as pages are used). */
+    public static final long DEFAULT_INITIAL_MAP_SIZE = 1L << 30;
+    /** Default ceiling: 1 TiB. */
+    public static final long DEFAULT_MAX_MAP_SIZE = 1L << 40;
+
+    private static final int MAX_READERS = 1024;
+    /** Reader permits; a little below the reader table so LMDB never reports it full. */
+    private static final int READ_PERMITS = MAX_READERS - 24;
+    private static final long RESIZE_WAIT_SECONDS = 10;
+    private static final long CLOSE_WAIT_SECONDS = 60;
+
+    private final Path dir;
+    private final long maxMapSize;
+    private final Env<ByteBuffer> env;
+    private final LmdbTxn.Dbs dbs;
+    private final int maxNameBytes;
+    private final ExecutorService writer;
+    private final ExecutorService syncer;
+    private volatile Thread writerThread;
+    /** Writer-thread state: scratch buffers and the id floor. */
+    private final LmdbWriteTxn.Writer writerState;
+    /** Current map size; changed only on the writer thread. */
+    private volatile long mapSize;
+
+    private final Semaphore gate = new Semaphore(READ_PERMITS, true);
+    /** Key buffers for read transactions (bounded pool; no thread-locals). */
+    private final ArrayBlockingQueue<ByteBuffer> readKeys = new ArrayBlockingQueue<>(64);
+    private final int keyCapacity;
+
+    private final AtomicLong commitSeq = new AtomicLong();
+    private volatile long durableSeq;
+    private final AtomicLong flushes = new AtomicLong();
+    private final ReentrantLock syncLock = new ReentrantLock();
+
+    private final Object closeLock = new Object();
+    private volatile boolean closed;
+
+    /** Opens (creating if needed) the store in {@code dir} with a 1 GiB initial and 1 TiB maximum map. */
+    public LmdbMetadataStore(Path dir) {
+        this(dir, DEFAULT_INITIAL_MAP_SIZE, DEFAULT_MAX_MAP_SIZE);
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dir}.
+     *
+     * @param initialMapSize the map size to start with (an existing, larger environment keeps
+     *                       the space it already uses)
+     * @param maxMapSize     the size the map may grow to before writes fail with NO_SPACE
+     */
+    public LmdbMetadataStore(Path dir, long initialMapSize, long maxMapSize) {
+        if (initialMapSize <= 0 || maxMapSize < initialMapSize) {
+            throw new IllegalArgumentException("map sizes " + initialMapSize + ", " + maxMapSize);
+        }
+        this.dir = dir;
+        this.maxMapSize = maxMapSize;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new FsException(FsError.IO, "cannot create " + dir, e);
+        }
+        String name = "lmdb-" + dir.getFileName();
+        writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = Thread.ofPlatform().name(name + "-writer").daemon().unstarted(r);
+            writerThread = t;
+            return t;
+        });
+        syncer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(name + "-sync").daemon().factory());
+        try {
+            env = Env.create(ByteBufferProxy.PROXY_OPTIMAL)
+                    .setMapSize(initialMapSize)
+                    .setMaxDbs(4)
+                    .setMaxReaders(MAX_READERS)
+                    .open(dir.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC);
+        } catch (LmdbException e) {
+            shutdownThreads();
+            throw new FsException(FsError.IO, "cannot open LMDB environment in " + dir + ": " + e.getMessage(), e);
+        }
+        keyCapacity = env.getMaxKeySize() + 16;
+        maxNameBytes = env.getMaxKeySize() - 8;
+        writerState = new LmdbWriteTxn.Writer(keyCapacity);
+        try {
+            dbs = onThread(writer, this::openDatabases);
+            mapSize = env.info().mapSize;
+        } catch (RuntimeException e) {
+            env.close();
+            shutdownThreads();
+            throw e;
+        }
+    }
+
+    /** Runs on the writer thread: opens the databases and checks (or stamps) the format. */
+    private LmdbTxn.Dbs openDatabases() {
+        LmdbTxn.Dbs d = new LmdbTxn.Dbs(env.openDbi("inodes", DbiFlags.MDB_CREATE),
+                env.openDbi("entries", DbiFlags.MDB_CREATE), env.openDbi("cookies", DbiFlags.MDB_CREATE),
+                env.openDbi("meta", DbiFlags.MDB_CREATE));
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            ByteBuffer k = LmdbCodec.tagKey(writerState.key, LmdbCodec.TAG_FORMAT);
+            ByteBuffer v = d.meta().get(txn, k);
+            if (v == null) {
+                d.meta().put(txn, k, LmdbCodec.longValue(writerState.val(8), LmdbCodec.STORE_FORMAT));
+                txn.commit();
+            } else if (LmdbCodec.readLong(v) != LmdbCodec.STORE_FORMAT) {
+                throw new FsException(FsError.SERVER_FAULT,
+                        "LMDB metadata in " + dir + " has format " + LmdbCodec.readLong(v));
+            }
+        }
+        return d;
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    @Override
+    public <T> T read(TxnWork<T> work) {
+        return withReadTxn(txn -> {
+            ByteBuffer key = readKeys.poll();
+            if (key == null) {
+                key = ByteBuffer.allocateDirect(keyCapacity);
+            }
+            LmdbTxn t = new LmdbTxn(dbs, txn, key, maxNameBytes);
+            try {
+                return work.run(t);
+            } finally {
+                t.end();
+                readKeys.offer(key);
+            }
+        });
+    }
+
+    /** Runs {@code body} in a read transaction, holding one reader permit. */
+    private <T> T withReadTxn(Function<Txn<ByteBuffer>, T> body) {
+        checkOpen();
+        gate.acquireUninterruptibly();
+        try {
+            checkOpen();
+            Txn<ByteBuffer> txn;
+            try {
+                txn = env.txnRead();
+            } catch (LmdbException e) {
+                throw new FsException(FsError.IO, "LMDB read transaction: " + e.getMessage(), e);
+            }
+            try (txn) {
+                return body.apply(txn);
+            }
+        } finally {
+            gate.release();
+        }
+    }
+
+    @Override
+    public <T> T write(TxnWork<T> work) {
+        checkOpen();
+        if (Thread.currentThread() == writerThread) {
+            throw new IllegalStateException("write() called from inside a write transaction");
+        }
+        return onThread(writer, () -> runWrite(work));
+    }
+
+    /** On the writer thread: runs the work, retrying after growing the map when it is full. */
+    private <T> T runWrite(TxnWork<T> work) {
+        while (true) {
+            Txn<ByteBuffer> txn = beginWrite();
+            LmdbWriteTxn t = new LmdbWriteTxn(dbs, txn, writerState, maxNameBytes);
+            T result;
+            try {
+                result = work.run(t);
+            } catch (Throwable e) { // even a sneaky checked exception must not leave the txn open
+                t.end();
+                txn.close(); // aborts
+                if (t.mapFull) {
+                    grow();
+                    continue;
+                }
+                throw e;
+            }
+            t.end();
+            if (t.mapFull || t.failure != null) {
+                txn.close();
+                if (t.mapFull) {
+                    grow();
+                    continue;
+                }
+                throw t.failure;
+            }
+            try {
+                txn.commit();
+            } catch (Env.MapFullException e) {
+                txn.close();
+                grow();
+                continue;
+            } catch (LmdbException e) {
+                txn.close();
+                throw new FsException(FsError.IO, "LMDB commit: " + e.getMessage(), e);
+            }
+            txn.close();
+            commitSeq.incrementAndGet();
+            return result;
+        }
+    }
+
+    private Txn<ByteBuffer> beginWrite() {
+        try {
+            return env.txnWrite();
+        } catch (LmdbException e) {
+            throw new FsException(FsError.IO, "LMDB write transaction: " + e.getMessage(), e);
+        }
+    }
+
+    /** On the writer thread, with no write transaction open: doubles the map or fails with NO_SPACE. */
+    private void grow() {
+        long current = mapSize;
+        if (current >= maxMapSize) {
+            throw new FsException(FsError.NO_SPACE, "metadata map is at its maximum of " + maxMapSize + " bytes");
+        }
+        long next = current > maxMapSize / 2 ? maxMapSize : current * 2;
+        boolean all;
+        try {
+            all = gate.tryAcquire(READ_PERMITS, RESIZE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            all = false;
+        }
+        if (!all) {
+            throw new FsException(FsError.JUKEBOX, "readers kept the metadata map busy; try again");
+        }
+        try {
+            env.setMapSize(next);
+            mapSize = Math.max(next, env.info().mapSize);
+        } catch (LmdbException e) {
+            throw new FsException(FsError.IO, "LMDB map resize to " + next + ": " + e.getMessage(), e);
+        } finally {
+            gate.release(READ_PERMITS);
+        }
+    }
+
+    /**
+     * Runs {@code task} on {@code thread} and waits; what it throws comes out unchanged. If the
+     * caller is interrupted before the task starts, the task is cancelled; once started it is
+     * waited for, so a write never commits behind the back of a caller that saw it fail.
+     */
+    private static <T> T onThread(ExecutorService thread, Callable<T> task) {
+        Future<T> f;
+        try {
+            f = thread.submit(task);
+        } catch (RejectedExecutionException e) {
+            throw MetadataStore.closed();
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    if (f.cancel(false)) {
+                        throw new FsException(FsError.IO, "interrupted before the metadata transaction ran");
+                    }
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new FsException(FsError.SERVER_FAULT, "metadata transaction failed", cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- durability, stats, life cycle
+
+    /**
+     * Flushes every committed transaction to disk ({@code mdb_env_sync(force)}) on a platform
+     * thread, so a virtual caller is not pinned by the native call. Group commit: a caller whose
+     * commits were covered by a flush that started after them returns without flushing again.
+     */
+    @Override
+    public void sync() {
+        long target = commitSeq.get();
+        if (durableSeq >= target) {
+            checkOpen();
+            return;
+        }
+        syncLock.lock();
+        try {
+            checkOpen();
+            if (durableSeq >= target) {
+                return;
+            }
+            long upTo = commitSeq.get();
+            onThread(syncer, () -> {
+                try {
+                    env.sync(true);
+                } catch (LmdbException e) {
+                    throw new FsException(FsError.IO, "LMDB sync: " + e.getMessage(), e);
+                }
+                return null;
+            });
+            durableSeq = upTo;
+            flushes.incrementAndGet();
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Files are inodes; free files are estimated from the map space left at the current bytes per file. */
+    @Override
+    public StoreStats stats() {
+        // inside the read gate: mdb_env_info reads the map, which a resize may be replacing
+        return withReadTxn(txn -> {
+            long files = dbs.inodes().stat(txn).entries;
+            EnvInfo info = env.info();
+            long used = (info.lastPageNumber + 1) * env.stat().pageSize;
+            long perFile = files < 1000 ? 512 : Math.max(64, used / files);
+            return new StoreStats(files, Math.max(0, maxMapSize - used) / perFile);
+        });
+    }
+
+    @Override
+    public String kind() {
+        return "lmdb";
+    }
+
+    /** How many times {@link #sync()} flushed (for tests and metrics). */
+    long flushes() {
+        return flushes.get();
+    }
+
+    /** The map size now (for tests and metrics). */
+    long mapSize() {
+        return mapSize;
+    }
+
+    /**
+     * Lets queued writes finish, waits for running reads, flushes and closes the environment.
+     * Idempotent; every later operation fails with {@link FsError#IO}.
+     */
+    @Override
+    public void close() {
+        synchronized (closeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        writer.shutdown();
+        awaitQuietly(writer);
+        syncLock.lock();
+        gate.acquireUninterruptibly(READ_PERMITS);
+        try {
+            try {
+                env.sync(true);
+            } catch (LmdbException ignored) {
+                // closing anyway; committed data is in the page cache
+            }
+            env.close();
+        } finally {
+            gate.release(READ_PERMITS);
+            syncLock.unlock();
+            syncer.shutdown();
+        }
+    }
+
+    private void shutdownThreads() {
+        writer.shutdown();
+        syncer.shutdown();
+    }
+
+    private static void awaitQuietly(ExecutorService ex) {
+        try {
+            ex.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw MetadataStore.closed();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LmdbMetadataStore[" + dir + "]";
+    }
+}

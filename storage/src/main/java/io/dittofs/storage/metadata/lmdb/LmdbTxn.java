@@ -1,0 +1,156 @@
+package io.dittofs.storage.metadata.lmdb;
+
+import io.dittofs.core.DirEntry;
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
+import io.dittofs.core.Inode;
+import io.dittofs.core.spi.MetadataTxn;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.GetOp;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.Txn;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A read-only {@link MetadataTxn} over one LMDB read transaction; {@link LmdbWriteTxn} adds the
+ * mutators. Every value is decoded into a record before the method returns, so nothing handed
+ * out aliases the map.
+ *
+ * <p>Not thread-safe: used by the thread running the transaction's work, and only while it
+ * runs ({@link #end()} makes later calls fail).
+ */
+class LmdbTxn implements MetadataTxn {
+    /** The store's databases; handles are shared by all transactions. */
+    record Dbs(Dbi<ByteBuffer> inodes, Dbi<ByteBuffer> entries, Dbi<ByteBuffer> cookies, Dbi<ByteBuffer> meta) {
+    }
+
+    final Dbs dbs;
+    final Txn<ByteBuffer> txn;
+    /** A direct buffer of at least 8 + max key size bytes, owned by this transaction. */
+    final ByteBuffer key;
+    final int maxNameBytes;
+    private boolean active = true;
+
+    LmdbTxn(Dbs dbs, Txn<ByteBuffer> txn, ByteBuffer key, int maxNameBytes) {
+        this.dbs = dbs;
+        this.txn = txn;
+        this.key = key;
+        this.maxNameBytes = maxNameBytes;
+    }
+
+    /** Called when the work returns or throws; the transaction object is dead afterwards. */
+    final void end() {
+        active = false;
+    }
+
+    final void checkActive() {
+        if (!active) {
+            throw new IllegalStateException("transaction has ended");
+        }
+    }
+
+    /** Turns a native failure into the store's error currency; write transactions also record it. */
+    RuntimeException failed(LmdbException e) {
+        return new FsException(FsError.IO, "LMDB: " + e.getMessage(), e);
+    }
+
+    @Override
+    public Inode get(long id) {
+        checkActive();
+        try {
+            ByteBuffer v = dbs.inodes().get(txn, LmdbCodec.idKey(key, id));
+            return v == null ? null : LmdbCodec.decodeInode(id, v);
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public DirEntry lookup(long dir, String name) {
+        checkActive();
+        byte[] n = LmdbCodec.utf8(name);
+        if (n.length > maxNameBytes) {
+            return null; // could never have been added
+        }
+        try {
+            ByteBuffer v = dbs.entries().get(txn, LmdbCodec.entryKey(key, dir, n));
+            if (v == null) {
+                return null;
+            }
+            return new DirEntry(name, v.getLong(v.position()), v.getLong(v.position() + 8));
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public List<DirEntry> list(long dir, long afterCookie, int max) {
+        checkActive();
+        long from = Math.max(afterCookie, 0);
+        if (max <= 0 || from == Long.MAX_VALUE) {
+            return List.of();
+        }
+        List<DirEntry> out = new ArrayList<>(Math.min(max, 256));
+        try (Cursor<ByteBuffer> c = dbs.cookies().openCursor(txn)) {
+            boolean found = c.get(LmdbCodec.cookieKey(key, dir, from + 1), GetOp.MDB_SET_RANGE);
+            while (found && out.size() < max) {
+                ByteBuffer k = c.key();
+                if (k.getLong(k.position()) != dir) {
+                    break;
+                }
+                out.add(LmdbCodec.decodeCookieEntry(k, c.val()));
+                found = c.next();
+            }
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+        return out;
+    }
+
+    @Override
+    public boolean isEmpty(long dir) {
+        checkActive();
+        try (Cursor<ByteBuffer> c = dbs.cookies().openCursor(txn)) {
+            if (!c.get(LmdbCodec.cookieKey(key, dir, 0), GetOp.MDB_SET_RANGE)) {
+                return true;
+            }
+            ByteBuffer k = c.key();
+            return k.getLong(k.position()) != dir;
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void put(Inode inode) {
+        throw readOnly();
+    }
+
+    @Override
+    public void delete(long id) {
+        throw readOnly();
+    }
+
+    @Override
+    public long allocateId() {
+        throw readOnly();
+    }
+
+    @Override
+    public DirEntry addEntry(long dir, String name, long child) {
+        throw readOnly();
+    }
+
+    @Override
+    public boolean removeEntry(long dir, String name) {
+        throw readOnly();
+    }
+
+    private static UnsupportedOperationException readOnly() {
+        return new UnsupportedOperationException("read-only transaction");
+    }
+}

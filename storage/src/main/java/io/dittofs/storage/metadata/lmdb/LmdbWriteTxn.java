@@ -1,0 +1,170 @@
+package io.dittofs.storage.metadata.lmdb;
+
+import io.dittofs.core.DirEntry;
+import io.dittofs.core.FileType;
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
+import io.dittofs.core.Inode;
+import io.dittofs.core.spi.MetadataStore;
+import org.lmdbjava.Env;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.PutFlags;
+import org.lmdbjava.Txn;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The read-write {@link io.dittofs.core.spi.MetadataTxn} of {@link LmdbMetadataStore}. It only
+ * ever runs on the store's writer thread, which owns the LMDB write transaction and the scratch
+ * buffers in {@link Writer}.
+ *
+ * <p>A native failure inside the work is remembered ({@link #mapFull}, {@link #failure}) even if
+ * the work swallows the exception, because LMDB has already poisoned the transaction: the store
+ * then aborts instead of committing.
+ *
+ * <p>Not thread-safe (writer thread only).
+ */
+final class LmdbWriteTxn extends LmdbTxn {
+
+    /** What the writer thread keeps from one transaction to the next; confined to that thread. */
+    static final class Writer {
+        final ByteBuffer key;
+        final ByteBuffer key2;
+        private ByteBuffer val = ByteBuffer.allocateDirect(512);
+        /**
+         * The highest id handed out in this process, committed or not: an aborted transaction
+         * rolls the persisted counter back, but its ids are still never handed out twice.
+         */
+        long idFloor;
+
+        Writer(int keyCapacity) {
+            key = ByteBuffer.allocateDirect(keyCapacity);
+            key2 = ByteBuffer.allocateDirect(keyCapacity);
+        }
+
+        ByteBuffer val(int size) {
+            if (val.capacity() < size) {
+                val = ByteBuffer.allocateDirect(Math.max(size, 2 * val.capacity()));
+            }
+            return val;
+        }
+    }
+
+    private final Writer w;
+    /** MDB_MAP_FULL was hit: abort, grow the map and run the work again. */
+    boolean mapFull;
+    /** Another native failure: abort and report it. */
+    FsException failure;
+
+    LmdbWriteTxn(Dbs dbs, Txn<ByteBuffer> txn, Writer w, int maxNameBytes) {
+        super(dbs, txn, w.key, maxNameBytes);
+        this.w = w;
+    }
+
+    @Override
+    RuntimeException failed(LmdbException e) {
+        if (e instanceof Env.MapFullException) {
+            mapFull = true;
+            return new FsException(FsError.NO_SPACE, "LMDB map full");
+        }
+        FsException f = (FsException) super.failed(e);
+        if (failure == null) {
+            failure = f;
+        }
+        return f;
+    }
+
+    @Override
+    public void put(Inode inode) {
+        checkActive();
+        byte[] symlink = inode.symlink() == null ? null : LmdbCodec.utf8(inode.symlink());
+        ByteBuffer v = LmdbCodec.encodeInode(w.val(LmdbCodec.inodeSize(symlink)), inode, symlink);
+        try {
+            dbs.inodes().put(txn, LmdbCodec.idKey(key, inode.id()), v);
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void delete(long id) {
+        checkActive();
+        try {
+            ByteBuffer k = LmdbCodec.idKey(key, id);
+            ByteBuffer old = dbs.inodes().get(txn, k);
+            if (old == null) {
+                return;
+            }
+            boolean dir = LmdbCodec.decodeInode(id, old).type() == FileType.DIRECTORY;
+            dbs.inodes().delete(txn, LmdbCodec.idKey(key, id));
+            if (dir && isEmpty(id)) {
+                // ids are never reused, so the directory's cookie counter is garbage now
+                dbs.meta().delete(txn, LmdbCodec.cookieCounterKey(w.key2, id));
+            }
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public long allocateId() {
+        checkActive();
+        try {
+            ByteBuffer k = LmdbCodec.tagKey(w.key2, LmdbCodec.TAG_LAST_ID);
+            ByteBuffer v = dbs.meta().get(txn, k);
+            long last = Math.max(v == null ? MetadataStore.ROOT_ID : LmdbCodec.readLong(v), w.idFloor);
+            long id = last + 1;
+            dbs.meta().put(txn, k, LmdbCodec.longValue(w.val(8), id));
+            w.idFloor = id;
+            return id;
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public DirEntry addEntry(long dir, String name, long child) {
+        checkActive();
+        byte[] n = LmdbCodec.utf8(name);
+        if (n.length > maxNameBytes) {
+            throw new FsException(FsError.NAME_TOO_LONG, "name of " + n.length + " bytes");
+        }
+        try {
+            ByteBuffer counterKey = LmdbCodec.cookieCounterKey(w.key2, dir);
+            ByteBuffer last = dbs.meta().get(txn, counterKey);
+            long cookie = (last == null ? 0 : LmdbCodec.readLong(last)) + 1;
+            if (!dbs.entries().put(txn, LmdbCodec.entryKey(key, dir, n),
+                    LmdbCodec.entryValue(w.val(16), child, cookie), PutFlags.MDB_NOOVERWRITE)) {
+                throw new FsException(FsError.EXISTS, name);
+            }
+            dbs.meta().put(txn, counterKey, LmdbCodec.longValue(w.val(8), cookie));
+            dbs.cookies().put(txn, LmdbCodec.cookieKey(key, dir, cookie),
+                    LmdbCodec.cookieValue(w.val(8 + n.length), child, n));
+            return new DirEntry(name, child, cookie);
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public boolean removeEntry(long dir, String name) {
+        checkActive();
+        byte[] n = LmdbCodec.utf8(name);
+        if (n.length > maxNameBytes) {
+            return false;
+        }
+        try {
+            ByteBuffer k = LmdbCodec.entryKey(key, dir, n);
+            ByteBuffer v = dbs.entries().get(txn, k);
+            if (v == null) {
+                return false;
+            }
+            long cookie = v.getLong(v.position() + 8);
+            dbs.entries().delete(txn, k);
+            dbs.cookies().delete(txn, LmdbCodec.cookieKey(w.key2, dir, cookie));
+            return true;
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+}
