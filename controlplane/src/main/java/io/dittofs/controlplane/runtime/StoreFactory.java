@@ -5,6 +5,7 @@ import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.spi.MetadataStore;
 import io.dittofs.storage.block.fs.FsBlockStore;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
+import io.dittofs.storage.metadata.lmdb.LmdbMetadataStore;
 import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import java.util.Set;
  */
 public final class StoreFactory {
     /** Metadata store types and the settings each requires. */
-    static final Map<String, List<String>> METADATA_TYPES = Map.of("memory", List.of());
+    static final Map<String, List<String>> METADATA_TYPES = Map.of("memory", List.of(), "lmdb", List.of("path"));
     /** Block store types and the settings each requires. */
     static final Map<String, List<String>> BLOCK_TYPES = Map.of("memory", List.of(), "fs", List.of("path"));
     /** Settings any backend may take. */
@@ -65,6 +66,7 @@ public final class StoreFactory {
     public static MetadataStore metadata(StoreDef d) {
         return switch (d.type()) {
             case "memory" -> new MemoryMetadataStore();
+            case "lmdb" -> new LmdbMetadataStore(Path.of(d.config().get("path")));
             default -> throw new IllegalArgumentException("unknown metadata store type '" + d.type() + "'");
         };
     }
