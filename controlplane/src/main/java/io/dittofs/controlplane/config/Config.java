@@ -113,6 +113,9 @@ public final class Config {
             Map.Entry<String, JsonNode> e = it.next();
             String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             JsonNode v = e.getValue();
+            if (v.isNull() && ConfigKey.byPath(path) == null) {
+                continue; // a section whose keys are all commented out
+            }
             if (v.isObject()) {
                 flatten(path, v, values, sources, problems);
                 continue;

@@ -57,7 +57,7 @@ public final class ConfigFiles {
         sb.append("# DittoFS server configuration (written by `dfs init`).\n")
           .append("# Every key can be overridden by an environment variable: DITTOFS_ + the key path in\n")
           .append("# upper case with dots as underscores, e.g. logging.level -> DITTOFS_LOGGING_LEVEL.\n")
-          .append("# Check this file with `dfs config validate`; see the effective values with `dfs config show`.\n");
+          .append("# Uncomment a key to set it. Check this file with `dfs config validate`; see the effective values with `dfs config show`.\n");
         String[] prev = new String[0];
         for (ConfigKey k : ConfigKey.values()) {
             String[] parts = k.path().split("\\.");
@@ -74,7 +74,10 @@ public final class ConfigFiles {
             String indent = "  ".repeat(parts.length - 1);
             String value = k == ConfigKey.CONTROLPLANE_SECRET ? secret : k.defaultValue();
             sb.append(indent).append("# ").append(k.description()).append(" (").append(k.envVar()).append(")\n");
-            sb.append(indent).append(parts[parts.length - 1]).append(": ").append(quote(value)).append('\n');
+            // only the secret is set; every other key shows its default, commented out, so it stays a
+            // default (an uncommented key is explicit and, for adapter ports, wins over the API at start)
+            sb.append(indent).append(k == ConfigKey.CONTROLPLANE_SECRET ? "" : "# ")
+              .append(parts[parts.length - 1]).append(": ").append(quote(value)).append('\n');
             prev = parts;
         }
         return sb.toString();

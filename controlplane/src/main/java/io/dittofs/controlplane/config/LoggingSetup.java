@@ -37,7 +37,9 @@ public final class LoggingSetup {
         Encoder<ILoggingEvent> encoder;
         if (format.toLowerCase(Locale.ROOT).equals("json")) {
             JsonEncoder json = new JsonEncoder();
-            json.setWithArguments(false); // the formatted message is enough; arguments could be anything
+            json.setWithArguments(false); // the formatted message is enough
+            json.setWithMessage(false);
+            json.setWithFormattedMessage(true);
             json.setWithMDC(false);
             json.setWithSequenceNumber(false);
             json.setWithNanoseconds(false);

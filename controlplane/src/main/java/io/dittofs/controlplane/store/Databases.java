@@ -42,6 +42,9 @@ public final class Databases {
         } else {
             Path file = sqlitePath(config, stateDir, env);
             Files.createDirectories(file.toAbsolutePath().getParent());
+            if (!Files.exists(file)) {
+                ConfigFiles.writePrivate(file, ""); // it holds password hashes: owner only (an empty file is an empty database)
+            }
             sqlite(hc, file);
             LOG.info("control-plane database: SQLite {}", file);
         }

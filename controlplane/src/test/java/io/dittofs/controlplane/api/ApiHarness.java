@@ -44,13 +44,20 @@ final class ApiHarness implements AutoCloseable {
     }
 
     ApiHarness(Path dir, boolean rateLimit) throws IOException {
+        this(dir, rateLimit, true);
+    }
+
+    /** @param fresh false: reopen the database of an earlier harness in {@code dir} (a restart) */
+    ApiHarness(Path dir, boolean rateLimit, boolean fresh) throws IOException {
         HikariConfig hc = new HikariConfig();
         Databases.sqlite(hc, dir.resolve("db.sqlite"));
         HikariDataSource ds = new HikariDataSource(hc);
         db = new JdbcControlPlaneStore(ds, true, ds);
-        db.createUser(new User("admin", Role.ADMIN, null, null, true, false, Passwords.hash(ADMIN_PW), Passwords.ntHash(ADMIN_PW)));
+        if (fresh) {
+            db.createUser(new User("admin", Role.ADMIN, null, null, true, false, Passwords.hash(ADMIN_PW), Passwords.ntHash(ADMIN_PW)));
+            db.putAdapter(new AdapterDef("smb", false, 12445, Map.of()));
+        }
         db.putAdapter(new AdapterDef("nfs", true, freePort(), Map.of()));
-        db.putAdapter(new AdapterDef("smb", false, 12445, Map.of()));
         runtime = new ServerRuntime(db, "127.0.0.1", -1, RpcServer.Options.defaults().withDrainTimeoutMillis(100));
         runtime.start();
         tokens = new Tokens(SECRET, Duration.ofMinutes(15), Duration.ofHours(168));

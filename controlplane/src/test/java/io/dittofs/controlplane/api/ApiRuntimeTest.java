@@ -132,6 +132,26 @@ class ApiRuntimeTest {
     }
 
     @Test
+    void shouldBringPersistentSharesBackAfterARestart() throws Exception {
+        Path meta = dir.resolve("lmdb");
+        Path blocks = dir.resolve("blocks");
+        ok(201, h.call("POST", "/api/v1/stores/metadata", admin, "{\"name\":\"lm\",\"type\":\"lmdb\",\"config\":{\"path\":\"" + meta + "\"}}"));
+        ok(400, h.call("POST", "/api/v1/stores/metadata", admin, "{\"name\":\"lm2\",\"type\":\"lmdb\"}"));
+        ok(400, h.call("POST", "/api/v1/stores/block", admin, "{\"name\":\"fs2\",\"type\":\"fs\",\"config\":{\"path\":\"relative/dir\"}}"));
+        ok(201, h.call("POST", "/api/v1/stores/block", admin, "{\"name\":\"fs\",\"type\":\"fs\",\"config\":{\"path\":\"" + blocks + "\"}}"));
+        ok(201, h.call("POST", "/api/v1/shares", admin, "{\"name\":\"/p\",\"metadata_store\":\"lm\",\"block_store\":\"fs\"}"));
+        int id = h.runtime.registry().byName("/p").id();
+        long root = h.runtime.registry().byName("/p").fs().rootId();
+        assertTrue(java.nio.file.Files.isDirectory(meta));
+        h.close();
+        h = new ApiHarness(dir, true, false);
+        Share again = h.runtime.registry().byName("/p");
+        assertNotNull(again, "the share is served again after a restart");
+        assertEquals(id, again.id());
+        assertEquals(root, again.fs().rootId());
+    }
+
+    @Test
     void shouldManageSettings() throws Exception {
         ok(200, h.call("PUT", "/api/v1/settings/motd", admin, "{\"value\":\"hello\"}"));
         assertEquals("hello", h.call("GET", "/api/v1/settings/motd", admin, null).json().get("value").asText());

@@ -108,9 +108,15 @@ class ConfigTest {
         assertTrue(c.problems().isEmpty(), c.problems() + "\n" + Files.readString(f));
         assertEquals(secret, c.get(ConfigKey.CONTROLPLANE_SECRET));
         for (ConfigKey k : ConfigKey.values()) {
-            assertEquals(Config.Source.FILE, c.source(k), k.path());
+            assertEquals(k == ConfigKey.CONTROLPLANE_SECRET ? Config.Source.FILE : Config.Source.DEFAULT, c.source(k), k.path());
         }
-        assertTrue(Files.readString(f).contains("# "), "commented");
+        String text = Files.readString(f);
+        assertTrue(text.contains("# port: \"12049\""), text);
+        // uncommenting a key makes it take effect
+        Files.writeString(f, text.replace("# port: \"12049\"", "port: \"2049\""));
+        Config edited = Config.load(f, Map.of(), Map.of());
+        assertTrue(edited.problems().isEmpty(), edited.problems().toString());
+        assertEquals(2049, edited.getInt(ConfigKey.ADAPTERS_NFS_PORT));
     }
 
     @Test

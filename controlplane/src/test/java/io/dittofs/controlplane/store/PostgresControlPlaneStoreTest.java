@@ -40,6 +40,21 @@ class PostgresControlPlaneStoreTest extends ControlPlaneStoreContract {
         return reopen();
     }
 
+    @org.junit.jupiter.api.Test
+    void shouldOpenFromTheConfiguration() throws Exception {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE fromconfig");
+        }
+        io.dittofs.controlplane.config.Config cfg = io.dittofs.controlplane.config.Config.load(null, java.util.Map.of(
+                "DITTOFS_DATABASE_TYPE", "postgres", "DITTOFS_DATABASE_POSTGRES_HOST", "127.0.0.1",
+                "DITTOFS_DATABASE_POSTGRES_PORT", Integer.toString(pg.getPort()), "DITTOFS_DATABASE_POSTGRES_USER", "postgres",
+                "DITTOFS_DATABASE_POSTGRES_DBNAME", "fromconfig"), java.util.Map.of());
+        org.junit.jupiter.api.Assertions.assertTrue(cfg.problems().isEmpty(), cfg.problems().toString());
+        try (ControlPlaneStore s = Databases.open(cfg, java.nio.file.Path.of("/nonexistent"), java.util.Map.of())) {
+            org.junit.jupiter.api.Assertions.assertEquals(Migrations.latest(), s.schemaVersion());
+        }
+    }
+
     @Override
     ControlPlaneStore reopen() {
         HikariConfig hc = new HikariConfig();

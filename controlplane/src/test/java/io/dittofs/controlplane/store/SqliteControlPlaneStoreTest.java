@@ -31,6 +31,16 @@ class SqliteControlPlaneStoreTest extends ControlPlaneStoreContract {
     }
 
     @Test
+    void shouldCreateTheDatabaseFileForItsOwnerOnly() throws Exception {
+        io.dittofs.controlplane.config.Config cfg = io.dittofs.controlplane.config.Config.load(null, java.util.Map.of(), java.util.Map.of());
+        try (ControlPlaneStore s = Databases.open(cfg, dir.resolve("state"), java.util.Map.of())) {
+            org.junit.jupiter.api.Assertions.assertTrue(s.ping());
+        }
+        org.junit.jupiter.api.Assertions.assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(dir.resolve("state").resolve("db.sqlite"))));
+    }
+
+    @Test
     void shouldRefuseAnUnmigratedDatabaseWhenAutoMigrateIsOff() {
         store.close();
         HikariConfig hc = new HikariConfig();
