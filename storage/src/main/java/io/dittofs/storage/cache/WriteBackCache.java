@@ -299,9 +299,7 @@ public final class WriteBackCache implements BlockStore {
                 f.rw.readLock().unlock();
             }
             if (!snap.isEmpty()) {
-                for (DirtyFile.Extent e : snap) {
-                    backing.write(id, e.off(), e.seg().map.asSlice(e.pos(), e.len()));
-                }
+                writeCoalesced(id, snap);
                 backing.sync(id);
             }
             f.rw.writeLock().lock();
@@ -321,6 +319,39 @@ public final class WriteBackCache implements BlockStore {
             }
         } finally {
             f.flushLock.unlock();
+        }
+    }
+
+    /** Largest run of adjacent dirty extents written to the backing store in one call. */
+    private static final long MAX_RUN = 8L << 20;
+
+    /**
+     * Writes the extents (in offset order) to the backing store, joining runs of adjacent extents
+     * into one write so a block store gets whole blocks instead of many small read-modify-writes.
+     */
+    private void writeCoalesced(long id, List<DirtyFile.Extent> extents) {
+        int i = 0;
+        while (i < extents.size()) {
+            DirtyFile.Extent first = extents.get(i);
+            int j = i + 1;
+            long end = first.end();
+            while (j < extents.size() && extents.get(j).off() == end && end - first.off() + extents.get(j).len() <= MAX_RUN) {
+                end = extents.get(j).end();
+                j++;
+            }
+            if (j == i + 1) {
+                backing.write(id, first.off(), first.seg().map.asSlice(first.pos(), first.len()));
+            } else {
+                try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                    MemorySegment run = arena.allocate(end - first.off());
+                    for (int k = i; k < j; k++) {
+                        DirtyFile.Extent e = extents.get(k);
+                        MemorySegment.copy(e.seg().map, e.pos(), run, e.off() - first.off(), e.len());
+                    }
+                    backing.write(id, first.off(), run);
+                }
+            }
+            i = j;
         }
     }
 
