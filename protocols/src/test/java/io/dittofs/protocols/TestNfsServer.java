@@ -60,7 +60,16 @@ public final class TestNfsServer implements AutoCloseable {
                 options.withDrainTimeoutMillis(2_000));
         portmap.register(new PortmapProgram.Mapping(Nfs3Program.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, server.port()));
         portmap.register(new PortmapProgram.Mapping(MountProgram.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, server.port()));
-        return new TestNfsServer(pool, fs, server);
+        TestNfsServer t = new TestNfsServer(pool, fs, server);
+        t.shares = shares;
+        return t;
+    }
+
+    private ShareRegistry shares;
+
+    /** The live share registry, for tests that add shares with other access rules. */
+    public ShareRegistry shares() {
+        return shares;
     }
 
     public int port() {

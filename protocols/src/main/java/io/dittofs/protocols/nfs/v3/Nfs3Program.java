@@ -74,7 +74,7 @@ public final class Nfs3Program implements RpcProgram {
     private final Nfs3DirOps dirOps = new Nfs3DirOps(this);
 
     /** A resolved file handle: the share, the caller as the share sees it, and the inode. */
-    record Target(Share share, AuthContext ctx, long id) {
+    record Target(Share share, AuthContext ctx, long id, boolean canWrite) {
         FileSystem fs() {
             return share.fs();
         }
@@ -184,7 +184,8 @@ public final class Nfs3Program implements RpcProgram {
             throw new FsException(FsError.STALE, "no share " + h.shareId());
         }
         // the share's access policy (per-user/group permissions) applies to every procedure
-        return new Target(s, s.authorize(call.auth(), nonIdempotent(3, call.proc())), h.inode());
+        AuthContext ctx = s.authorize(call.auth(), nonIdempotent(3, call.proc()));
+        return new Target(s, ctx, h.inode(), s.access().decide(call.auth()).canWrite());
     }
 
     /**
@@ -260,6 +261,9 @@ public final class Nfs3Program implements RpcProgram {
         int want = a.readInt();
         Inode n = t.fs().getattr(t.id());
         int g = t.fs().access(t.ctx(), t.id());
+        if (!t.canWrite()) {
+            g &= ~Permissions.WRITE; // read-only share access: the client must not offer writes
+        }
         int ok = 0;
         if ((g & Permissions.READ) != 0) {
             ok |= ACCESS3_READ;
