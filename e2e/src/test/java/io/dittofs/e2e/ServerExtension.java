@@ -30,6 +30,7 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback, Test
                 if (context.getExecutionException().isPresent()) {
                     server.dumpLog("class " + context.getDisplayName() + " failed", LOG_LINES);
                 }
+                reportMemory(context);
             } finally {
                 ServerProcess stopped = server;
                 server = null;
@@ -41,6 +42,28 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback, Test
                             + String.join("\n", pinned));
                 }
             }
+        }
+    }
+
+    /** Prints the server's resident memory (now and peak) after a class, for the closing figures. */
+    private void reportMemory(ExtensionContext context) {
+        long pid = server.pid();
+        if (pid <= 0) {
+            return;
+        }
+        try {
+            String rss = "?";
+            String hwm = "?";
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = line.substring(6).trim();
+                } else if (line.startsWith("VmHWM:")) {
+                    hwm = line.substring(6).trim();
+                }
+            }
+            System.err.println("[e2e] server RSS after " + context.getDisplayName() + ": " + rss + " (peak " + hwm + ")");
+        } catch (java.io.IOException e) {
+            // the process is gone; nothing to report
         }
     }
 

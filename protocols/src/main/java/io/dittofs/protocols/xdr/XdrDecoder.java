@@ -102,13 +102,18 @@ public final class XdrDecoder {
     public String readString(int max) {
         MemorySegment s = readOpaque(max);
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(s.asByteBuffer()).toString();
+            return utf8(s);
         } catch (CharacterCodingException e) {
             throw new BadXdrException("string is not valid UTF-8");
         }
+    }
+
+    /** Strict UTF-8 decoding: malformed input is an error, never replaced. */
+    public static String utf8(MemorySegment s) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(s.asByteBuffer()).toString();
     }
 
     public void skip(long n) {

@@ -13,8 +13,6 @@ import io.dittofs.protocols.xdr.XdrEncoder;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /** Codecs for the shared NFSv3 types of RFC 1813 section 2.5/2.6. Stateless. */
 final class Nfs3Xdr {
@@ -152,10 +150,7 @@ final class Nfs3Xdr {
 
     private static String utf8(MemorySegment s) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(s.asByteBuffer()).toString();
+            return XdrDecoder.utf8(s);
         } catch (CharacterCodingException e) {
             throw new FsException(FsError.INVALID, "name is not valid UTF-8");
         }

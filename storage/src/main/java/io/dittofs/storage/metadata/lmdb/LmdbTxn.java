@@ -5,6 +5,7 @@ import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
 import io.dittofs.core.Inode;
 import io.dittofs.core.spi.MetadataTxn;
+import io.dittofs.core.spi.ReadOnlyMetadataTxn;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
@@ -23,7 +24,7 @@ import java.util.List;
  * <p>Not thread-safe: used by the thread running the transaction's work, and only while it
  * runs ({@link #end()} makes later calls fail).
  */
-class LmdbTxn implements MetadataTxn {
+class LmdbTxn implements ReadOnlyMetadataTxn {
     /** The store's databases; handles are shared by all transactions. */
     record Dbs(Dbi<ByteBuffer> inodes, Dbi<ByteBuffer> entries, Dbi<ByteBuffer> cookies, Dbi<ByteBuffer> meta) {
     }
@@ -123,34 +124,5 @@ class LmdbTxn implements MetadataTxn {
         } catch (LmdbException e) {
             throw failed(e);
         }
-    }
-
-    @Override
-    public void put(Inode inode) {
-        throw readOnly();
-    }
-
-    @Override
-    public void delete(long id) {
-        throw readOnly();
-    }
-
-    @Override
-    public long allocateId() {
-        throw readOnly();
-    }
-
-    @Override
-    public DirEntry addEntry(long dir, String name, long child) {
-        throw readOnly();
-    }
-
-    @Override
-    public boolean removeEntry(long dir, String name) {
-        throw readOnly();
-    }
-
-    private static UnsupportedOperationException readOnly() {
-        return new UnsupportedOperationException("read-only transaction");
     }
 }

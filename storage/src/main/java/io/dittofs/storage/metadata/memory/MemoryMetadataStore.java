@@ -6,6 +6,7 @@ import io.dittofs.core.FsException;
 import io.dittofs.core.Inode;
 import io.dittofs.core.spi.MetadataStore;
 import io.dittofs.core.spi.MetadataTxn;
+import io.dittofs.core.spi.ReadOnlyMetadataTxn;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -120,7 +121,7 @@ public final class MemoryMetadataStore implements MetadataStore {
     }
 
     /** The read primitives; valid only while its transaction runs. */
-    private class ReadTxn implements MetadataTxn {
+    private class ReadTxn implements ReadOnlyMetadataTxn {
         boolean active = true;
 
         final void checkActive() {
@@ -164,35 +165,6 @@ public final class MemoryMetadataStore implements MetadataStore {
             checkActive();
             Directory d = dirs.get(dir);
             return d == null || d.byCookie.isEmpty();
-        }
-
-        @Override
-        public void put(Inode inode) {
-            throw readOnly();
-        }
-
-        @Override
-        public void delete(long id) {
-            throw readOnly();
-        }
-
-        @Override
-        public long allocateId() {
-            throw readOnly();
-        }
-
-        @Override
-        public DirEntry addEntry(long dir, String name, long child) {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean removeEntry(long dir, String name) {
-            throw readOnly();
-        }
-
-        private static UnsupportedOperationException readOnly() {
-            return new UnsupportedOperationException("read-only transaction");
         }
     }
 
