@@ -10,6 +10,7 @@ import io.dittofs.protocols.nfs.v3.Nfs3Program;
 import io.dittofs.protocols.portmap.PortmapProgram;
 import io.dittofs.protocols.rpc.DuplicateRequestCache;
 import io.dittofs.protocols.rpc.RpcDispatcher;
+import io.dittofs.protocols.rpc.RpcObserver;
 import io.dittofs.protocols.rpc.RpcServer;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
 import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
@@ -47,11 +48,16 @@ public final class TestNfsServer implements AutoCloseable {
     }
 
     public static TestNfsServer start(RpcServer.Options options) throws IOException {
+        return start(options, RpcObserver.NONE);
+    }
+
+    /** A server whose dispatcher and connections report to {@code observer}. */
+    public static TestNfsServer start(RpcServer.Options options, RpcObserver observer) throws IOException {
         BufferPool pool = new BufferPool();
         FileSystem fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
         ShareRegistry shares = new ShareRegistry();
         shares.add(new Share(SHARE_ID, EXPORT, fs, false, 65534, 65534));
-        RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(1024, 600));
+        RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(1024, 600), observer);
         d.register(new MountProgram(shares, MountProgram.MountPolicy.ALLOW_ALL));
         d.register(new Nfs3Program(shares));
         PortmapProgram portmap = new PortmapProgram();

@@ -2,6 +2,7 @@ package io.dittofs.protocols.mount;
 
 import io.dittofs.core.Share;
 import io.dittofs.core.ShareRegistry;
+import io.dittofs.protocols.errmap.StatusNames;
 import io.dittofs.protocols.nfs.FileHandles;
 import io.dittofs.protocols.rpc.Rpc;
 import io.dittofs.protocols.rpc.RpcCall;
@@ -91,6 +92,12 @@ public final class MountProgram implements RpcProgram {
     @Override
     public String procName(int version, int proc) {
         return proc >= 0 && proc < NAMES.length ? NAMES[proc] : Integer.toString(proc);
+    }
+
+    /** Only MNT returns a {@code mountstat3} (RFC 1813 appendix I). */
+    @Override
+    public String resultStatus(int version, int proc, int status) {
+        return proc == MNT ? StatusNames.mount3(status) : null;
     }
 
     @Override

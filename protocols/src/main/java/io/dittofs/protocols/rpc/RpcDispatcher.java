@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
@@ -19,21 +20,38 @@ import java.util.zip.CRC32C;
  * Decodes RPC call headers, checks version, program, procedure and credentials, consults the
  * duplicate-request cache and runs the program. This is the one place that maps failures to
  * RPC-level replies: {@link BadXdrException} in the arguments becomes GARBAGE_ARGS, any other
- * exception SYSTEM_ERR.
+ * exception SYSTEM_ERR. Every answered call is reported to the {@link RpcObserver}, if one is set.
  *
  * <p>Thread-safe: programs can be added and removed while calls run.
  */
 public final class RpcDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(RpcDispatcher.class);
     private static final int DRC_CHECKSUM_BYTES = 256;
+    private static final String UNKNOWN = "unknown";
+    private static final ValueLayout.OfInt XDR_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /** Bytes of an accepted reply header after the record mark: xid, REPLY, MSG_ACCEPTED, verifier, accept_stat. */
+    private static final int ACCEPTED_HEADER = 24;
 
     private final Map<Integer, RpcProgram> programs = new ConcurrentHashMap<>();
     private final BufferPool pool;
     private final DuplicateRequestCache drc;
+    private final RpcObserver observer;
+    private final boolean observed;
 
     public RpcDispatcher(BufferPool pool, DuplicateRequestCache drc) {
+        this(pool, drc, RpcObserver.NONE);
+    }
+
+    /** A dispatcher that reports calls (and, through its servers, connections) to {@code observer}. */
+    public RpcDispatcher(BufferPool pool, DuplicateRequestCache drc, RpcObserver observer) {
         this.pool = pool;
         this.drc = drc;
+        this.observer = observer;
+        this.observed = observer != RpcObserver.NONE;
+    }
+
+    public RpcObserver observer() {
+        return observer;
     }
 
     public void register(RpcProgram p) {
@@ -81,7 +99,7 @@ public final class RpcDispatcher {
         boolean handedOver = false;
         try {
             e.position(4);
-            Outcome o = dispatchCall(d, record, xid, client, e);
+            Outcome o = dispatchCall(d, record, xid, client, e, observed ? System.nanoTime() : 0);
             handedOver = o instanceof Reply;
             return o;
         } finally {
@@ -91,7 +109,8 @@ public final class RpcDispatcher {
         }
     }
 
-    private Outcome dispatchCall(XdrDecoder d, MemorySegment record, int xid, InetSocketAddress client, XdrEncoder e) {
+    private Outcome dispatchCall(XdrDecoder d, MemorySegment record, int xid, InetSocketAddress client, XdrEncoder e,
+                                 long start) {
         int rpcVersion;
         int prog;
         int vers;
@@ -100,14 +119,14 @@ public final class RpcDispatcher {
             rpcVersion = d.readInt();
             if (rpcVersion != Rpc.VERSION) {
                 RpcReplies.rpcMismatch(e, xid);
-                return new Reply(e);
+                return report(new Reply(e), start, null, 0, UNKNOWN, RpcObserver.Outcome.RPC_MISMATCH, null);
             }
             prog = d.readInt();
             vers = d.readInt();
             proc = d.readInt();
         } catch (BadXdrException ex) {
             RpcReplies.accepted(e, xid, Rpc.GARBAGE_ARGS);
-            return new Reply(e);
+            return report(new Reply(e), start, null, 0, UNKNOWN, RpcObserver.Outcome.GARBAGE_ARGS, null);
         }
         int flavor;
         AuthContext auth;
@@ -123,28 +142,30 @@ public final class RpcDispatcher {
             };
         } catch (BadXdrException ex) {
             RpcReplies.authError(e, xid, Rpc.AUTH_BADCRED);
-            return new Reply(e);
+            return report(new Reply(e), start, programs.get(prog), vers, UNKNOWN, RpcObserver.Outcome.AUTH_ERROR, null);
         }
         if (auth == null) {
             RpcReplies.authError(e, xid, Rpc.AUTH_BADCRED);
-            return new Reply(e);
+            return report(new Reply(e), start, programs.get(prog), vers, UNKNOWN, RpcObserver.Outcome.AUTH_ERROR, null);
         }
         RpcProgram p = programs.get(prog);
+        String procName = observed && p != null && vers >= p.lowVersion() && vers <= p.highVersion() && p.hasProcedure(vers, proc)
+                ? p.procName(vers, proc) : UNKNOWN;
         if (p == null) {
             RpcReplies.accepted(e, xid, Rpc.PROG_UNAVAIL);
-            return new Reply(e);
+            return report(new Reply(e), start, null, vers, UNKNOWN, RpcObserver.Outcome.PROG_UNAVAIL, null);
         }
         if (vers < p.lowVersion() || vers > p.highVersion()) {
             RpcReplies.progMismatch(e, xid, p.lowVersion(), p.highVersion());
-            return new Reply(e);
+            return report(new Reply(e), start, p, vers, procName, RpcObserver.Outcome.PROG_MISMATCH, null);
         }
         if (!p.hasProcedure(vers, proc)) {
             RpcReplies.accepted(e, xid, Rpc.PROC_UNAVAIL);
-            return new Reply(e);
+            return report(new Reply(e), start, p, vers, procName, RpcObserver.Outcome.PROC_UNAVAIL, null);
         }
         if (flavor == Rpc.AUTH_NONE && !p.allowsAuthNone(vers, proc)) {
             RpcReplies.authError(e, xid, Rpc.AUTH_TOOWEAK);
-            return new Reply(e);
+            return report(new Reply(e), start, p, vers, procName, RpcObserver.Outcome.AUTH_ERROR, null);
         }
         RpcCall call = new RpcCall(xid, prog, vers, proc, flavor, auth, client);
         MemorySegment args = record.asSlice(d.position());
@@ -153,16 +174,17 @@ public final class RpcDispatcher {
             key = new DuplicateRequestCache.Key(client.getAddress(), xid, prog, vers, proc, checksum(args));
             switch (drc.begin(key)) {
                 case DuplicateRequestCache.Verdict.Drop ignored -> {
-                    return NO_REPLY;
+                    return report(NO_REPLY, start, p, vers, procName, RpcObserver.Outcome.DRC_DROP, null);
                 }
                 case DuplicateRequestCache.Verdict.Replay r -> {
-                    return new Resend(r.reply());
+                    return report(new Resend(r.reply()), start, p, vers, procName, RpcObserver.Outcome.DRC_REPLAY, null);
                 }
                 case DuplicateRequestCache.Verdict.Execute ignored -> {
                 }
             }
         }
         long headerStart = e.position();
+        RpcObserver.Outcome how = RpcObserver.Outcome.SUCCESS;
         try {
             RpcReplies.accepted(e, xid, Rpc.SUCCESS);
             p.call(call, new XdrDecoder(args), e);
@@ -170,10 +192,12 @@ public final class RpcDispatcher {
             LOG.debug("{} {} xid={}: garbage args: {}", p.name(), p.procName(vers, proc), xid, ex.getMessage());
             e.position(headerStart);
             RpcReplies.accepted(e, xid, Rpc.GARBAGE_ARGS);
+            how = RpcObserver.Outcome.GARBAGE_ARGS;
         } catch (RuntimeException | Error ex) {
             LOG.error("{} {} xid={} failed", p.name(), p.procName(vers, proc), xid, ex);
             e.position(headerStart);
             RpcReplies.accepted(e, xid, Rpc.SYSTEM_ERR);
+            how = RpcObserver.Outcome.SYSTEM_ERR;
             if (key != null) {
                 drc.abort(key);
                 key = null;
@@ -188,7 +212,25 @@ public final class RpcDispatcher {
             copy[3] = (byte) len;
             drc.complete(key, copy);
         }
-        return new Reply(e);
+        if (!observed) {
+            return new Reply(e);
+        }
+        String status = null;
+        long statusAt = headerStart + ACCEPTED_HEADER;
+        if (how == RpcObserver.Outcome.SUCCESS && e.position() >= statusAt + 4) {
+            status = p.resultStatus(vers, proc, e.written().get(XDR_INT, statusAt));
+        }
+        return report(new Reply(e), start, p, vers, procName, how, status);
+    }
+
+    /** Tells the observer how a call was answered; returns {@code o}. */
+    private Outcome report(Outcome o, long start, RpcProgram p, int vers, String procName, RpcObserver.Outcome how,
+                           String status) {
+        if (observed) {
+            observer.callCompleted(new RpcObserver.Call(p == null ? UNKNOWN : p.name(), vers, procName, how, status,
+                    System.nanoTime() - start));
+        }
+        return o;
     }
 
     private static int checksum(MemorySegment args) {

@@ -38,8 +38,19 @@ public interface RpcProgram {
     /** Short name for logs and metrics. */
     String name();
 
-    /** Procedure name for logs. */
+    /** Procedure name for logs, metrics and traces (a bounded set: never derived from client input). */
     default String procName(int version, int proc) {
         return Integer.toString(proc);
+    }
+
+    /**
+     * The name of the status the procedure's result starts with ({@code nfsstat3}, {@code mountstat3}),
+     * for metrics and traces; null when the procedure's result has no status. Called only when an
+     * {@link RpcObserver} is set, after {@link #call} returned normally.
+     *
+     * @param status the first word of the encoded result
+     */
+    default String resultStatus(int version, int proc, int status) {
+        return null;
     }
 }

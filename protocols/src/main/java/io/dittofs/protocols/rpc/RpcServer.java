@@ -47,6 +47,7 @@ public final class RpcServer implements AutoCloseable {
 
     private final String name;
     private final RpcDispatcher dispatcher;
+    private final RpcObserver observer;
     private final Options options;
     private final ServerSocketChannel listener;
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
@@ -61,6 +62,7 @@ public final class RpcServer implements AutoCloseable {
     private RpcServer(String name, RpcDispatcher dispatcher, Options options, ServerSocketChannel listener) {
         this.name = name;
         this.dispatcher = dispatcher;
+        this.observer = dispatcher.observer();
         this.options = options;
         this.listener = listener;
         this.acceptor = Thread.ofPlatform().name(name + "-accept").daemon(true).unstarted(this::acceptLoop);
@@ -131,6 +133,7 @@ public final class RpcServer implements AutoCloseable {
                     LOG.warn("{}: refusing connection from {}: {} connections open", name,
                             ch.getRemoteAddress(), connections.size());
                     ch.close();
+                    observer.connectionRefused(name);
                     continue;
                 }
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -138,6 +141,7 @@ public final class RpcServer implements AutoCloseable {
                 InetSocketAddress peer = (InetSocketAddress) ch.getRemoteAddress();
                 RpcConnection c = new RpcConnection(this, ch, peer, options.maxInFlightPerConnection());
                 connections.add(c);
+                observer.connectionOpened(name, peer);
                 Thread reader = Thread.ofVirtual().name(name + "-conn").unstarted(() -> {
                     try {
                         c.run();
@@ -172,9 +176,11 @@ public final class RpcServer implements AutoCloseable {
     /** Counts a call in (calls that start while draining are still let finish). */
     void callStarted() {
         inFlight.incrementAndGet();
+        observer.callStarted();
     }
 
     void callFinished() {
+        observer.callFinished();
         if (inFlight.decrementAndGet() == 0 && stopping) {
             drainLock.lock();
             try {
@@ -186,7 +192,9 @@ public final class RpcServer implements AutoCloseable {
     }
 
     void connectionClosed(RpcConnection c) {
-        connections.remove(c);
+        if (connections.remove(c)) {
+            observer.connectionClosed(name, c.peer());
+        }
     }
 
     public int callsInFlight() {

@@ -14,6 +14,7 @@ import io.dittofs.core.Share;
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.Stability;
 import io.dittofs.protocols.errmap.ErrorMap;
+import io.dittofs.protocols.errmap.StatusNames;
 import io.dittofs.protocols.nfs.FileHandles;
 import io.dittofs.protocols.rpc.RpcCall;
 import io.dittofs.protocols.rpc.RpcProgram;
@@ -134,6 +135,12 @@ public final class Nfs3Program implements RpcProgram {
     @Override
     public String procName(int version, int proc) {
         return proc >= 0 && proc < NAMES.length ? NAMES[proc] : Integer.toString(proc);
+    }
+
+    /** Every procedure but NULL returns {@code nfsstat3} first (RFC 1813 section 3.3). */
+    @Override
+    public String resultStatus(int version, int proc, int status) {
+        return proc == NULL ? null : StatusNames.nfs3(status);
     }
 
     @Override
