@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -56,6 +57,7 @@ final class Wal implements AutoCloseable {
     private WalSegment current;
     private long nextLsn = 1;
     private volatile long durableLsn;
+    private final AtomicLong forces = new AtomicLong();
     private long nextSegmentId = 1;
 
     /** A record found by replay. {@code dataPos} is the data's offset inside {@code segment}. */
@@ -259,6 +261,7 @@ final class Wal implements AutoCloseable {
                 s.force();
             }
             durableLsn = target;
+            forces.incrementAndGet();
         } finally {
             forceLock.unlock();
         }
@@ -298,6 +301,25 @@ final class Wal implements AutoCloseable {
         appendLock.lock();
         try {
             return segments.size();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Group commits done so far (each forced every segment with records not yet durable). */
+    long forces() {
+        return forces.get();
+    }
+
+    /** Bytes of WRITE data in the log that have not reached the block store yet. */
+    long liveBytes() {
+        appendLock.lock();
+        try {
+            long n = 0;
+            for (WalSegment s : segments) {
+                n += s.liveBytes.get();
+            }
+            return n;
         } finally {
             appendLock.unlock();
         }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -61,6 +62,20 @@ public final class WriteBackCache implements BlockStore {
     private final Thread flusher;
     private volatile boolean running = true;
     private volatile Throwable flushFailure;
+    private final AtomicLong flushes = new AtomicLong();
+    private final AtomicLong flushedBytes = new AtomicLong();
+
+    /**
+     * Counters for monitoring, read without stopping writers or the flusher.
+     *
+     * @param dirtyBytes   bytes written but not yet in the backing store (the WAL's live data)
+     * @param walSegments  WAL segments on disk
+     * @param walForces    WAL group commits (msync rounds) since start
+     * @param flushes      files flushed to the backing store since start (one write run + sync each)
+     * @param flushedBytes bytes written to the backing store by the flusher since start
+     */
+    public record Stats(long dirtyBytes, int walSegments, long walForces, long flushes, long flushedBytes) {
+    }
 
     /** Opens the cache: replays the WAL onto {@code backing}'s view, then starts the flusher. Owns {@code backing}. */
     public WriteBackCache(BlockStore backing, Options options) {
@@ -246,6 +261,11 @@ public final class WriteBackCache implements BlockStore {
         return wal.segmentCount();
     }
 
+    /** A snapshot of the monitoring counters; cheap (no walk over the dirty ranges). */
+    public Stats stats() {
+        return new Stats(wal.liveBytes(), wal.segmentCount(), wal.forces(), flushes.get(), flushedBytes.get());
+    }
+
     private void wakeFlusher() {
         wakeLock.lock();
         try {
@@ -301,6 +321,12 @@ public final class WriteBackCache implements BlockStore {
             if (!snap.isEmpty()) {
                 writeCoalesced(id, snap);
                 backing.sync(id);
+                long n = 0;
+                for (DirtyFile.Extent e : snap) {
+                    n += e.len();
+                }
+                flushes.incrementAndGet();
+                flushedBytes.addAndGet(n);
             }
             f.rw.writeLock().lock();
             try {

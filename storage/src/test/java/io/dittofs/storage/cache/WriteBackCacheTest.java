@@ -128,6 +128,27 @@ class WriteBackCacheTest extends BlockStoreContract {
     }
 
     @Test
+    void shouldCountDirtyBytesForcesAndFlushesInStats() throws Exception {
+        // a long flush interval, so the data stays dirty until the test flushes by hand
+        try (WriteBackCache c = new WriteBackCache(new MemoryBlockStore(),
+                new WriteBackCache.Options(dir.resolve("stats"), SEG, 8, 60_000))) {
+            WriteBackCache.Stats before = c.stats();
+            c.write(7, 0, pattern(10_000, 1));
+            c.write(7, 5_000, pattern(10_000, 2)); // overlaps half of the first write
+            assertEquals(15_000, c.stats().dirtyBytes(), "overwritten bytes are not dirty twice");
+            assertEquals(c.dirtyBytes(), c.stats().dirtyBytes());
+            c.sync(7);
+            assertEquals(before.walForces() + 1, c.stats().walForces(), "one group commit");
+            c.flushAll();
+            WriteBackCache.Stats after = c.stats();
+            assertEquals(0, after.dirtyBytes());
+            assertEquals(before.flushes() + 1, after.flushes());
+            assertEquals(before.flushedBytes() + 15_000, after.flushedBytes());
+            assertTrue(after.walSegments() >= 1);
+        }
+    }
+
+    @Test
     void shouldFlushToBackingAndRecycleSegments() throws Exception {
         Path root = dir.resolve("flush");
         try (WriteBackCache c = open(root, 4)) {
