@@ -7,6 +7,7 @@ import io.dittofs.controlplane.config.Config;
 import io.dittofs.controlplane.config.ConfigFiles;
 import io.dittofs.controlplane.config.ConfigKey;
 import io.dittofs.controlplane.config.LoggingSetup;
+import io.dittofs.controlplane.runtime.Observability;
 import io.dittofs.controlplane.runtime.ServerRuntime;
 import io.dittofs.controlplane.store.ControlPlaneStore;
 import io.dittofs.controlplane.store.Databases;
@@ -108,13 +109,23 @@ final class ServerStart implements Callable<Integer> {
         Bootstrap.seed(db, c, dataDir != null ? dataDir : defaultDataDir(env), share, rootSquash, env, System.out);
         Duration drain = c.getDuration(ConfigKey.SERVER_SHUTDOWN_TIMEOUT);
         RpcServer.Options opts = RpcServer.Options.defaults().withDrainTimeoutMillis(drain.toMillis());
+        Observability observability;
+        try {
+            observability = Observability.start(c, Dfs.VERSION);
+        } catch (IOException e) {
+            LOG.error("cannot start the metrics endpoint: {}", e.getMessage());
+            db.close();
+            return 1;
+        }
         ServerRuntime runtime = new ServerRuntime(db, c.get(ConfigKey.ADAPTERS_NFS_BIND),
-                c.getInt(ConfigKey.ADAPTERS_NFS_PORTMAP_PORT), opts);
+                c.getInt(ConfigKey.ADAPTERS_NFS_PORTMAP_PORT), opts, observability.rpcObserver());
+        observability.registerCaches(runtime::cacheStats);
         try {
             runtime.start();
         } catch (IOException e) {
             LOG.error("cannot start the protocol adapters: {}", e.toString());
             runtime.close();
+            observability.close();
             db.close();
             return 1;
         }
@@ -129,6 +140,7 @@ final class ServerStart implements Callable<Integer> {
             if (c.source(ConfigKey.CONTROLPLANE_PORT) != Config.Source.DEFAULT) {
                 LOG.error("cannot listen on the control-plane port {}: {}", c.get(ConfigKey.CONTROLPLANE_PORT), e.getMessage());
                 runtime.close();
+                observability.close();
                 db.close();
                 return 1;
             }
@@ -143,10 +155,14 @@ final class ServerStart implements Callable<Integer> {
                 apiFinal.close();
             }
             runtime.close();
+            observability.close(); // after the adapters: the last calls' spans are exported too
             db.close();
             stopped.countDown();
         }, "dfs-shutdown"));
         String pm = runtime.portmapPortBound() >= 0 ? " portmap=" + runtime.portmapPortBound() : "";
+        if (observability.metricsPort() >= 0) {
+            pm += " metrics=" + observability.metricsPort();
+        }
         System.out.println("dittofs " + Dfs.VERSION + " READY nfs=" + runtime.nfsPort() + " mount=" + runtime.nfsPort()
                 + pm + " api=" + (api == null ? -1 : api.port()) + " bind=" + c.get(ConfigKey.ADAPTERS_NFS_BIND)
                 + " shares=" + String.join(",", runtime.registry().all().stream().map(s -> s.name()).sorted().toList()));

@@ -7,6 +7,7 @@ import io.dittofs.protocols.nfs.v3.Nfs3Program;
 import io.dittofs.protocols.portmap.PortmapProgram;
 import io.dittofs.protocols.rpc.DuplicateRequestCache;
 import io.dittofs.protocols.rpc.RpcDispatcher;
+import io.dittofs.protocols.rpc.RpcObserver;
 import io.dittofs.protocols.rpc.RpcServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +39,20 @@ public final class NfsServer implements AutoCloseable {
      */
     public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
                                   MountProgram.MountPolicy policy, RpcServer.Options options) throws IOException {
+        return start(bind, nfsPort, portmapPort, shares, policy, options, RpcObserver.NONE);
+    }
+
+    /**
+     * Starts serving {@code shares}, reporting calls and connections to {@code observer}
+     * ({@link RpcObserver#NONE}: no metrics or tracing, no cost).
+     *
+     * @param portmapPort the portmapper port, or -1 for none
+     */
+    public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
+                                  MountProgram.MountPolicy policy, RpcServer.Options options, RpcObserver observer)
+            throws IOException {
         BufferPool pool = new BufferPool();
-        RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16_384, 600));
+        RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16_384, 600), observer);
         d.register(new MountProgram(shares, policy));
         d.register(new Nfs3Program(shares));
         RpcServer nfs = null;
@@ -52,7 +65,7 @@ public final class NfsServer implements AutoCloseable {
                 p.register(new PortmapProgram.Mapping(PortmapProgram.PROGRAM, 2, PortmapProgram.IPPROTO_TCP, portmapPort));
                 p.register(new PortmapProgram.Mapping(Nfs3Program.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, port));
                 p.register(new PortmapProgram.Mapping(MountProgram.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, port));
-                RpcDispatcher pd = new RpcDispatcher(pool, new DuplicateRequestCache(16, 60));
+                RpcDispatcher pd = new RpcDispatcher(pool, new DuplicateRequestCache(16, 60), observer);
                 pd.register(p);
                 pm = RpcServer.start("portmap", new InetSocketAddress(bind, portmapPort), pd, options);
             }

@@ -10,13 +10,17 @@ import io.dittofs.core.spi.MetadataStore;
 import io.dittofs.core.Share;
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.protocols.mount.MountProgram;
+import io.dittofs.protocols.rpc.RpcObserver;
 import io.dittofs.protocols.rpc.RpcServer;
+import io.dittofs.storage.cache.WriteBackCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The live server built from the control-plane database: store instances, the shares in the
@@ -33,18 +37,38 @@ public final class ServerRuntime implements AutoCloseable {
     private final ControlPlaneStore db;
     private final ShareRegistry registry = new ShareRegistry();
     private final Map<String, MetadataStore> metadataStores = new HashMap<>();
-    private final Map<String, BlockStore> blockStores = new HashMap<>();
+    /** Concurrent so the metrics endpoint can read the caches without waiting for this object's lock. */
+    private final Map<String, BlockStore> blockStores = new ConcurrentHashMap<>();
     private final String bind;
     private final int portmapPort;
     private final RpcServer.Options rpcOptions;
+    private final RpcObserver observer;
     private volatile AccessTable access = AccessTable.EMPTY;
     private NfsServer nfs;
 
     public ServerRuntime(ControlPlaneStore db, String bind, int portmapPort, RpcServer.Options rpcOptions) {
+        this(db, bind, portmapPort, rpcOptions, RpcObserver.NONE);
+    }
+
+    /** A runtime whose adapters report calls and connections to {@code observer} (metrics, tracing). */
+    public ServerRuntime(ControlPlaneStore db, String bind, int portmapPort, RpcServer.Options rpcOptions,
+                         RpcObserver observer) {
         this.db = db;
         this.bind = bind;
         this.portmapPort = portmapPort;
         this.rpcOptions = rpcOptions;
+        this.observer = observer;
+    }
+
+    /** Monitoring counters of the live write-back caches, by block store name; safe to call at any time. */
+    public Map<String, WriteBackCache.Stats> cacheStats() {
+        Map<String, WriteBackCache.Stats> out = new TreeMap<>();
+        blockStores.forEach((name, b) -> {
+            if (b instanceof WriteBackCache c) {
+                out.put(name, c.stats());
+            }
+        });
+        return out;
     }
 
     /** Builds every enabled share and starts the enabled adapters. */
@@ -144,7 +168,7 @@ public final class ServerRuntime implements AutoCloseable {
         if (nfs != null && nfs.nfsPort() == a.port()) {
             return;
         }
-        NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), rpcOptions);
+        NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), rpcOptions, observer);
         if (nfs != null) {
             nfs.close();
         }

@@ -119,14 +119,14 @@ public final class RpcDispatcher {
             rpcVersion = d.readInt();
             if (rpcVersion != Rpc.VERSION) {
                 RpcReplies.rpcMismatch(e, xid);
-                return report(new Reply(e), start, null, 0, UNKNOWN, RpcObserver.Outcome.RPC_MISMATCH, null);
+                return report(new Reply(e), client, start, null, 0, UNKNOWN, RpcObserver.Outcome.RPC_MISMATCH, null);
             }
             prog = d.readInt();
             vers = d.readInt();
             proc = d.readInt();
         } catch (BadXdrException ex) {
             RpcReplies.accepted(e, xid, Rpc.GARBAGE_ARGS);
-            return report(new Reply(e), start, null, 0, UNKNOWN, RpcObserver.Outcome.GARBAGE_ARGS, null);
+            return report(new Reply(e), client, start, null, 0, UNKNOWN, RpcObserver.Outcome.GARBAGE_ARGS, null);
         }
         int flavor;
         AuthContext auth;
@@ -142,30 +142,32 @@ public final class RpcDispatcher {
             };
         } catch (BadXdrException ex) {
             RpcReplies.authError(e, xid, Rpc.AUTH_BADCRED);
-            return report(new Reply(e), start, programs.get(prog), vers, UNKNOWN, RpcObserver.Outcome.AUTH_ERROR, null);
+            return report(new Reply(e), client, start, programs.get(prog), vers, UNKNOWN,
+                    RpcObserver.Outcome.AUTH_ERROR, null);
         }
         if (auth == null) {
             RpcReplies.authError(e, xid, Rpc.AUTH_BADCRED);
-            return report(new Reply(e), start, programs.get(prog), vers, UNKNOWN, RpcObserver.Outcome.AUTH_ERROR, null);
+            return report(new Reply(e), client, start, programs.get(prog), vers, UNKNOWN,
+                    RpcObserver.Outcome.AUTH_ERROR, null);
         }
         RpcProgram p = programs.get(prog);
-        String procName = observed && p != null && vers >= p.lowVersion() && vers <= p.highVersion() && p.hasProcedure(vers, proc)
-                ? p.procName(vers, proc) : UNKNOWN;
+        String procName = observed && p != null && vers >= p.lowVersion() && vers <= p.highVersion()
+                && p.hasProcedure(vers, proc) ? p.procName(vers, proc) : UNKNOWN;
         if (p == null) {
             RpcReplies.accepted(e, xid, Rpc.PROG_UNAVAIL);
-            return report(new Reply(e), start, null, vers, UNKNOWN, RpcObserver.Outcome.PROG_UNAVAIL, null);
+            return report(new Reply(e), client, start, null, vers, UNKNOWN, RpcObserver.Outcome.PROG_UNAVAIL, null);
         }
         if (vers < p.lowVersion() || vers > p.highVersion()) {
             RpcReplies.progMismatch(e, xid, p.lowVersion(), p.highVersion());
-            return report(new Reply(e), start, p, vers, procName, RpcObserver.Outcome.PROG_MISMATCH, null);
+            return report(new Reply(e), client, start, p, vers, procName, RpcObserver.Outcome.PROG_MISMATCH, null);
         }
         if (!p.hasProcedure(vers, proc)) {
             RpcReplies.accepted(e, xid, Rpc.PROC_UNAVAIL);
-            return report(new Reply(e), start, p, vers, procName, RpcObserver.Outcome.PROC_UNAVAIL, null);
+            return report(new Reply(e), client, start, p, vers, procName, RpcObserver.Outcome.PROC_UNAVAIL, null);
         }
         if (flavor == Rpc.AUTH_NONE && !p.allowsAuthNone(vers, proc)) {
             RpcReplies.authError(e, xid, Rpc.AUTH_TOOWEAK);
-            return report(new Reply(e), start, p, vers, procName, RpcObserver.Outcome.AUTH_ERROR, null);
+            return report(new Reply(e), client, start, p, vers, procName, RpcObserver.Outcome.AUTH_ERROR, null);
         }
         RpcCall call = new RpcCall(xid, prog, vers, proc, flavor, auth, client);
         MemorySegment args = record.asSlice(d.position());
@@ -174,10 +176,11 @@ public final class RpcDispatcher {
             key = new DuplicateRequestCache.Key(client.getAddress(), xid, prog, vers, proc, checksum(args));
             switch (drc.begin(key)) {
                 case DuplicateRequestCache.Verdict.Drop ignored -> {
-                    return report(NO_REPLY, start, p, vers, procName, RpcObserver.Outcome.DRC_DROP, null);
+                    return report(NO_REPLY, client, start, p, vers, procName, RpcObserver.Outcome.DRC_DROP, null);
                 }
                 case DuplicateRequestCache.Verdict.Replay r -> {
-                    return report(new Resend(r.reply()), start, p, vers, procName, RpcObserver.Outcome.DRC_REPLAY, null);
+                    return report(new Resend(r.reply()), client, start, p, vers, procName,
+                            RpcObserver.Outcome.DRC_REPLAY, null);
                 }
                 case DuplicateRequestCache.Verdict.Execute ignored -> {
                 }
@@ -220,15 +223,15 @@ public final class RpcDispatcher {
         if (how == RpcObserver.Outcome.SUCCESS && e.position() >= statusAt + 4) {
             status = p.resultStatus(vers, proc, e.written().get(XDR_INT, statusAt));
         }
-        return report(new Reply(e), start, p, vers, procName, how, status);
+        return report(new Reply(e), client, start, p, vers, procName, how, status);
     }
 
     /** Tells the observer how a call was answered; returns {@code o}. */
-    private Outcome report(Outcome o, long start, RpcProgram p, int vers, String procName, RpcObserver.Outcome how,
-                           String status) {
+    private Outcome report(Outcome o, InetSocketAddress client, long start, RpcProgram p, int vers, String procName,
+                           RpcObserver.Outcome how, String status) {
         if (observed) {
             observer.callCompleted(new RpcObserver.Call(p == null ? UNKNOWN : p.name(), vers, procName, how, status,
-                    System.nanoTime() - start));
+                    System.nanoTime() - start, client));
         }
         return o;
     }

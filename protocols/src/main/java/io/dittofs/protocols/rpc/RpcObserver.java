@@ -51,8 +51,10 @@ public interface RpcObserver {
      * @param status        the program's result status (e.g. {@code NFS3ERR_NOENT}) when the call
      *                      succeeded at the RPC level and the procedure returns one, else null
      * @param durationNanos from the start of decoding to the reply being encoded (not sent)
+     * @param client        the caller's address (null when unknown)
      */
-    record Call(String program, int version, String procedure, Outcome outcome, String status, long durationNanos) {
+    record Call(String program, int version, String procedure, Outcome outcome, String status, long durationNanos,
+                InetSocketAddress client) {
     }
 
     /** A connection was accepted by the server named {@code server} ("nfs", "portmap"). */

@@ -1,0 +1,49 @@
+package io.dittofs.controlplane.metrics;
+
+import io.dittofs.storage.cache.WriteBackCache;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The write-back caches' metrics, read at scrape time from {@link WriteBackCache#stats()} of every
+ * live cache (labelled by block store name), so the write path pays nothing for them. A store
+ * that is closed and built again starts its counters from zero, which Prometheus treats as a
+ * counter reset. Stateless apart from the registration; thread-safe.
+ */
+public final class CacheMetrics {
+    private CacheMetrics() {
+    }
+
+    /** Registers the cache metrics; {@code caches} gives the live caches by block store name. */
+    public static void register(PrometheusRegistry registry, Supplier<Map<String, WriteBackCache.Stats>> caches) {
+        GaugeWithCallback.builder().name("dittofs_cache_dirty_bytes").unit(Unit.BYTES)
+                .help("bytes written to the cache's WAL and not yet flushed to the block store")
+                .labelNames("store")
+                .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.dirtyBytes(), n)))
+                .register(registry);
+        GaugeWithCallback.builder().name("dittofs_cache_wal_segments")
+                .help("WAL segment files on disk").labelNames("store")
+                .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.walSegments(), n)))
+                .register(registry);
+        CounterWithCallback.builder().name("dittofs_cache_wal_forces")
+                .help("WAL group commits (msync rounds made for FILE_SYNC/DATA_SYNC writes, COMMIT, truncates "
+                        + "and segment recycling)")
+                .labelNames("store")
+                .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.walForces(), n)))
+                .register(registry);
+        CounterWithCallback.builder().name("dittofs_cache_flushes")
+                .help("files flushed from the cache to the block store (one coalesced write run and sync each)")
+                .labelNames("store")
+                .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.flushes(), n)))
+                .register(registry);
+        CounterWithCallback.builder().name("dittofs_cache_flushed_bytes").unit(Unit.BYTES)
+                .help("bytes flushed from the cache to the block store").labelNames("store")
+                .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.flushedBytes(), n)))
+                .register(registry);
+    }
+}
