@@ -85,6 +85,7 @@ HOME="$WORK/dfs-home" "$ROOT/dfs" start --foreground --bind 127.0.0.1 --nfs-port
 DPID=$!; PIDS+=("$DPID")
 for _ in $(seq 1 300); do grep -aq READY "$OUT/dittofs.log" && break; kill -0 $DPID 2>/dev/null || break; sleep 0.1; done
 grep -aq READY "$OUT/dittofs.log" || { echo "compare.sh: DittoFS did not start:" >&2; tail -20 "$OUT/dittofs.log" >&2; exit 1; }
+sed -i 's/with password [^ ]*/with password (removed)/' "$OUT/dittofs.log"   # throwaway admin; keep it out of results
 load dittofs "nfs://127.0.0.1/export?nfsport=$P&mountport=$P" "$DPID"
 stop "$DPID"
 RESULTS=("$OUT/dittofs.json")
