@@ -73,7 +73,8 @@ final class ServerStart implements Callable<Integer> {
     /** {@code $XDG_DATA_HOME/dittofs}, else {@code ~/.local/share/dittofs}: where the default stores keep file data. */
     static Path defaultDataDir(Map<String, String> env) {
         String xdg = env.get("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "share");
         return base.resolve("dittofs");
     }
 

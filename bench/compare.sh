@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# compare.sh - side-by-side NFSv3 benchmark: DittoFS (persistent defaults: LMDB metadata, local
+# files, mmap WAL) vs NFS-Ganesha (FSAL VFS on a directory of the same file system, and FSAL MEM),
+# both on loopback, one after the other, driven by the same bench/nfsload client settings.
+#
+#   bench/compare.sh [--seconds 10] [--connections 2] [--depth 4] [--workloads all] [--files 50000]
+#                    [--no-mem] [--no-ganesha] [--out bench/results/DATE]
+#
+# Needs: JDK 25, libnfs13, nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem rpcbind (apt). Prints one
+# Markdown table (DittoFS/peer ratios) and writes JSON, the table and PNG charts to --out.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+SECONDS_PER=10; CONNS=2; DEPTH=4; WORKLOADS=all; FILES=50000; MEM=1; GANESHA=1; WARMUP=1
+OUT="$HERE/results/$(date +%Y%m%d-%H%M%S)"
+while [ $# -gt 0 ]; do
+  case $1 in
+    --seconds) SECONDS_PER=$2; shift 2;;
+    --warmup) WARMUP=$2; shift 2;;
+    --connections) CONNS=$2; shift 2;;
+    --depth) DEPTH=$2; shift 2;;
+    --workloads) WORKLOADS=$2; shift 2;;
+    --files) FILES=$2; shift 2;;
+    --no-mem) MEM=0; shift;;
+    --no-ganesha) GANESHA=0; MEM=0; shift;;
+    --out) OUT=$2; shift 2;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0;;
+    *) echo "compare.sh: unknown option $1" >&2; exit 2;;
+  esac
+done
+
+[ -f "$ROOT/controlplane/target/dittofs.jar" ] && [ -f "$HERE/target/benchmarks.jar" ] || \
+  (cd "$ROOT" && ./mvnw -q -DskipTests package -pl bench,controlplane -am)
+if [ $GANESHA = 1 ]; then
+  for b in ganesha.nfsd rpcbind; do
+    command -v $b >/dev/null || { echo "compare.sh: $b missing: apt-get install nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem rpcbind" >&2; exit 1; }
+  done
+fi
+
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+# data on the same (disk-backed) file system for both servers; /var/tmp is not a tmpfs here
+WORK=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/dittofs-compare.XXXXXX")
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -KILL "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+  local p
+  while :; do
+    p=$(( (RANDOM % 20000) + 30000 ))
+    ss -Htln "sport = :$p" | grep -q . || { echo $p; return; }
+  done
+}
+wait_port() { # port pid what
+  for _ in $(seq 1 300); do
+    ss -Htln "sport = :$1" | grep -q . && return 0
+    kill -0 "$2" 2>/dev/null || { echo "compare.sh: $3 exited" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "compare.sh: $3 did not listen on $1 in 30 s" >&2; return 1
+}
+stop() { # pid
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+load() { # label url pid
+  echo "== $1: $2" >&2
+  "$HERE/nfsload" --url "$2" --workload "$WORKLOADS" --connections "$CONNS" --depth "$DEPTH" \
+    --seconds "$SECONDS_PER" --warmup "$WARMUP" --files "$FILES" --server-pid "$3" --label "$1" \
+    --json "$OUT/$1.json" | tee "$OUT/$1.txt" || echo "compare.sh: nfsload reported failures for $1" >&2
+}
+
+# ---- DittoFS, persistent defaults (fresh data dir, HOME in the work dir) ----
+P=$(free_port)
+mkdir -p "$WORK/dfs-home" "$WORK/dfs-data"
+HOME="$WORK/dfs-home" "$ROOT/dfs" start --foreground --bind 127.0.0.1 --nfs-port "$P" --api-port 0 \
+  --data-dir "$WORK/dfs-data" > "$OUT/dittofs.log" 2>&1 &
+DPID=$!; PIDS+=("$DPID")
+for _ in $(seq 1 300); do grep -aq READY "$OUT/dittofs.log" && break; kill -0 $DPID 2>/dev/null || break; sleep 0.1; done
+grep -aq READY "$OUT/dittofs.log" || { echo "compare.sh: DittoFS did not start:" >&2; tail -20 "$OUT/dittofs.log" >&2; exit 1; }
+sed -i 's/with password [^ ]*/with password (removed)/' "$OUT/dittofs.log"   # throwaway admin; keep it out of results
+load dittofs "nfs://127.0.0.1/export?nfsport=$P&mountport=$P" "$DPID"
+stop "$DPID"
+RESULTS=("$OUT/dittofs.json")
+
+# ---- NFS-Ganesha: VFS export on a directory of the same file system, MEM export ----
+if [ $GANESHA = 1 ]; then
+  if ! pgrep -x rpcbind >/dev/null; then
+    rpcbind -f > "$OUT/rpcbind.log" 2>&1 &   # Ganesha exits at start without rpcbind
+    PIDS+=("$!"); sleep 0.5
+  fi
+  GP=$(free_port); GM=$(free_port)
+  mkdir -p "$WORK/ganesha-vfs" "$WORK/ganesha-run"
+  cat > "$WORK/ganesha.conf" <<CONF
+NFS_CORE_PARAM {
+  Bind_addr = 127.0.0.1; NFS_Port = $GP; MNT_Port = $GM;
+  Enable_NLM = false; Enable_RQUOTA = false; Enable_UDP = false;
+  Protocols = 3, 4; Mount_Path_Pseudo = true;
+}
+NFSV4 { Graceless = true; }
+NFS_KRB5 { Active_krb5 = false; }
+EXPORT {
+  Export_Id = 1; Path = $WORK/ganesha-vfs; Pseudo = /export;
+  Access_Type = RW; Squash = No_Root_Squash; Protocols = 3, 4; Transports = TCP;
+  FSAL { Name = VFS; }
+  CLIENT { Clients = 127.0.0.1; Access_Type = RW; }
+}
+EXPORT {
+  Export_Id = 2; Path = /mem; Pseudo = /mem;
+  Access_Type = RW; Squash = No_Root_Squash; Protocols = 3, 4; Transports = TCP;
+  FSAL { Name = MEM; }
+  CLIENT { Clients = 127.0.0.1; Access_Type = RW; }
+}
+CONF
+  cp "$WORK/ganesha.conf" "$OUT/ganesha.conf"
+  ganesha.nfsd -F -f "$WORK/ganesha.conf" -L "$OUT/ganesha.log" -p "$WORK/ganesha-run/ganesha.pid" -N NIV_EVENT \
+    > "$OUT/ganesha.stdout" 2>&1 &
+  GPID=$!; PIDS+=("$GPID")
+  wait_port "$GP" "$GPID" ganesha.nfsd
+  wait_port "$GM" "$GPID" ganesha.nfsd
+  load ganesha-vfs "nfs://127.0.0.1/export?nfsport=$GP&mountport=$GM" "$GPID"
+  RESULTS+=("$OUT/ganesha-vfs.json")
+  if [ $MEM = 1 ]; then
+    load ganesha-mem "nfs://127.0.0.1/mem?nfsport=$GP&mountport=$GM" "$GPID"
+    RESULTS+=("$OUT/ganesha-mem.json")
+  fi
+  stop "$GPID"
+fi
+
+echo
+echo "client: bench/nfsload --connections $CONNS --depth $DEPTH --seconds $SECONDS_PER --warmup $WARMUP --files $FILES ($(nproc) CPUs, client and server on one host)"
+echo
+"$HERE/nfsload" compare --out "$OUT" "${RESULTS[@]}"
+echo "results: $OUT"
