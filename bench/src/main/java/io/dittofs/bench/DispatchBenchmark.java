@@ -59,6 +59,7 @@ public class DispatchBenchmark {
         long id = fs.create(AuthContext.ROOT, fs.rootId(), "f", SetAttr.NONE, FileSystem.CreateMode.GUARDED, 0)
                 .child().id();
         MemorySegment data = Arena.ofAuto().allocate(1 << 20);
+        data.fill((byte) 0x5a); // real content: a store may keep all-zero data as a hole
         fs.write(AuthContext.ROOT, id, 0, data, io.dittofs.core.Stability.UNSTABLE);
         pool = new BufferPool();
         dispatcher = new RpcDispatcher(pool, new DuplicateRequestCache(1024, 60));
@@ -72,6 +73,28 @@ public class DispatchBenchmark {
         ByteBuffer wa = ByteBuffer.allocate(RpcCalls.fhArgs(fh, 0).capacity() + 20 + size);
         wa.put(RpcCalls.fhArgs(fh, 0).flip()).putLong(0).putInt(size).putInt(0).putInt(size).put(new byte[size]);
         writeUnstable = record(RpcCalls.call(3, RpcCalls.NFS, 3, 7, wa.flip()));
+        for (MemorySegment call : new MemorySegment[] {getattr, read, writeUnstable}) {
+            checkSucceeds(call);
+        }
+    }
+
+    /** Fails the trial unless the call is accepted and returns NFS3_OK: never measure an error path. */
+    private void checkSucceeds(MemorySegment call) {
+        RpcDispatcher.Outcome o = dispatcher.dispatch(call, client);
+        if (!(o instanceof RpcDispatcher.Reply r)) {
+            throw new IllegalStateException("no reply: " + o);
+        }
+        try (var enc = r.encoder()) {
+            MemorySegment w = enc.written();
+            java.nio.ByteBuffer b = w.asByteBuffer().order(java.nio.ByteOrder.BIG_ENDIAN);
+            int replyStat = b.getInt(12);
+            int acceptStat = b.getInt(24);
+            int nfsStatus = b.getInt(28);
+            if (replyStat != 0 || acceptStat != 0 || nfsStatus != 0) {
+                throw new IllegalStateException("call failed: reply_stat " + replyStat + " accept_stat " + acceptStat
+                        + " nfsstat3 " + nfsStatus);
+            }
+        }
     }
 
     /** The call without its record mark, in off-heap memory, as the server receives it. */
@@ -108,8 +131,12 @@ public class DispatchBenchmark {
         return run(read);
     }
 
+    private int xid = 1000;
+
+    /** Each WRITE gets a fresh xid, as a client's would, so the duplicate-request cache does not answer it. */
     @Benchmark
     public long writeUnstable() {
+        writeUnstable.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 0, ++xid);
         return run(writeUnstable);
     }
 }

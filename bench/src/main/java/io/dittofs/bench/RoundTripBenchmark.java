@@ -56,6 +56,14 @@ public class RoundTripBenchmark {
             nullBatch.put(nullCall.duplicate());
         }
         nullBatch.flip();
+        for (ByteBuffer call : new ByteBuffer[] {nullCall, getattrCall}) {
+            send(call);
+            RpcCalls.readReply(ch, reply);
+            if (reply.getInt(8) != 0 || reply.getInt(20) != 0 || call == getattrCall && reply.getInt(24) != 0) {
+                throw new IllegalStateException("call failed: reply_stat " + reply.getInt(8) + " accept_stat "
+                        + reply.getInt(20) + " status " + reply.getInt(24));
+            }
+        }
     }
 
     @TearDown(Level.Trial)

@@ -19,10 +19,10 @@ final class RpcCalls {
 
     /** A call record: 4-byte mark, header, AUTH_SYS(uid 0), AUTH_NONE verifier, then {@code args}. */
     static ByteBuffer call(int xid, int prog, int vers, int proc, ByteBuffer args) {
-        ByteBuffer b = ByteBuffer.allocateDirect(4 + 40 + 32 + 8 + args.remaining()).order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocateDirect(4 + 24 + 8 + 24 + 8 + args.remaining()).order(ByteOrder.BIG_ENDIAN);
         b.putInt(0);
         b.putInt(xid).putInt(0).putInt(2).putInt(prog).putInt(vers).putInt(proc);
-        b.putInt(1).putInt(20); // AUTH_SYS, body length
+        b.putInt(1).putInt(24); // AUTH_SYS, body length: stamp, name, uid, gid, gid count
         b.putInt(0); // stamp
         b.putInt(4).put(new byte[] {'b', 'e', 'n', 'c'}); // machine name "benc"
         b.putInt(0).putInt(0).putInt(0); // uid, gid, no gids

@@ -79,15 +79,20 @@ public final class StoreFactory {
      * lives in that directory (one directory per store).
      */
     private static BlockStore withCache(BlockStore backing, StoreDef d) {
+        return hasCache(d) ? new WriteBackCache(backing, WriteBackCache.Options.defaults(Path.of(d.config().get("cache"))))
+                : backing;
+    }
+
+    /** Behind the cache the WAL keeps writes until the block store synced them, so it may defer its fsyncs. */
+    private static boolean hasCache(StoreDef d) {
         String cache = d.config().get("cache");
-        return cache == null || cache.isBlank() ? backing
-                : new WriteBackCache(backing, WriteBackCache.Options.defaults(Path.of(cache)));
+        return cache != null && !cache.isBlank();
     }
 
     public static BlockStore block(StoreDef d) {
         return switch (d.type()) {
             case "memory" -> new MemoryBlockStore();
-            case "fs" -> withCache(new FsBlockStore(Path.of(d.config().get("path"))), d);
+            case "fs" -> withCache(new FsBlockStore(Path.of(d.config().get("path")), hasCache(d)), d);
             default -> throw new IllegalArgumentException("unknown block store type '" + d.type() + "'");
         };
     }

@@ -28,9 +28,12 @@ import java.util.zip.CRC32C;
  * 12  type u8, 3 pad bytes 16  lsn u64   24 content id u64   32 offset (or size) u64
  * 40  data length u32, pad  48  data
  * </pre>
- * The magic is stored last, so a record torn by a crash fails its magic or checksum and ends
- * the replay. After recovery appends go to a fresh segment, so nothing is ever appended behind
- * a torn tail. Segments are recycled strictly oldest first, which keeps every record that
+ * Each segment starts with a {@value #SEGMENT_HEADER}-byte header: magic 'DWSG', version, the
+ * segment id and the first LSN it may hold. The record magic is stored last, so a record torn by
+ * a crash fails its magic or checksum and ends the replay. Retired segment files are reused
+ * (already allocated on disk); records left in them from their previous life are stale: they fail
+ * the header's id, their LSN is below the header's base LSN or below the last LSN seen, which
+ * ends the scan. After recovery appends go to a new segment, never behind a torn tail. Segments are recycled strictly oldest first, which keeps every record that
  * follows a surviving record alive too (replay order stays complete).
  *
  * <p>{@link #force} implements group commit: concurrent callers share one msync. When the log
@@ -40,6 +43,9 @@ import java.util.zip.CRC32C;
 final class Wal implements AutoCloseable {
     static final int MAGIC = 0x4C415744; // "DWAL" little-endian
     static final int HEADER = 48;
+    static final int SEGMENT_HEADER = 64;
+    static final int SEGMENT_MAGIC = 0x47535744; // "DWSG" little-endian
+    private static final int MAX_SPARES = 4;
     static final byte WRITE = 1;
     static final byte TRUNCATE = 2;
     static final byte DELETE = 3;
@@ -50,6 +56,8 @@ final class Wal implements AutoCloseable {
     private final long segmentSize;
     private final int maxSegments;
     private final Deque<WalSegment> segments = new ArrayDeque<>();
+    private final Deque<java.nio.file.Path> spares = new ArrayDeque<>();
+    private long nextSpareId;
     private final ReentrantLock appendLock = new ReentrantLock();
     private final Condition spaceFreed = appendLock.newCondition();
     private final ReentrantLock forceLock = new ReentrantLock();
@@ -81,12 +89,16 @@ final class Wal implements AutoCloseable {
         List<Long> ids = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             s.forEach(p -> {
-                long id = WalSegment.parseId(p.getFileName().toString());
+                String n = p.getFileName().toString();
+                long id = WalSegment.parseId(n);
                 if (id > 0) {
                     ids.add(id);
+                } else if (n.startsWith("spare-") && n.endsWith(".seg")) {
+                    spares.add(p);
                 }
             });
         }
+        nextSpareId = System.nanoTime();
         ids.sort(Long::compare);
         List<Replayed> out = new ArrayList<>();
         long lastLsn = 0;
@@ -110,7 +122,13 @@ final class Wal implements AutoCloseable {
     /** Reads the valid records of a segment; stops at the first bad magic, length, order or checksum. */
     private static long scan(WalSegment seg, List<Replayed> out, long lastLsn) {
         MemorySegment m = seg.map;
-        long pos = 0;
+        long pos = SEGMENT_HEADER;
+        seg.writePos = pos;
+        if (m.get(INT, 0) != SEGMENT_MAGIC || m.get(LONG, 8) != seg.id) {
+            return lastLsn; // never initialised, or a reused file whose new header did not survive
+        }
+        long base = m.get(LONG, 16);
+        lastLsn = Math.max(lastLsn, base - 1);
         while (pos + HEADER <= m.byteSize()) {
             if (m.get(INT, pos) != MAGIC) {
                 break;
@@ -216,7 +234,17 @@ final class Wal implements AutoCloseable {
 
     private WalSegment newSegment() {
         try {
-            WalSegment s = WalSegment.open(dir, nextSegmentId++, segmentSize);
+            long id = nextSegmentId++;
+            java.nio.file.Path spare = spares.pollFirst();
+            WalSegment s = spare != null ? WalSegment.reuse(spare, dir, id, segmentSize) : WalSegment.open(dir, id, segmentSize);
+            MemorySegment m = s.map;
+            m.set(LONG, 8, id);
+            m.set(LONG, 16, nextLsn); // records below this LSN are leftovers of the file's previous life
+            m.set(INT, 4, 1);
+            m.set(INT, 0, SEGMENT_MAGIC);
+            s.writePos = SEGMENT_HEADER;
+            // a stale record right behind the header must not look like this segment's first record
+            m.set(INT, SEGMENT_HEADER, 0);
             segments.addLast(s);
             return s;
         } catch (IOException e) {
@@ -269,8 +297,8 @@ final class Wal implements AutoCloseable {
 
     /**
      * Deletes the oldest segments whose data has all reached the block store, oldest first,
-     * never the current one, and only once they are durable (the flusher forces the log before
-     * recycling). Returns how many were recycled.
+     * never the current one (all their data is in the backing store, synced, so their records are
+     * no longer needed). Returns how many were recycled.
      */
     int recycle() {
         int n = 0;
@@ -278,10 +306,16 @@ final class Wal implements AutoCloseable {
         appendLock.lock();
         try {
             while (segments.size() > 1 && segments.peekFirst() != current
-                    && segments.peekFirst().liveBytes.get() == 0 && segments.peekFirst().lastLsn <= durableLsn) {
+                    && segments.peekFirst().liveBytes.get() == 0) {
                 WalSegment s = segments.pollFirst();
                 try {
-                    s.delete();
+                    if (spares.size() < MAX_SPARES) {
+                        java.nio.file.Path spare = dir.resolve("spare-" + (nextSpareId++) + ".seg");
+                        s.retire(spare);
+                        spares.addLast(spare);
+                    } else {
+                        s.delete();
+                    }
                 } catch (IOException e) {
                     throw new FsException(FsError.IO, "cannot remove WAL segment " + s.path, e);
                 }

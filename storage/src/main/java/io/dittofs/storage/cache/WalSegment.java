@@ -52,6 +52,22 @@ final class WalSegment {
         }
     }
 
+    /**
+     * Reuses a recycled segment file (its pages are allocated and likely cached, so appending does
+     * not pay for block allocation again): renames it to {@code id}'s name and maps it. The caller
+     * writes a fresh segment header; old records behind it are stale and replay skips them.
+     */
+    static WalSegment reuse(Path spare, Path dir, long id, long size) throws IOException {
+        java.nio.file.Files.move(spare, dir.resolve(name(id)), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return open(dir, id, size);
+    }
+
+    /** Unmaps and renames the file to {@code spare} for later {@link #reuse}. */
+    void retire(Path spare) throws IOException {
+        arena.close();
+        java.nio.file.Files.move(path, spare, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     static String name(long id) {
         return String.format("wal-%016x.seg", id);
     }

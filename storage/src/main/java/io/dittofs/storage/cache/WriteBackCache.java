@@ -298,12 +298,11 @@ public final class WriteBackCache implements BlockStore {
     }
 
     /** One flush round over every file with dirty data, then recycling of the WAL's oldest segments. */
-    void flushAll() {
+    synchronized void flushAll() {
         for (Map.Entry<Long, DirtyFile> en : files.entrySet()) {
             flushFile(en.getKey(), en.getValue());
         }
         if (wal.segmentCount() > 1) {
-            wal.force(wal.lastLsn());
             wal.recycle();
         }
     }
@@ -350,6 +349,15 @@ public final class WriteBackCache implements BlockStore {
 
     /** Largest run of adjacent dirty extents written to the backing store in one call. */
     private static final long MAX_RUN = 8L << 20;
+    /** The flusher's buffer for joining runs; only the flushing thread uses it (flushAll is not concurrent). */
+    private MemorySegment runBuffer;
+
+    private MemorySegment runBuffer() {
+        if (runBuffer == null) {
+            runBuffer = java.lang.foreign.Arena.ofAuto().allocate(MAX_RUN, 64);
+        }
+        return runBuffer;
+    }
 
     /**
      * Writes the extents (in offset order) to the backing store, joining runs of adjacent extents
@@ -368,14 +376,12 @@ public final class WriteBackCache implements BlockStore {
             if (j == i + 1) {
                 backing.write(id, first.off(), first.seg().map.asSlice(first.pos(), first.len()));
             } else {
-                try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-                    MemorySegment run = arena.allocate(end - first.off());
-                    for (int k = i; k < j; k++) {
-                        DirtyFile.Extent e = extents.get(k);
-                        MemorySegment.copy(e.seg().map, e.pos(), run, e.off() - first.off(), e.len());
-                    }
-                    backing.write(id, first.off(), run);
+                MemorySegment run = runBuffer().asSlice(0, end - first.off());
+                for (int k = i; k < j; k++) {
+                    DirtyFile.Extent e = extents.get(k);
+                    MemorySegment.copy(e.seg().map, e.pos(), run, e.off() - first.off(), e.len());
                 }
+                backing.write(id, first.off(), run);
             }
             i = j;
         }

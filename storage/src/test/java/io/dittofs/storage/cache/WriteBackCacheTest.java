@@ -39,7 +39,7 @@ class WriteBackCacheTest extends BlockStoreContract {
     }
 
     private WriteBackCache open(Path root, int maxSegments) {
-        return new WriteBackCache(new FsBlockStore(root.resolve("blocks")),
+        return new WriteBackCache(new FsBlockStore(root.resolve("blocks"), true),
                 new WriteBackCache.Options(root.resolve("wal"), SEG, maxSegments, 5));
     }
 
@@ -116,7 +116,7 @@ class WriteBackCacheTest extends BlockStoreContract {
         try (Stream<Path> s = Files.list(root.resolve("wal"))) {
             seg = s.filter(p -> p.toString().endsWith(".seg")).sorted().findFirst().orElseThrow();
         }
-        long secondData = Wal.HEADER + ((Wal.HEADER + 4096 + 7) & ~7L) - Wal.HEADER + Wal.HEADER;
+        long secondData = Wal.SEGMENT_HEADER + Wal.recordSize(4096) + Wal.HEADER;
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(new byte[] {42}), secondData + 10);
         }
@@ -165,6 +165,38 @@ class WriteBackCacheTest extends BlockStoreContract {
         }
         try (FsBlockStore b = new FsBlockStore(root.resolve("blocks"))) {
             assertEquals(-1, readBack(b, 3, 39L << 20, 1 << 20).mismatch(pattern(1 << 20, 8)));
+        }
+    }
+
+    @Test
+    void shouldNotReplayStaleRecordsOfReusedSegments() throws Exception {
+        Path root = dir.resolve("reuse");
+        WriteBackCache c = open(root, 4);
+        MemorySegment old = pattern(1 << 20, 11);
+        MemorySegment newer = pattern(1 << 20, 12);
+        for (int pass = 0; pass < 2; pass++) { // 2 x 24 MiB through a 16 MiB log: segment files get reused
+            for (int i = 0; i < 24; i++) {
+                c.write(3, (long) i << 20, pass == 0 ? old : newer);
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (c.dirtyBytes() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, c.dirtyBytes());
+        }
+        MemorySegment last = pattern(4096, 13);
+        c.write(9, 0, last);
+        c.sync(9);
+        c.abandonForTest();
+        try (Stream<Path> files = Files.list(root.resolve("wal"))) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("spare-")
+                    || p.getFileName().toString().startsWith("wal-")), "segment files present");
+        }
+        try (WriteBackCache r = open(root, 4)) {
+            for (int i = 0; i < 24; i += 5) {
+                assertEquals(-1, readBack(r, 3, (long) i << 20, 1 << 20).mismatch(newer), "MiB " + i + " has the newest data");
+            }
+            assertEquals(-1, readBack(r, 9, 0, 4096).mismatch(last));
         }
     }
 

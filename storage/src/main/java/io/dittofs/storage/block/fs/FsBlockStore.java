@@ -2,6 +2,8 @@ package io.dittofs.storage.block.fs;
 
 import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
+import io.dittofs.core.buffer.BufferPool;
+import io.dittofs.core.buffer.Lease;
 import io.dittofs.core.spi.BlockStore;
 
 import java.io.IOException;
@@ -46,10 +48,29 @@ public final class FsBlockStore implements BlockStore {
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final AtomicLong used = new AtomicLong();
     private final ConcurrentHashMap<Long, Boolean> unsyncedDirs = new ConcurrentHashMap<>();
+    /** Blocks renamed into place without their own fsync, forced at the next {@link #sync}. */
+    private final ConcurrentHashMap<Long, java.util.Set<Long>> unsyncedBlocks = new ConcurrentHashMap<>();
+    private final boolean deferReplacingSync;
+    /** Buffers for read-modify-write of partial blocks (at most 32 at once: writers wait beyond). */
+    private final BufferPool pool = new BufferPool(64, 32, 32);
     private volatile boolean closed;
 
+    /** A standalone store: every block is forced before it is renamed into place. */
     public FsBlockStore(Path root) {
+        this(root, false);
+    }
+
+    /**
+     * @param deferReplacingSync when true, a write that replaces a block's whole content (nothing
+     *                           of the old block survives it) is renamed into place without its own
+     *                           fsync, which {@link #sync} does later. Only safe when the caller
+     *                           can replay such writes after a crash until {@code sync} returned —
+     *                           the write-back cache does: its WAL keeps them until then. Writes
+     *                           that merge with old content are always forced first.
+     */
+    public FsBlockStore(Path root, boolean deferReplacingSync) {
         this.root = root;
+        this.deferReplacingSync = deferReplacingSync;
         this.trash = root.resolve(".trash");
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
@@ -132,18 +153,33 @@ public final class FsBlockStore implements BlockStore {
     private void writeBlock(long id, Path dir, long index, int at, MemorySegment data) throws IOException {
         ReentrantLock lock = stripe(id, index);
         lock.lock();
-        try (Arena arena = Arena.ofConfined()) {
+        try {
             Path target = block(dir, index);
             long oldSize = sizeOrZero(target);
             int newSize = (int) Math.max(oldSize, at + data.byteSize());
-            MemorySegment buf = arena.allocate(newSize);
-            if (oldSize > 0 && !(at == 0 && data.byteSize() >= oldSize)) {
-                try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ)) {
-                    readFully(ch, buf.asSlice(0, oldSize).asByteBuffer());
+            boolean replacesAll = at == 0 && data.byteSize() >= oldSize;
+            boolean defer = deferReplacingSync && replacesAll;
+            if (replacesAll) {
+                replace(dir, target, data, !defer); // the new block is exactly the caller's data: no copy
+            } else {
+                // read-modify-write in a pooled buffer (no per-write allocation and zeroing)
+                try (Lease lease = pool.acquire(newSize)) {
+                    MemorySegment buf = lease.segment();
+                    if (at > oldSize) {
+                        buf.asSlice(oldSize, at - oldSize).fill((byte) 0);
+                    }
+                    if (oldSize > 0) {
+                        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ)) {
+                            readFully(ch, buf.asSlice(0, oldSize).asByteBuffer());
+                        }
+                    }
+                    MemorySegment.copy(data, 0, buf, at, data.byteSize());
+                    replace(dir, target, buf, true);
                 }
             }
-            MemorySegment.copy(data, 0, buf, at, data.byteSize());
-            replace(dir, target, buf);
+            if (defer) {
+                unsyncedBlocks.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(index);
+            }
             used.addAndGet(newSize - oldSize);
         } finally {
             lock.unlock();
@@ -151,6 +187,10 @@ public final class FsBlockStore implements BlockStore {
     }
 
     private static void replace(Path dir, Path target, MemorySegment content) throws IOException {
+        replace(dir, target, content, true);
+    }
+
+    private static void replace(Path dir, Path target, MemorySegment content, boolean force) throws IOException {
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -158,7 +198,9 @@ public final class FsBlockStore implements BlockStore {
             while (b.hasRemaining()) {
                 ch.write(b);
             }
-            ch.force(false);
+            if (force) {
+                ch.force(false);
+            }
         }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -242,21 +284,32 @@ public final class FsBlockStore implements BlockStore {
         }
         used.addAndGet(-removeTree(gone));
         unsyncedDirs.remove(contentId);
+        unsyncedBlocks.remove(contentId);
     }
 
     @Override
     public void sync(long contentId) {
         checkOpen();
-        if (unsyncedDirs.remove(contentId) != null) {
-            Path dir = fileDir(contentId);
-            try {
+        java.util.Set<Long> blocks = unsyncedBlocks.remove(contentId);
+        Path dir = fileDir(contentId);
+        try {
+            if (blocks != null) {
+                for (long index : blocks) {
+                    try (FileChannel ch = FileChannel.open(block(dir, index), StandardOpenOption.WRITE)) {
+                        ch.force(false);
+                    } catch (NoSuchFileException e) {
+                        // truncated or deleted meanwhile
+                    }
+                }
+            }
+            if (unsyncedDirs.remove(contentId) != null || blocks != null) {
                 forceDir(dir);
                 forceDir(dir.getParent());
-            } catch (NoSuchFileException e) {
-                // deleted meanwhile
-            } catch (IOException e) {
-                throw io("sync", contentId, e);
             }
+        } catch (NoSuchFileException e) {
+            // deleted meanwhile
+        } catch (IOException e) {
+            throw io("sync", contentId, e);
         }
     }
 
@@ -298,6 +351,7 @@ public final class FsBlockStore implements BlockStore {
     @Override
     public void close() {
         closed = true;
+        pool.close();
     }
 
     private void checkOpen() {
