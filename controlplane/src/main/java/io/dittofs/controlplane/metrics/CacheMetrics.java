@@ -27,12 +27,11 @@ public final class CacheMetrics {
                 .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.dirtyBytes(), n)))
                 .register(registry);
         GaugeWithCallback.builder().name("dittofs_cache_wal_segments")
-                .help("WAL segment files on disk").labelNames("store")
+                .help("WAL segments in use (spare segment files kept for reuse are not counted)").labelNames("store")
                 .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.walSegments(), n)))
                 .register(registry);
         CounterWithCallback.builder().name("dittofs_cache_wal_forces")
-                .help("WAL group commits (msync rounds made for FILE_SYNC/DATA_SYNC writes, COMMIT, truncates "
-                        + "and segment recycling)")
+                .help("WAL group commits (msync rounds made for FILE_SYNC/DATA_SYNC writes, COMMIT and truncates)")
                 .labelNames("store")
                 .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.walForces(), n)))
                 .register(registry);
