@@ -39,8 +39,17 @@ class WriteBackCacheTest extends BlockStoreContract {
     }
 
     private WriteBackCache open(Path root, int maxSegments) {
+        return open(root, maxSegments, 5);
+    }
+
+    /** A long flush interval keeps the flusher away (unless the WAL fills), so a "crash" finds the data only in the WAL. */
+    private WriteBackCache openIdleFlusher(Path root) {
+        return open(root, 8, 3_600_000);
+    }
+
+    private WriteBackCache open(Path root, int maxSegments, long flushIntervalMs) {
         return new WriteBackCache(new FsBlockStore(root.resolve("blocks"), true),
-                new WriteBackCache.Options(root.resolve("wal"), SEG, maxSegments, 5));
+                new WriteBackCache.Options(root.resolve("wal"), SEG, maxSegments, flushIntervalMs));
     }
 
     private static MemorySegment pattern(long size, int seed) {
@@ -60,7 +69,7 @@ class WriteBackCacheTest extends BlockStoreContract {
     @Test
     void shouldRecoverSyncedWritesAfterCrashWithoutFlush() {
         Path root = dir.resolve("crash");
-        WriteBackCache c = open(root, 8);
+        WriteBackCache c = openIdleFlusher(root);
         MemorySegment a = pattern(300_000, 1);
         MemorySegment b = pattern(5_000, 2);
         c.write(10, 0, a);
@@ -81,7 +90,7 @@ class WriteBackCacheTest extends BlockStoreContract {
     @Test
     void shouldReplayTruncateAndDeleteInOrder() {
         Path root = dir.resolve("order");
-        WriteBackCache c = open(root, 8);
+        WriteBackCache c = openIdleFlusher(root);
         c.write(1, 0, pattern(10_000, 3));
         c.truncate(1, 100);
         MemorySegment tail = pattern(50, 4);
@@ -105,7 +114,7 @@ class WriteBackCacheTest extends BlockStoreContract {
     @Test
     void shouldDiscardTornTailRecordAndKeepEarlierOnes() throws IOException {
         Path root = dir.resolve("torn");
-        WriteBackCache c = open(root, 8);
+        WriteBackCache c = openIdleFlusher(root);
         MemorySegment first = pattern(4096, 6);
         c.write(5, 0, first);
         c.write(5, 4096, pattern(4096, 7));
