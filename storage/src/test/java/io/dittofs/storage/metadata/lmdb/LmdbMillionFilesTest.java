@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A share with 1,000,000 files in 1,000 directories, created through {@link FileSystem} by
  * virtual threads, then sampled with LOOKUP, GETATTR and READDIR, and reopened. Not a
  * benchmark: it shows the store keeps working at that size (the JMH figures are in
- * {@code LmdbStoreBenchmark}). Prints its wall time: about 20 s on 2 cores, so it runs in
+ * {@code MetadataStoreBenchmark}). Prints its wall time: about 20 s on 2 cores, so it runs in
  * {@code verify}; {@code -Ddittofs.skipBigTests=true} skips it.
  */
 @DisabledIfSystemProperty(named = "dittofs.skipBigTests", matches = "true")

@@ -43,12 +43,16 @@ import java.util.stream.Stream;
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
     "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
     "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
-public class LmdbStoreBenchmark {
+public class MetadataStoreBenchmark {
+    /** Which metadata store backs the FileSystem (PostgreSQL metadata is not implemented yet). */
+    @org.openjdk.jmh.annotations.Param({"lmdb", "memory"})
+    String store;
+
     private static final AuthContext ROOT = AuthContext.ROOT;
     private static final int FILES = 100_000;
 
     private Path dir;
-    private LmdbMetadataStore meta;
+    private io.dittofs.core.spi.MetadataStore meta;
     private FileSystem fs;
     private long big;
     private long fresh;
@@ -61,7 +65,7 @@ public class LmdbStoreBenchmark {
     @Setup(Level.Trial)
     public void setup() throws IOException {
         dir = Files.createTempDirectory("lmdb-bench");
-        meta = new LmdbMetadataStore(dir);
+        meta = store.equals("lmdb") ? new LmdbMetadataStore(dir) : new io.dittofs.storage.metadata.memory.MemoryMetadataStore();
         fs = new FileSystem(meta, new MemoryBlockStore(), false);
         big = fs.mkdir(ROOT, fs.rootId(), "big", SetAttr.NONE).child().id();
         fresh = fs.mkdir(ROOT, fs.rootId(), "fresh", SetAttr.NONE).child().id();
