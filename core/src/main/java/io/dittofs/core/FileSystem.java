@@ -208,7 +208,11 @@ public final class FileSystem {
 
     /** The rwx bits (0..7) the caller holds on the object, for ACCESS. */
     public int access(AuthContext ctx, long id) {
-        Inode n = getattr(id);
+        return access(ctx, getattr(id));
+    }
+
+    /** {@link #access(AuthContext, long)} for attributes the caller already holds. */
+    public int access(AuthContext ctx, Inode n) {
         int g = Permissions.granted(ctx, n);
         if (readOnly) {
             g &= ~WRITE;

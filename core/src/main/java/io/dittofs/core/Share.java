@@ -51,7 +51,11 @@ public record Share(int id, String name, FileSystem fs, boolean rootSquash, int 
      *                     {@link FsError#READ_ONLY} if it may only read and {@code write} is true
      */
     public AuthContext authorize(AuthContext caller, boolean write) {
-        ShareAccess a = access.decide(caller);
+        return authorize(caller, access.decide(caller), write);
+    }
+
+    /** {@link #authorize(AuthContext, boolean)} with the policy's decision already taken. */
+    public AuthContext authorize(AuthContext caller, ShareAccess a, boolean write) {
         if (!a.canRead()) {
             throw new FsException(FsError.ACCESS_DENIED, "no access to share " + name);
         }

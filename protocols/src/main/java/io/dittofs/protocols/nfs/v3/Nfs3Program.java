@@ -191,8 +191,9 @@ public final class Nfs3Program implements RpcProgram {
             throw new FsException(FsError.STALE, "no share " + h.shareId());
         }
         // the share's access policy (per-user/group permissions) applies to every procedure
-        AuthContext ctx = s.authorize(call.auth(), nonIdempotent(3, call.proc()));
-        return new Target(s, ctx, h.inode(), s.access().decide(call.auth()).canWrite());
+        io.dittofs.core.ShareAccess access = s.access().decide(call.auth());
+        AuthContext ctx = s.authorize(call.auth(), access, nonIdempotent(3, call.proc()));
+        return new Target(s, ctx, h.inode(), access.canWrite());
     }
 
     /**
@@ -267,7 +268,7 @@ public final class Nfs3Program implements RpcProgram {
     private void access(Target t, XdrDecoder a, XdrEncoder r) {
         int want = a.readInt();
         Inode n = t.fs().getattr(t.id());
-        int g = t.fs().access(t.ctx(), t.id());
+        int g = t.fs().access(t.ctx(), n);
         if (!t.canWrite()) {
             g &= ~Permissions.WRITE; // read-only share access: the client must not offer writes
         }
