@@ -88,6 +88,13 @@ public final class LmdbMetadataStore implements MetadataStore {
     private final int maxNameBytes;
     private final ExecutorService writer;
     private final ExecutorService syncer;
+    /**
+     * Read transactions run on a few platform threads: lmdbjava (through jnr/jffi) keeps per-thread
+     * native state and buffers, which a fresh virtual thread per request would allocate and free
+     * (mmap/munmap) on every call.
+     */
+    private final ExecutorService readers;
+    static final int READ_THREADS = 4;
     private volatile Thread writerThread;
     /** Writer-thread state: scratch buffers and the id floor. */
     private final LmdbWriteTxn.Writer writerState;
@@ -137,6 +144,7 @@ public final class LmdbMetadataStore implements MetadataStore {
             return t;
         });
         syncer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(name + "-sync").daemon().factory());
+        readers = Executors.newFixedThreadPool(READ_THREADS, Thread.ofPlatform().name(name + "-reader-", 0).daemon().factory());
         try {
             env = Env.create(ByteBufferProxy.PROXY_OPTIMAL)
                     .setMapSize(initialMapSize)
@@ -183,6 +191,12 @@ public final class LmdbMetadataStore implements MetadataStore {
 
     @Override
     public <T> T read(TxnWork<T> work) {
+        checkOpen();
+        return onThread(readers, () -> readHere(work));
+    }
+
+    /** A read transaction on the current (reader) thread. */
+    private <T> T readHere(TxnWork<T> work) {
         return withReadTxn(txn -> {
             ByteBuffer key = readKeys.poll();
             if (key == null) {
@@ -422,6 +436,8 @@ public final class LmdbMetadataStore implements MetadataStore {
         }
         writer.shutdown();
         awaitQuietly(writer);
+        readers.shutdown();
+        awaitQuietly(readers);
         syncLock.lock();
         gate.acquireUninterruptibly(READ_PERMITS);
         try {
@@ -439,6 +455,7 @@ public final class LmdbMetadataStore implements MetadataStore {
     }
 
     private void shutdownThreads() {
+        readers.shutdown();
         writer.shutdown();
         syncer.shutdown();
     }
