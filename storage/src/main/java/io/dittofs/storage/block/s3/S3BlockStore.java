@@ -298,7 +298,8 @@ public final class S3BlockStore implements BlockStore {
                 return;
             }
             boolean direct = dst.isAccessibleBy(PROBE);
-            try (Arena arena = Arena.ofShared()) {
+            Arena arena = null; // only for a bounce buffer, and only when there is something to fetch
+            try {
                 MemorySegment target = direct ? dst : null;
                 List<CompletableFuture<Long>> gets = new ArrayList<>();
                 long done = 0;
@@ -311,6 +312,7 @@ public final class S3BlockStore implements BlockStore {
                     if (inBlock < size) {
                         int m = Math.min(n, size - inBlock);
                         if (target == null) {
+                            arena = Arena.ofShared();
                             target = arena.allocate(len); // zeroed
                         }
                         gets.add(getInto(key(contentId, index), inBlock, target.asSlice(done, m)));
@@ -320,6 +322,10 @@ public final class S3BlockStore implements BlockStore {
                 joinAll(gets, "read", contentId);
                 if (target != null && target != dst) {
                     MemorySegment.copy(target, 0, dst, 0, len);
+                }
+            } finally {
+                if (arena != null) {
+                    arena.close();
                 }
             }
         } finally {

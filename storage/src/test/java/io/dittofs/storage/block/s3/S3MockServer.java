@@ -30,11 +30,13 @@ final class S3MockServer {
     final long startMillis;
     private final Process process;
     private final Path root;
+    private final Path log;
 
-    private S3MockServer(URI endpoint, Process process, Path root, long startMillis) {
+    private S3MockServer(URI endpoint, Process process, Path root, Path log, long startMillis) {
         this.endpoint = endpoint;
         this.process = process;
         this.root = root;
+        this.log = log;
         this.startMillis = startMillis;
     }
 
@@ -93,7 +95,7 @@ final class S3MockServer {
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("S3Mock up on " + endpoint + " in " + ms + " ms");
-            return new S3MockServer(endpoint, p, root, ms);
+            return new S3MockServer(endpoint, p, root, log, ms);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start S3Mock: " + e, e);
         } catch (InterruptedException e) {
@@ -130,6 +132,7 @@ final class S3MockServer {
         }
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            Files.deleteIfExists(log);
         } catch (IOException ignored) {
             // best effort
         }
