@@ -5,10 +5,12 @@ import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.spi.MetadataStore;
 import io.dittofs.storage.block.fs.FsBlockStore;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
+import io.dittofs.storage.block.s3.S3BlockStore;
 import io.dittofs.storage.cache.WriteBackCache;
 import io.dittofs.storage.metadata.lmdb.LmdbMetadataStore;
 import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +26,16 @@ public final class StoreFactory {
     /** Metadata store types and the settings each requires. */
     static final Map<String, List<String>> METADATA_TYPES = Map.of("memory", List.of(), "lmdb", List.of("path"));
     /** Block store types and the settings each requires. */
-    static final Map<String, List<String>> BLOCK_TYPES = Map.of("memory", List.of(), "fs", List.of("path"));
-    /** Settings any backend may take. */
-    static final Set<String> KNOWN_SETTINGS = Set.of("path", "size", "bucket", "region", "endpoint", "prefix", "cache");
+    static final Map<String, List<String>> BLOCK_TYPES = Map.of("memory", List.of(), "fs", List.of("path"),
+            "s3", List.of("bucket"));
+    /**
+     * Settings any backend may take. s3: {@code bucket}, {@code region}, {@code endpoint} (an
+     * S3-compatible server, path-style), {@code prefix}, {@code access_key}/{@code secret_key}
+     * (both or neither: without them the AWS default credentials chain applies; the secret is
+     * masked wherever a definition is shown, see {@link StoreDef#SECRET_SETTINGS}).
+     */
+    static final Set<String> KNOWN_SETTINGS = Set.of("path", "size", "bucket", "region", "endpoint", "prefix", "cache",
+            "access_key", "secret_key");
 
     private StoreFactory() {
     }
@@ -64,6 +73,37 @@ public final class StoreFactory {
                 throw new IllegalArgumentException("unknown store setting '" + k + "'");
             }
         }
+        if ("s3".equals(d.type())) {
+            if (blank(d.config().get("access_key")) != blank(d.config().get("secret_key"))) {
+                throw new IllegalArgumentException("s3 store settings 'access_key' and 'secret_key' go together");
+            }
+            String endpoint = d.config().get("endpoint");
+            if (!blank(endpoint)) {
+                URI u;
+                try {
+                    u = URI.create(endpoint);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("s3 store setting 'endpoint' is not a URL: " + e.getMessage());
+                }
+                if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                    throw new IllegalArgumentException("s3 store setting 'endpoint' must be an http(s) URL with a host");
+                }
+            }
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** The S3 store's configuration from a definition's settings. */
+    static S3BlockStore.Config s3Config(StoreDef d) {
+        Map<String, String> c = d.config();
+        String endpoint = c.get("endpoint");
+        return new S3BlockStore.Config(c.get("bucket"), c.get("prefix"), c.get("region"),
+                blank(endpoint) ? null : URI.create(endpoint),
+                blank(c.get("access_key")) ? null : c.get("access_key"),
+                blank(c.get("secret_key")) ? null : c.get("secret_key"));
     }
 
     public static MetadataStore metadata(StoreDef d) {
@@ -93,6 +133,7 @@ public final class StoreFactory {
         return switch (d.type()) {
             case "memory" -> new MemoryBlockStore();
             case "fs" -> withCache(new FsBlockStore(Path.of(d.config().get("path")), hasCache(d)), d);
+            case "s3" -> withCache(new S3BlockStore(s3Config(d)), d);
             default -> throw new IllegalArgumentException("unknown block store type '" + d.type() + "'");
         };
     }

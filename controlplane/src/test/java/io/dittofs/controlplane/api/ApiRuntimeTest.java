@@ -112,6 +112,24 @@ class ApiRuntimeTest {
     }
 
     @Test
+    void shouldValidateS3StoresAndNeverReturnTheSecret() throws Exception {
+        ok(400, h.call("POST", "/api/v1/stores/block", admin, "{\"name\":\"s\",\"type\":\"s3\",\"config\":{\"region\":\"eu-west-1\"}}"));
+        ok(400, h.call("POST", "/api/v1/stores/block", admin,
+                "{\"name\":\"s\",\"type\":\"s3\",\"config\":{\"bucket\":\"b\",\"access_key\":\"AK\"}}"));
+        ok(400, h.call("POST", "/api/v1/stores/block", admin,
+                "{\"name\":\"s\",\"type\":\"s3\",\"config\":{\"bucket\":\"b\",\"endpoint\":\"not a url\"}}"));
+        ApiHarness.Res created = h.call("POST", "/api/v1/stores/block", admin,
+                "{\"name\":\"s\",\"type\":\"s3\",\"config\":{\"bucket\":\"b\",\"endpoint\":\"http://127.0.0.1:9\","
+                        + "\"access_key\":\"AK\",\"secret_key\":\"very-secret\",\"prefix\":\"p\"}}");
+        ok(201, created);
+        ApiHarness.Res one = h.call("GET", "/api/v1/stores/block/s", admin, null);
+        ApiHarness.Res all = h.call("GET", "/api/v1/stores/block", admin, null);
+        for (ApiHarness.Res r : new ApiHarness.Res[] {created, one, all}) {
+            assertTrue(!r.body().contains("very-secret") && r.body().contains("****") && r.body().contains("AK"), r.body());
+        }
+    }
+
+    @Test
     void shouldStopMoveAndRestartTheNfsAdapter() throws Exception {
         int port = h.runtime.nfsPort();
         assertTrue(connects(port));
