@@ -68,7 +68,8 @@ final class ShareEndpoints {
     }
 
     static Map<String, Object> view(StoreDef d) {
-        return obj("name", d.name(), "kind", d.kind(), "type", d.type(), "config", d.config());
+        return obj("name", d.name(), "kind", d.kind(), "type", d.type(), "config",
+                StoreFactory.visibleConfig(d.config()));
     }
 
     private StoreDef store(String kind, String name) {
