@@ -35,7 +35,7 @@ final class StoreCmd extends Dfsctl.Sub implements Runnable {
 
         @Command(name = "create", mixinStandardHelpOptions = true, description = "Define a store.")
         int create(@Parameters(paramLabel = "NAME") String name,
-                   @Option(names = "--type", required = true, description = "Backend: memory (metadata, block), lmdb (metadata), fs (block); lmdb and fs need --set path=DIR.") String type,
+                   @Option(names = "--type", required = true, description = "Backend: memory (metadata, block), lmdb (metadata), postgres (metadata), fs (block); lmdb and fs need --set path=DIR; postgres needs --set url=jdbc:postgresql://HOST/DB --set user=U (optional password, prefix, pool).") String type,
                    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A backend setting, e.g. path=/srv/blocks.") Map<String, String> settings)
                 throws Exception {
             return print(call("POST", base(), body("name", name, "type", type, "config", settings == null ? Map.of() : settings)));

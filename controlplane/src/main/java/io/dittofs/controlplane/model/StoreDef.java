@@ -9,14 +9,14 @@ import java.util.TreeMap;
  * A metadata or block store definition.
  *
  * @param kind   {@code metadata} or {@code block}
- * @param type   the backend: {@code memory}, {@code lmdb}, {@code fs}, {@code s3}
+ * @param type   the backend: metadata {@code memory}, {@code lmdb}, {@code postgres}; block {@code memory}, {@code fs}, {@code s3}
  * @param config backend settings, e.g. {@code path}; secrets among them ({@link #SECRET_SETTINGS})
  *               never leave through {@link #visibleConfig()} or {@link #toString()}
  */
 public record StoreDef(String name, String kind, String type, Map<String, String> config) {
     /** Settings whose values are secrets: stored, but shown and logged only as {@value #MASK}. */
-    public static final Set<String> SECRET_SETTINGS = Set.of("secret_key");
-    public static final String MASK = "****";
+    public static final Set<String> SECRET_SETTINGS = Set.of("secret_key", "password");
+    public static final String MASK = "********";
 
     public StoreDef {
         config = Map.copyOf(config);

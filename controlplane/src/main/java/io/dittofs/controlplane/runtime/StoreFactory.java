@@ -9,12 +9,16 @@ import io.dittofs.storage.block.s3.S3BlockStore;
 import io.dittofs.storage.cache.WriteBackCache;
 import io.dittofs.storage.metadata.lmdb.LmdbMetadataStore;
 import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
+import io.dittofs.storage.metadata.postgres.PostgresMetadataStore;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Builds store backends from their definitions: the ONE place a backend type is named. To plug
@@ -24,7 +28,8 @@ import java.util.Set;
  */
 public final class StoreFactory {
     /** Metadata store types and the settings each requires. */
-    static final Map<String, List<String>> METADATA_TYPES = Map.of("memory", List.of(), "lmdb", List.of("path"));
+    static final Map<String, List<String>> METADATA_TYPES = Map.of("memory", List.of(), "lmdb", List.of("path"),
+            "postgres", List.of("url", "user"));
     /** Block store types and the settings each requires. */
     static final Map<String, List<String>> BLOCK_TYPES = Map.of("memory", List.of(), "fs", List.of("path"),
             "s3", List.of("bucket"));
@@ -35,7 +40,9 @@ public final class StoreFactory {
      * masked wherever a definition is shown, see {@link StoreDef#SECRET_SETTINGS}).
      */
     static final Set<String> KNOWN_SETTINGS = Set.of("path", "size", "bucket", "region", "endpoint", "prefix", "cache",
-            "access_key", "secret_key");
+            "access_key", "secret_key", "url", "user", "password", "pool");
+    /** PostgreSQL table prefixes (as the store checks them). */
+    private static final Pattern PG_PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,39}");
 
     private StoreFactory() {
     }
@@ -90,6 +97,21 @@ public final class StoreFactory {
                 }
             }
         }
+        if ("metadata".equals(d.kind()) && "postgres".equals(d.type())) {
+            String url = d.config().get("url");
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("store setting 'url' must be a jdbc:postgresql: URL");
+            }
+            if (url.toLowerCase(Locale.ROOT).contains("password=")) {
+                // the URL is shown by the API; the password setting never is
+                throw new IllegalArgumentException("put the password in the store setting 'password', not in the URL");
+            }
+            String prefix = d.config().get("prefix");
+            if (prefix != null && !PG_PREFIX.matcher(prefix).matches()) {
+                throw new IllegalArgumentException("store setting 'prefix' must match " + PG_PREFIX.pattern());
+            }
+            pool(d);
+        }
     }
 
     private static boolean blank(String s) {
@@ -106,10 +128,38 @@ public final class StoreFactory {
                 blank(c.get("secret_key")) ? null : c.get("secret_key"));
     }
 
+    /** The table prefix of a PostgreSQL store: the "prefix" setting, else derived from the store name. */
+    static String postgresPrefix(StoreDef d) {
+        String p = d.config().get("prefix");
+        if (p != null && !p.isBlank()) {
+            return p;
+        }
+        String n = "dfs_" + d.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        return n.length() > 40 ? n.substring(0, 40) : n;
+    }
+
+    private static int pool(StoreDef d) {
+        String v = d.config().get("pool");
+        if (v == null || v.isBlank()) {
+            return 10;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= 1000) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("store setting 'pool' must be a number of connections from 1 to 1000");
+    }
+
     public static MetadataStore metadata(StoreDef d) {
         return switch (d.type()) {
             case "memory" -> new MemoryMetadataStore();
             case "lmdb" -> new LmdbMetadataStore(Path.of(d.config().get("path")));
+            case "postgres" -> new PostgresMetadataStore(d.config().get("url"), d.config().get("user"),
+                    d.config().get("password"), postgresPrefix(d), pool(d));
             default -> throw new IllegalArgumentException("unknown metadata store type '" + d.type() + "'");
         };
     }
