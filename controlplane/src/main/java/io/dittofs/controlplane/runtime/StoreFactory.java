@@ -13,7 +13,6 @@ import io.dittofs.storage.metadata.postgres.PostgresMetadataStore;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
