@@ -246,12 +246,12 @@ public final class ApiServer implements AutoCloseable {
         if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiException(401, "missing bearer token");
         }
-        String name = tokens.verifyAccess(h.substring(7).strip());
-        if (name == null) {
+        Tokens.Verified v = tokens.verifyAccess(h.substring(7).strip());
+        if (v == null) {
             throw new ApiException(401, "invalid or expired token");
         }
-        User u = db.user(name).orElse(null);
-        if (u == null || !u.enabled()) {
+        User u = db.user(v.username()).orElse(null);
+        if (u == null || !u.enabled() || !v.currentFor(u.passwordHash())) {
             throw new ApiException(401, "invalid or expired token");
         }
         r.user = u;

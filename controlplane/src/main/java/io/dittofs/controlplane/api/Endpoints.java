@@ -103,16 +103,16 @@ public final class Endpoints {
     }
 
     private Map<String, Object> tokens(User u) {
-        Tokens.Pair p = tokens.issue(u.username());
+        Tokens.Pair p = tokens.issue(u.username(), u.passwordHash());
         return obj("access_token", p.accessToken(), "refresh_token", p.refreshToken(), "token_type", "Bearer",
                 "expires_in", p.expiresIn(), "username", u.username(), "role", u.role().wire(),
                 "must_change_password", u.mustChangePassword());
     }
 
     private Object refresh(ApiServer.Request r) throws IOException {
-        String name = tokens.verifyRefresh(r.body().allow("refresh_token").str("refresh_token"));
-        User u = name == null ? null : db.user(name).orElse(null);
-        if (u == null || !u.enabled()) {
+        Tokens.Verified v = tokens.verifyRefresh(r.body().allow("refresh_token").str("refresh_token"));
+        User u = v == null ? null : db.user(v.username()).orElse(null);
+        if (u == null || !u.enabled() || !v.currentFor(u.passwordHash())) {
             throw new ApiException(401, "invalid or expired refresh token");
         }
         return tokens(u);
@@ -151,7 +151,11 @@ public final class Endpoints {
         db.updateUser(new User(u.username(), u.role(), u.uid(), u.gid(), u.enabled(), false,
                 Passwords.hash(fresh), Passwords.ntHash(fresh)));
         LOG.info("user {} changed its password", u.username());
-        return view(db.user(u.username()).orElseThrow());
+        // every earlier token of this user is void now; the caller gets fresh ones to carry on
+        User changed = db.user(u.username()).orElseThrow();
+        Map<String, Object> reply = new java.util.LinkedHashMap<>(view(changed));
+        reply.putAll(tokens(changed));
+        return reply;
     }
 
     private Object createUser(ApiServer.Request r) throws IOException {

@@ -36,35 +36,62 @@ public final class Tokens {
     public record Pair(String accessToken, String refreshToken, long expiresIn) {
     }
 
-    public Pair issue(String username) {
+    /**
+     * Tokens for a user. They carry a fingerprint of the user's current password hash, so every
+     * token issued before a password change stops working the moment the password changes.
+     */
+    public Pair issue(String username, String passwordHash) {
         Instant now = Instant.now();
-        return new Pair(token(username, ACCESS, now, accessTtl), token(username, REFRESH, now, refreshTtl),
+        String pwf = fingerprint(passwordHash);
+        return new Pair(token(username, pwf, ACCESS, now, accessTtl), token(username, pwf, REFRESH, now, refreshTtl),
                 accessTtl.toSeconds());
     }
 
-    private String token(String username, String typ, Instant now, Duration ttl) {
-        return JWT.create().withIssuer(ISSUER).withSubject(username).withClaim("typ", typ)
+    private String token(String username, String pwf, String typ, Instant now, Duration ttl) {
+        return JWT.create().withIssuer(ISSUER).withSubject(username).withClaim("typ", typ).withClaim(PWF, pwf)
                 .withIssuedAt(now).withExpiresAt(now.plus(ttl)).withJWTId(UUID.randomUUID().toString()).sign(alg);
     }
 
-    /** The username of a valid access token, or null (missing, expired, forged, wrong type). */
-    public String verifyAccess(String token) {
+    /** What a valid token says: its user and the password fingerprint it was issued under. */
+    public record Verified(String username, String passwordFingerprint) {
+        /** True while the user's password is still the one the token was issued under. */
+        public boolean currentFor(String passwordHash) {
+            return passwordFingerprint != null && passwordFingerprint.equals(fingerprint(passwordHash));
+        }
+    }
+
+    /** A valid access token's claims, or null (missing, expired, forged, wrong type). */
+    public Verified verifyAccess(String token) {
         return verify(accessVerifier, token);
     }
 
-    /** The username of a valid refresh token, or null. */
-    public String verifyRefresh(String token) {
+    /** A valid refresh token's claims, or null. */
+    public Verified verifyRefresh(String token) {
         return verify(refreshVerifier, token);
     }
 
-    private static String verify(JWTVerifier v, String token) {
+    private static Verified verify(JWTVerifier v, String token) {
         if (token == null || token.isEmpty() || token.length() > 8192) {
             return null;
         }
         try {
-            return v.verify(token).getSubject();
+            com.auth0.jwt.interfaces.DecodedJWT jwt = v.verify(token);
+            return new Verified(jwt.getSubject(), jwt.getClaim(PWF).asString());
         } catch (JWTVerificationException | IllegalArgumentException e) {
             return null;
+        }
+    }
+
+    private static final String PWF = "pwf";
+
+    /** 64 bits of SHA-256 over the password hash: identifies the password without revealing anything usable. */
+    static String fingerprint(String passwordHash) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((passwordHash == null ? "" : passwordHash).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

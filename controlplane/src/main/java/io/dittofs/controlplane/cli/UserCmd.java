@@ -52,6 +52,14 @@ final class UserCmd extends Dfsctl.Sub {
                @Option(names = "--new", description = "New password (else prompted).") String fresh) throws Exception {
         String c = password(current, false, "Current password: ");
         String n = password(fresh, false, "New password: ");
-        return print(call("POST", USERS + "/me/password", body("current_password", c, "new_password", n)));
+        com.fasterxml.jackson.databind.JsonNode reply = call("POST", USERS + "/me/password",
+                body("current_password", c, "new_password", n));
+        if (reply != null && reply.hasNonNull("access_token")) {
+            // the change voided every earlier token, including the stored ones: keep the fresh pair
+            root().client.save(root().client.server(root().server), reply);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) reply).remove(
+                    java.util.List.of("access_token", "refresh_token", "token_type", "expires_in"));
+        }
+        return print(reply);
     }
 }

@@ -58,6 +58,18 @@ class ApiSecurityTest {
         assertEquals(200, h.call("POST", "/api/v1/auth/refresh", null, "{\"refresh_token\":\"" + refresh + "\"}").status());
     }
 
+    /** The admin's real password hash: forged/expired tokens below differ from a valid one in one property only. */
+    private String adminHash() {
+        return h.db.user("admin").orElseThrow().passwordHash();
+    }
+
+    @Test
+    void shouldAcceptATokenIssuedWithTheCurrentPasswordFingerprint() throws Exception {
+        Tokens same = new Tokens(ApiHarness.SECRET, Duration.ofMinutes(5), Duration.ofMinutes(5));
+        assertEquals(200, status(same.issue("admin", adminHash()).accessToken()));
+        assertEquals(401, status(same.issue("admin", "some-other-hash").accessToken()), "another password's token");
+    }
+
     @Test
     void shouldRefuseExpiredTokens() throws Exception {
         String expired = JWT.create().withIssuer("dittofs").withSubject("admin").withClaim("typ", "access")
@@ -65,13 +77,13 @@ class ApiSecurityTest {
                 .sign(Algorithm.HMAC256(ApiHarness.SECRET));
         assertEquals(401, status(expired));
         Tokens shortLived = new Tokens(ApiHarness.SECRET, Duration.ofSeconds(-30), Duration.ofSeconds(-30));
-        assertEquals(401, status(shortLived.issue("admin").accessToken()));
+        assertEquals(401, status(shortLived.issue("admin", adminHash()).accessToken()));
     }
 
     @Test
     void shouldRefuseForgedTokens() throws Exception {
         String wrongSecret = new Tokens("another-secret-another-secret-another", Duration.ofMinutes(5), Duration.ofMinutes(5))
-                .issue("admin").accessToken();
+                .issue("admin", adminHash()).accessToken();
         assertEquals(401, status(wrongSecret));
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String header = b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
@@ -124,11 +136,28 @@ class ApiSecurityTest {
         assertEquals(200, h.call("GET", "/api/v1/users/me", dave, null).status());
         assertEquals(403, h.call("POST", "/api/v1/users/me/password", dave,
                 "{\"current_password\":\"wrong-password\",\"new_password\":\"dave-new-password\"}").status());
-        assertEquals(200, h.call("POST", "/api/v1/users/me/password", dave,
-                "{\"current_password\":\"temp-password\",\"new_password\":\"dave-new-password\"}").status());
-        assertEquals(200, status(dave));
+        ApiHarness.Res changed = h.call("POST", "/api/v1/users/me/password", dave,
+                "{\"current_password\":\"temp-password\",\"new_password\":\"dave-new-password\"}");
+        assertEquals(200, changed.status());
+        assertEquals(401, status(dave), "tokens issued before the change are void");
+        assertEquals(200, status(changed.json().get("access_token").asText()), "the reply carries fresh tokens");
         assertEquals(401, h.call("POST", "/api/v1/auth/login", null,
                 "{\"username\":\"dave\",\"password\":\"temp-password\"}").status());
+    }
+
+    @Test
+    void shouldVoidEveryTokenOfAUserWhosePasswordAnAdminReset() throws Exception {
+        assertEquals(201, h.call("POST", "/api/v1/users", admin,
+                "{\"username\":\"erin\",\"password\":\"erin-password\",\"role\":\"admin\"}").status());
+        ApiHarness.Res login = h.call("POST", "/api/v1/auth/login", null,
+                "{\"username\":\"erin\",\"password\":\"erin-password\"}");
+        String access = login.json().get("access_token").asText();
+        String refresh = login.json().get("refresh_token").asText();
+        assertEquals(200, status(access));
+        assertEquals(200, h.call("PUT", "/api/v1/users/erin", admin, "{\"password\":\"erin-reset-password\"}").status());
+        assertEquals(401, status(access), "access token from before the reset");
+        assertEquals(401, h.call("POST", "/api/v1/auth/refresh", null,
+                "{\"refresh_token\":\"" + refresh + "\"}").status(), "refresh token from before the reset");
     }
 
     @Test
