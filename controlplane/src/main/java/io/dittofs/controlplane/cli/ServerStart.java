@@ -78,6 +78,18 @@ final class ServerStart implements Callable<Integer> {
         return base.resolve("dittofs");
     }
 
+    /**
+     * Where the API listens: {@code controlplane.bind} when configured; otherwise the adapters'
+     * address when that was narrowed ({@code --bind 127.0.0.1} keeps the whole server local).
+     */
+    static String apiBindAddress(Config c) {
+        if (c.source(ConfigKey.CONTROLPLANE_BIND) == Config.Source.DEFAULT
+                && c.source(ConfigKey.ADAPTERS_NFS_BIND) != Config.Source.DEFAULT) {
+            return c.get(ConfigKey.ADAPTERS_NFS_BIND);
+        }
+        return c.get(ConfigKey.CONTROLPLANE_BIND);
+    }
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = System.getenv();
@@ -135,8 +147,9 @@ final class ServerStart implements Callable<Integer> {
         Endpoints endpoints = new Endpoints(db, runtime, tokens, c.getBool(ConfigKey.SERVER_RATE_LIMITING_ENABLED));
         ApiServer api = null;
         try {
-            api = ApiServer.start(c.get(ConfigKey.CONTROLPLANE_BIND), c.getInt(ConfigKey.CONTROLPLANE_PORT), tokens, db, endpoints);
-            LOG.info("control-plane API listening on {}:{}", c.get(ConfigKey.CONTROLPLANE_BIND), api.port());
+            String apiAddress = apiBindAddress(c);
+            api = ApiServer.start(apiAddress, c.getInt(ConfigKey.CONTROLPLANE_PORT), tokens, db, endpoints);
+            LOG.info("control-plane API listening on {}:{}", apiAddress, api.port());
         } catch (BindException e) {
             if (c.source(ConfigKey.CONTROLPLANE_PORT) != Config.Source.DEFAULT) {
                 LOG.error("cannot listen on the control-plane port {}: {}", c.get(ConfigKey.CONTROLPLANE_PORT), e.getMessage());
