@@ -172,40 +172,30 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public <T> T read(TxnWork<T> work) {
-        checkOpen();
-        for (int attempt = 1; ; attempt++) {
-            try (Connection c = connection()) {
-                PgTxn.Read t = new PgTxn.Read(sql, c);
-                try {
-                    try (Statement s = c.createStatement()) {
-                        s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                    }
-                    T result = work.run(t);
-                    t.end();
-                    c.commit();
-                    return result;
-                } catch (Throwable e) {
-                    t.end();
-                    rollbackQuietly(c);
-                    if (attempt < MAX_ATTEMPTS && PgSql.retryable(e)) {
-                        backoff(attempt);
-                        continue;
-                    }
-                    throw e;
-                }
-            } catch (SQLException e) {
-                throw PgSql.failed("read transaction", e);
-            }
-        }
+        return inTransaction("read transaction", true, work);
     }
 
     @Override
     public <T> T write(TxnWork<T> work) {
+        return inTransaction("write transaction", false, work);
+    }
+
+    /**
+     * Runs {@code work} in one JDBC transaction (a REPEATABLE READ, READ ONLY snapshot for reads),
+     * commits if it returns, rolls back if it throws, and runs it again after a deadlock or
+     * serialization failure (up to {@code MAX_ATTEMPTS}).
+     */
+    private <T> T inTransaction(String what, boolean readOnly, TxnWork<T> work) {
         checkOpen();
         for (int attempt = 1; ; attempt++) {
             try (Connection c = connection()) {
-                PgTxn.Write t = new PgTxn.Write(sql, c);
+                PgTxn t = readOnly ? new PgTxn.Read(sql, c) : new PgTxn.Write(sql, c);
                 try {
+                    if (readOnly) {
+                        try (Statement st = c.createStatement()) {
+                            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                        }
+                    }
                     T result = work.run(t);
                     t.end();
                     c.commit();
@@ -220,7 +210,7 @@ public final class PostgresMetadataStore implements MetadataStore {
                     throw e;
                 }
             } catch (SQLException e) {
-                throw PgSql.failed("write transaction", e);
+                throw PgSql.failed(what, e);
             }
         }
     }
