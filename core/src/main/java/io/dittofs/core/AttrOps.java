@@ -1,0 +1,141 @@
+package io.dittofs.core;
+
+import io.dittofs.core.Results.Wcc;
+
+import static io.dittofs.core.Checks.*;
+import static io.dittofs.core.Permissions.WRITE;
+
+/**
+ * Attributes: SETATTR (owner, group, mode, size, times) with the utimes/chown/chmod rules of
+ * POSIX, and ACCESS.
+ *
+ * <p>Part of {@link FileSystem}, which delegates to it; holds no state of its own beyond the
+ * share's {@link FsBackend}. Thread-safe.
+ */
+final class AttrOps {
+    private final FsBackend fs;
+
+    AttrOps(FsBackend fs) {
+        this.fs = fs;
+    }
+
+    /**
+     * Changes attributes. {@code guardCtime} (or -1) must equal the current ctime (RFC 1813
+     * section 3.3.2 {@code sattrguard3}), else NOT_SYNC.
+     */
+    public Wcc setattr(AuthContext ctx, long id, SetAttr sa, long guardCtime) {
+        if (fs.readOnly() && !sa.isEmpty()) {
+            throw Checks.readOnlyError();
+        }
+        Wcc w = fs.mutate(t -> {
+            Inode before = require(t, id);
+            if (guardCtime >= 0 && before.ctimeNs() != guardCtime) {
+                throw new FsException(FsError.NOT_SYNC, "ctime guard mismatch");
+            }
+            if (sa.size() >= 0) {
+                checkSizeChange(ctx, before, sa.size());
+            }
+            Inode after = applySetAttr(ctx, before, sa, fs.now());
+            t.put(after);
+            return new Wcc(before, after);
+        });
+        // Content is cut only once the whole request was accepted and recorded; readers already
+        // see the new size, so nothing past it is visible in between.
+        if (sa.size() >= 0 && sa.size() != w.before().size()) {
+            fs.blocks().truncate(id, sa.size());
+        }
+        return w;
+    }
+
+    private void checkSizeChange(AuthContext ctx, Inode n, long size) {
+        if (n.isDirectory()) {
+            throw new FsException(FsError.IS_DIRECTORY, "size of a directory");
+        }
+        if (n.type() != FileType.REGULAR) {
+            throw new FsException(FsError.INVALID, "size of a " + n.type());
+        }
+        if (!ownerOverride(ctx, n, WRITE)) {
+            throw new FsException(FsError.ACCESS_DENIED, "truncate needs write permission");
+        }
+    }
+
+    private Inode applySetAttr(AuthContext ctx, Inode n, SetAttr sa, long now) {
+        Inode r = n;
+        boolean changed = false;
+        if (sa.uid() >= 0 || sa.gid() >= 0) {
+            int uid = sa.uid() >= 0 ? (int) sa.uid() : n.uid();
+            int gid = sa.gid() >= 0 ? (int) sa.gid() : n.gid();
+            if (!ctx.isRoot()) {
+                if (uid != n.uid()) {
+                    throw new FsException(FsError.NOT_OWNER, "only root can change the owner");
+                }
+                if (gid != n.gid() && (ctx.uid() != n.uid() || !ctx.inGroup(gid))) {
+                    throw new FsException(FsError.NOT_OWNER, "group change not permitted");
+                }
+            }
+            int mode = r.mode();
+            if ((uid != n.uid() || gid != n.gid()) && n.type() == FileType.REGULAR) {
+                mode &= ~(Inode.S_ISUID | ((mode & 010) != 0 ? Inode.S_ISGID : 0));
+            }
+            r = r.withOwner(uid, gid, mode, now);
+            changed = true;
+        }
+        if (sa.mode() >= 0) {
+            Permissions.requireOwner(ctx, n);
+            int mode = sa.mode() & 07777;
+            if (!ctx.isRoot() && !n.isDirectory() && !ctx.inGroup(r.gid())) {
+                mode &= ~Inode.S_ISGID;
+            }
+            r = r.withMode(mode, now);
+            changed = true;
+        }
+        if (sa.size() >= 0) {
+            int mode = r.mode();
+            if (!ctx.isRoot()) {
+                mode &= ~Inode.S_ISUID;
+            }
+            r = new Inode(r.id(), r.type(), mode, r.nlink(), r.uid(), r.gid(), sa.size(), r.atimeNs(),
+                    now, now, r.rdev(), r.parent(), r.verifier(), r.symlink());
+            changed = true;
+        }
+        long atime = timeFor(ctx, n, sa.atime(), r.atimeNs(), now);
+        long mtime = timeFor(ctx, n, sa.mtime(), r.mtimeNs(), now);
+        if (atime != r.atimeNs() || mtime != r.mtimeNs() || sa.atime().kind() != SetAttr.TimeSet.Kind.DONT_CHANGE
+                || sa.mtime().kind() != SetAttr.TimeSet.Kind.DONT_CHANGE) {
+            r = r.withTimes(atime, mtime, now);
+            changed = true;
+        }
+        return changed ? r : n;
+    }
+
+    /** utimes rules: explicit times need ownership; "now" needs ownership or write permission. */
+    private static long timeFor(AuthContext ctx, Inode n, SetAttr.TimeSet ts, long current, long now) {
+        return switch (ts.kind()) {
+            case DONT_CHANGE -> current;
+            case SERVER_TIME -> {
+                if (!ctx.isRoot() && ctx.uid() != n.uid() && !Permissions.permits(ctx, n, WRITE)) {
+                    throw new FsException(FsError.ACCESS_DENIED, "utimes(now) needs write permission");
+                }
+                yield now;
+            }
+            case CLIENT_TIME -> {
+                Permissions.requireOwner(ctx, n);
+                yield ts.nanos();
+            }
+        };
+    }
+
+    /** The rwx bits (0..7) the caller holds on the object, for ACCESS. */
+    public int access(AuthContext ctx, long id) {
+        return access(ctx, fs.getattr(id));
+    }
+
+    /** {@link #access(AuthContext, long)} for attributes the caller already holds. */
+    public int access(AuthContext ctx, Inode n) {
+        int g = Permissions.granted(ctx, n);
+        if (fs.readOnly()) {
+            g &= ~WRITE;
+        }
+        return g;
+    }
+}

@@ -1,0 +1,118 @@
+package io.dittofs.core;
+
+import io.dittofs.core.Results.Read;
+import io.dittofs.core.Results.Wcc;
+import io.dittofs.core.Results.Written;
+
+import java.lang.foreign.MemorySegment;
+
+import static io.dittofs.core.Checks.*;
+import static io.dittofs.core.Permissions.EXECUTE;
+import static io.dittofs.core.Permissions.READ;
+import static io.dittofs.core.Permissions.WRITE;
+
+/**
+ * File content: READ, WRITE and COMMIT, and the relatime update of atime on read.
+ *
+ * <p>Part of {@link FileSystem}, which delegates to it; holds no state of its own beyond the
+ * share's {@link FsBackend}. Thread-safe.
+ */
+final class DataOps {
+    private static final long RELATIME_NS = 24L * 3600 * 1_000_000_000L;
+
+    private final FsBackend fs;
+
+    DataOps(FsBackend fs) {
+        this.fs = fs;
+    }
+
+    /**
+     * Reads into {@code dst} (whose size is the requested count) from {@code offset}; returns how
+     * many bytes were filled from the start of {@code dst} and whether the end of file was reached.
+     */
+    public Read read(AuthContext ctx, long id, long offset, MemorySegment dst) {
+        if (offset < 0) {
+            throw new FsException(FsError.INVALID, "negative offset");
+        }
+        Inode n = fs.getattr(id);
+        requireRegular(n);
+        if (!ownerOverride(ctx, n, READ) && !Permissions.permits(ctx, n, EXECUTE)) {
+            throw new FsException(FsError.ACCESS_DENIED, "read needs read permission");
+        }
+        long avail = Math.max(0, n.size() - offset);
+        int count = (int) Math.min(dst.byteSize(), avail);
+        if (count > 0) {
+            fs.blocks().read(id, offset, dst.asSlice(0, count));
+        }
+        boolean eof = offset + count >= n.size();
+        Inode attr = maybeTouchAtime(n);
+        return new Read(count, eof, attr);
+    }
+
+    /** relatime: atime moves when it is older than mtime/ctime or a day old. */
+    private Inode maybeTouchAtime(Inode n) {
+        if (fs.readOnly()) {
+            return n;
+        }
+        long now = fs.now();
+        if (n.atimeNs() > n.mtimeNs() && n.atimeNs() > n.ctimeNs() && now - n.atimeNs() < RELATIME_NS) {
+            return n;
+        }
+        return fs.meta().write(t -> {
+            Inode cur = t.get(n.id());
+            if (cur == null) {
+                return n;
+            }
+            Inode upd = cur.withTimes(now, cur.mtimeNs(), cur.ctimeNs());
+            t.put(upd);
+            return upd;
+        });
+    }
+
+    /** Writes {@code src} at {@code offset}; FILE_SYNC/DATA_SYNC make data durable before returning. */
+    public Written write(AuthContext ctx, long id, long offset, MemorySegment src, Stability stability) {
+        fs.checkWritable();
+        long len = src.byteSize();
+        if (offset < 0 || offset > Long.MAX_VALUE - len) {
+            throw new FsException(FsError.FILE_TOO_LARGE, "offset out of range");
+        }
+        Inode n = fs.getattr(id);
+        requireRegular(n);
+        if (!ownerOverride(ctx, n, WRITE)) {
+            throw new FsException(FsError.ACCESS_DENIED, "write needs write permission");
+        }
+        if (len > 0) {
+            fs.blocks().write(id, offset, src);
+        }
+        if (stability != Stability.UNSTABLE) {
+            fs.blocks().sync(id);
+        }
+        long end = offset + len;
+        Wcc wcc = fs.meta().write(t -> {
+            Inode before = require(t, id);
+            long now = fs.now();
+            int mode = before.mode();
+            if (!ctx.isRoot() && (mode & (Inode.S_ISUID | Inode.S_ISGID)) != 0) {
+                mode &= ~(Inode.S_ISUID | ((mode & 010) != 0 ? Inode.S_ISGID : 0));
+            }
+            Inode after = new Inode(id, before.type(), mode, before.nlink(), before.uid(), before.gid(),
+                    Math.max(before.size(), end), before.atimeNs(), now, now, before.rdev(), before.parent(),
+                    before.verifier(), before.symlink());
+            t.put(after);
+            return new Wcc(before, after);
+        });
+        if (stability != Stability.UNSTABLE) {
+            fs.meta().sync();
+        }
+        return new Written((int) len, stability == Stability.UNSTABLE ? Stability.UNSTABLE : Stability.FILE_SYNC, wcc);
+    }
+
+    /** Makes all earlier writes of the file durable (COMMIT). */
+    public Inode commit(AuthContext ctx, long id) {
+        Inode n = fs.getattr(id);
+        requireRegular(n);
+        fs.blocks().sync(id);
+        fs.meta().sync();
+        return n;
+    }
+}
