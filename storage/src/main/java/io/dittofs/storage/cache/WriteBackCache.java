@@ -275,14 +275,30 @@ public final class WriteBackCache implements BlockStore {
         }
     }
 
+    /**
+     * The flusher is stopped by clearing {@link #running} and signalling it, never by an interrupt:
+     * an interrupt landing inside a flush round makes the backing store's client abort the upload
+     * in flight (the AWS SDK throws {@code SdkInterruptedException}), which looked like a store
+     * failure and left the last writes only in the WAL.
+     */
+    private void stopFlusher() {
+        running = false;
+        wakeFlusher();
+    }
+
     private void flushLoop() {
         while (running) {
             try {
                 wakeLock.lock();
                 try {
-                    wake.await(options.flushIntervalMs(), TimeUnit.MILLISECONDS);
+                    if (running) {
+                        wake.await(options.flushIntervalMs(), TimeUnit.MILLISECONDS);
+                    }
                 } finally {
                     wakeLock.unlock();
+                }
+                if (!running) {
+                    return; // close() runs the last round itself; a simulated crash runs none
                 }
                 flushAll();
             } catch (InterruptedException e) {
@@ -416,8 +432,7 @@ public final class WriteBackCache implements BlockStore {
      * forcing anything (what the OS already has of the mapped pages stays in the files).
      */
     void abandonForTest() {
-        running = false;
-        flusher.interrupt();
+        stopFlusher();
         try {
             flusher.join(10_000);
         } catch (InterruptedException e) {
@@ -432,8 +447,7 @@ public final class WriteBackCache implements BlockStore {
         if (!running) {
             return;
         }
-        running = false;
-        flusher.interrupt();
+        stopFlusher();
         try {
             flusher.join(30_000);
         } catch (InterruptedException e) {
