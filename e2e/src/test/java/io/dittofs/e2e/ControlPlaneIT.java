@@ -136,7 +136,9 @@ class ControlPlaneIT {
         ok("user", "create", "rootadm", "-p", "rootadm-password", "--uid", "0", "--gid", "0", "--role", "operator");
         ok("store", "metadata", "create", "cp-meta", "--type", "memory");
         ok("store", "block", "create", "cp-blocks", "--type", "memory");
-        Run share = ok("share", "create", "/cp", "--metadata", "cp-meta", "--block", "cp-blocks", "-o", "json");
+        // root prepares the tree below (mkdir, chown): no root squash on this share
+        Run share = ok("share", "create", "/cp", "--metadata", "cp-meta", "--block", "cp-blocks", "--no-root-squash",
+                "-o", "json");
         assertTrue(share.out().contains("\"default_permission\" : \"none\""), share.out());
         ok("share", "permission", "grant", "/cp", "--user", "rootadm", "--permission", "read-write");
         ok("share", "permission", "grant", "/cp", "--user", "alice", "--permission", "read-write");

@@ -25,7 +25,7 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * The packaged DittoFS server running as a separate OS process on a free loopback port with a
  * temporary data directory. Started as
- * {@code java @jvm.options -jar dittofs.jar start --foreground --bind 127.0.0.1 --nfs-port PORT --data-dir DIR};
+ * {@code java @jvm.options -jar dittofs.jar start --foreground --bind 127.0.0.1 --no-root-squash --nfs-port PORT --data-dir DIR};
  * its stdout and stderr go to a log file under {@code e2e/target/e2e-logs} which is kept across
  * restarts. Not thread-safe: one test thread drives it.
  */
@@ -268,7 +268,8 @@ final class ServerProcess implements AutoCloseable {
         cmd.add("-XX:StartFlightRecording:settings=default,dumponexit=true,filename=" + jfrFile(starts));
         cmd.add("-jar");
         cmd.add(target.resolve("dittofs.jar").toString());
-        cmd.addAll(List.of("start", "--foreground", "--bind", LOOPBACK,
+        // the tests act as root (chown, setuid, devices): the default share keeps uid 0 as it is
+        cmd.addAll(List.of("start", "--foreground", "--bind", LOOPBACK, "--no-root-squash",
                 "--nfs-port", Integer.toString(port), "--data-dir", dataDir.toString()));
         return cmd;
     }

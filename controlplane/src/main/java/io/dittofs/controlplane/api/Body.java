@@ -3,8 +3,10 @@ package io.dittofs.controlplane.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -68,6 +70,28 @@ final class Body {
             throw ApiException.badRequest("field '" + f + "' must be true or false");
         }
         return v.booleanValue();
+    }
+
+    /** An array of at most {@code max} strings, or {@code dflt} when the field is absent. */
+    List<String> stringList(String f, int max, List<String> dflt) {
+        if (!has(f)) {
+            return dflt;
+        }
+        JsonNode v = node.get(f);
+        if (!v.isArray()) {
+            throw ApiException.badRequest("field '" + f + "' must be an array of strings");
+        }
+        if (v.size() > max) {
+            throw ApiException.badRequest("field '" + f + "' has more than " + max + " entries");
+        }
+        List<String> out = new ArrayList<>(v.size());
+        for (JsonNode e : v) {
+            if (!e.isTextual()) {
+                throw ApiException.badRequest("field '" + f + "' must be an array of strings");
+            }
+            out.add(e.textValue());
+        }
+        return out;
     }
 
     /** A flat object of strings (store config, adapter settings). */

@@ -1,5 +1,6 @@
 package io.dittofs.controlplane.api;
 
+import io.dittofs.controlplane.model.ClientList;
 import io.dittofs.controlplane.model.Permission;
 import io.dittofs.controlplane.model.Role;
 import io.dittofs.controlplane.model.ShareDef;
@@ -10,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 import static io.dittofs.controlplane.api.ApiServer.obj;
@@ -89,7 +91,8 @@ final class ShareEndpoints {
     Map<String, Object> view(ShareDef d) {
         return obj("id", d.id(), "name", d.name(), "metadata_store", d.metadataStore(), "block_store", d.blockStore(),
                 "read_only", d.readOnly(), "default_permission", d.defaultPermission().wire(), "enabled", d.enabled(),
-                "root_squash", d.rootSquash(), "active", e.runtime.registry().byId(d.id()) != null);
+                "root_squash", d.rootSquash(), "anon_uid", d.anonUid(), "anon_gid", d.anonGid(), "secure", d.secure(),
+                "clients", d.clients(), "active", e.runtime.registry().byId(d.id()) != null);
     }
 
     static Map<String, Object> view(SharePermission p) {
@@ -103,10 +106,13 @@ final class ShareEndpoints {
 
     private Object createShare(ApiServer.Request r) throws IOException {
         Body b = r.body().allow("name", "metadata_store", "block_store", "read_only", "default_permission",
-                "enabled", "root_squash");
+                "enabled", "root_squash", "anon_uid", "anon_gid", "secure", "clients");
+        // root squash is on unless asked otherwise, as in knfsd and Ganesha
         ShareDef want = new ShareDef(0, Names.share(b.str("name")), Names.check("store", b.str("metadata_store")),
                 Names.check("store", b.str("block_store")), b.bool("read_only", false),
-                Permission.parse(b.str("default_permission", "none")), b.bool("enabled", true), b.bool("root_squash", false));
+                Permission.parse(b.str("default_permission", "none")), b.bool("enabled", true), b.bool("root_squash", true),
+                id(b, "anon_uid", ShareDef.NOBODY), id(b, "anon_gid", ShareDef.NOBODY), b.bool("secure", false),
+                clients(b, List.of()));
         ShareDef d = e.db.createShare(want);
         try {
             e.runtime.applyShare(d);
@@ -121,13 +127,34 @@ final class ShareEndpoints {
 
     private Object updateShare(ApiServer.Request r) throws IOException {
         ShareDef d = share(r.param("name"));
-        Body b = r.body().allow("read_only", "default_permission", "enabled", "root_squash");
+        Body b = r.body().allow("read_only", "default_permission", "enabled", "root_squash", "anon_uid", "anon_gid",
+                "secure", "clients");
         ShareDef n = new ShareDef(d.id(), d.name(), d.metadataStore(), d.blockStore(), b.bool("read_only", d.readOnly()),
                 b.has("default_permission") ? Permission.parse(b.str("default_permission")) : d.defaultPermission(),
-                b.bool("enabled", d.enabled()), b.bool("root_squash", d.rootSquash()));
+                b.bool("enabled", d.enabled()), b.bool("root_squash", d.rootSquash()), id(b, "anon_uid", d.anonUid()),
+                id(b, "anon_gid", d.anonGid()), b.bool("secure", d.secure()), clients(b, d.clients()));
         e.db.updateShare(n);
         e.runtime.applyShare(n);
         return view(n);
+    }
+
+    /** A uid or gid field: 0 to 2^31-1. */
+    private static int id(Body b, String field, int dflt) {
+        int v = b.optInt(field, dflt);
+        if (v < 0) {
+            throw ApiException.badRequest("field '" + field + "' must be 0 or more");
+        }
+        return v;
+    }
+
+    /** The allowed clients, parsed strictly and normalized (a bad address or CIDR is a 400). */
+    private static List<String> clients(Body b, List<String> dflt) {
+        List<String> raw = b.stringList("clients", ClientList.MAX_ENTRIES, dflt);
+        try {
+            return ClientList.parse(raw).entries();
+        } catch (IllegalArgumentException ex) {
+            throw ApiException.badRequest(ex.getMessage());
+        }
     }
 
     private static String principalType(String t) {

@@ -7,12 +7,14 @@ import io.dittofs.controlplane.config.Config;
 import io.dittofs.controlplane.config.ConfigFiles;
 import io.dittofs.controlplane.config.ConfigKey;
 import io.dittofs.controlplane.config.LoggingSetup;
+import io.dittofs.controlplane.model.ShareDef;
 import io.dittofs.controlplane.runtime.Observability;
 import io.dittofs.controlplane.runtime.ServerRuntime;
 import io.dittofs.controlplane.store.ControlPlaneStore;
 import io.dittofs.controlplane.store.Databases;
 import io.dittofs.controlplane.store.StoreException;
 import io.dittofs.protocols.rpc.RpcServer;
+import io.dittofs.storage.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -20,9 +22,9 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.net.BindException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -51,15 +53,18 @@ final class ServerStart implements Callable<Integer> {
     @Option(names = "--api-port", description = "Control-plane REST API port; 0 picks a free one (controlplane.port, default 8080).")
     Integer apiPort;
 
-    @Option(names = "--api-bind", description = "Control-plane REST API address (controlplane.bind, default 0.0.0.0).")
+    @Option(names = "--api-bind", description = "Control-plane REST API address (controlplane.bind, default 127.0.0.1: "
+            + "administration is local; --bind does not move it).")
     String apiBind;
 
     @Option(names = "--share", defaultValue = "/export",
             description = "Export path of the default share created on first start (default: ${DEFAULT-VALUE}).")
     String share;
 
-    @Option(names = "--root-squash", description = "Map uid 0 to nobody on the default share (on first start).")
-    boolean rootSquash;
+    @Option(names = "--root-squash", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Map uid 0 to nobody (65534) on the default share created on first start; "
+                    + "--no-root-squash lets clients act as root there (default: on).")
+    boolean rootSquash = true;
 
     @Option(names = "--data-dir", description = "Where the server keeps its state: the default share's stores "
             + "(metadata/, blocks/, cache/) and, when given, also the control-plane database and generated secret; "
@@ -79,15 +84,20 @@ final class ServerStart implements Callable<Integer> {
     }
 
     /**
-     * Where the API listens: {@code controlplane.bind} when configured; otherwise the adapters'
-     * address when that was narrowed ({@code --bind 127.0.0.1} keeps the whole server local).
+     * Where the API listens: {@code controlplane.bind}, loopback unless configured. The adapters'
+     * {@code --bind} does not move it: administration stays local while NFS serves the network.
      */
     static String apiBindAddress(Config c) {
-        if (c.source(ConfigKey.CONTROLPLANE_BIND) == Config.Source.DEFAULT
-                && c.source(ConfigKey.ADAPTERS_NFS_BIND) != Config.Source.DEFAULT) {
-            return c.get(ConfigKey.ADAPTERS_NFS_BIND);
-        }
         return c.get(ConfigKey.CONTROLPLANE_BIND);
+    }
+
+    /**
+     * The shares that any address may write as root: enabled, not read-only, without root squash
+     * and without a client list. {@code dfs start} warns about each.
+     */
+    static List<String> openRootShares(List<ShareDef> shares) {
+        return shares.stream().filter(s -> s.enabled() && !s.readOnly() && !s.rootSquash() && s.clients().isEmpty())
+                .map(ShareDef::name).sorted().toList();
     }
 
     @Override
@@ -104,7 +114,7 @@ final class ServerStart implements Callable<Integer> {
         }
         LoggingSetup.apply(c);
         Path state = dataDir != null ? dataDir : file.toAbsolutePath().getParent();
-        Files.createDirectories(state);
+        PrivateFiles.createDirectories(state);
         String secret;
         try {
             secret = ConfigFiles.resolveSecret(c, state);
@@ -141,6 +151,13 @@ final class ServerStart implements Callable<Integer> {
             observability.close();
             db.close();
             return 1;
+        }
+        for (String open : openRootShares(db.shares())) {
+            String w = "share " + open + " is read-write for every client address without root squash: any host "
+                    + "that reaches the NFS port can act as root there (dfsctl share update " + open
+                    + " --root-squash true, or --clients ADDR/CIDR,...)";
+            LOG.warn(w);
+            System.err.println("dfs: WARNING: " + w);
         }
         Tokens tokens = new Tokens(secret, c.getDuration(ConfigKey.CONTROLPLANE_JWT_ACCESS_TOKEN_DURATION),
                 c.getDuration(ConfigKey.CONTROLPLANE_JWT_REFRESH_TOKEN_DURATION));

@@ -5,6 +5,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.util.Arrays;
+import java.util.List;
+
 /** {@code dfsctl share}: shares and {@code share permission grant|revoke|list}. */
 @Command(name = "share", mixinStandardHelpOptions = true, description = "Manage shares and their permissions.",
         subcommands = ShareCmd.PermissionCmd.class)
@@ -32,10 +35,27 @@ final class ShareCmd extends Dfsctl.Sub {
                @Option(names = "--block", required = true, description = "Block store name.") String block,
                @Option(names = "--read-only", description = "Nobody may write.") boolean readOnly,
                @Option(names = "--default-permission", description = "For callers without a grant: none, read, read-write (default: none).") String dflt,
-               @Option(names = "--root-squash", description = "Map uid 0 to nobody.") boolean rootSquash,
+               @Option(names = "--root-squash", negatable = true, defaultValue = "true", fallbackValue = "true",
+                       description = "Map uid 0 to the anonymous uid/gid (default: on; --no-root-squash to turn it off).")
+               boolean rootSquash,
+               @Option(names = "--anon-uid", description = "The uid squashed root gets (default 65534).") Integer anonUid,
+               @Option(names = "--anon-gid", description = "The gid squashed root gets (default 65534).") Integer anonGid,
+               @Option(names = "--secure", description = "Refuse MOUNT and NFS calls from source ports >= 1024.") boolean secure,
+               @Option(names = "--clients", paramLabel = "LIST",
+                       description = "Allowed client addresses and CIDRs, comma-separated, e.g. 10.0.0.0/8,192.168.1.5,fd00::/8 "
+                               + "(default: every address).") String clients,
                @Option(names = "--disabled", description = "Create it without serving it.") boolean disabled) throws Exception {
         return print(call("POST", SHARES, body("name", name, "metadata_store", meta, "block_store", block,
-                "read_only", readOnly, "default_permission", dflt, "root_squash", rootSquash, "enabled", !disabled)));
+                "read_only", readOnly, "default_permission", dflt, "root_squash", rootSquash, "anon_uid", anonUid,
+                "anon_gid", anonGid, "secure", secure, "clients", clientList(clients), "enabled", !disabled)));
+    }
+
+    /** "10.0.0.0/8, 192.168.1.5" as a list; an empty string is the empty list (every address); null stays null. */
+    static List<String> clientList(String option) {
+        if (option == null) {
+            return null;
+        }
+        return option.isBlank() ? List.of() : Arrays.stream(option.split(",", -1)).map(String::strip).toList();
     }
 
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a share's flags.")
@@ -43,9 +63,15 @@ final class ShareCmd extends Dfsctl.Sub {
                @Option(names = "--read-only", arity = "1", description = "true or false.") Boolean readOnly,
                @Option(names = "--default-permission", description = "none, read or read-write.") String dflt,
                @Option(names = "--root-squash", arity = "1", description = "true or false.") Boolean rootSquash,
+               @Option(names = "--anon-uid", description = "The uid squashed root gets.") Integer anonUid,
+               @Option(names = "--anon-gid", description = "The gid squashed root gets.") Integer anonGid,
+               @Option(names = "--secure", arity = "1", description = "true or false: privileged source ports only.") Boolean secure,
+               @Option(names = "--clients", paramLabel = "LIST",
+                       description = "Allowed client addresses and CIDRs, comma-separated; \"\" allows every address.") String clients,
                @Option(names = "--enabled", arity = "1", description = "true or false.") Boolean enabled) throws Exception {
         return print(call("PUT", SHARES + "/" + shareSeg(name), body("read_only", readOnly, "default_permission", dflt,
-                "root_squash", rootSquash, "enabled", enabled)));
+                "root_squash", rootSquash, "anon_uid", anonUid, "anon_gid", anonGid, "secure", secure,
+                "clients", clientList(clients), "enabled", enabled)));
     }
 
     @Command(name = "enable", mixinStandardHelpOptions = true, description = "Serve a share.")

@@ -3,6 +3,8 @@ package io.dittofs.controlplane.config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.dittofs.storage.PrivateFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -97,7 +99,7 @@ public final class ConfigFiles {
     /** Writes {@code text} to a new file readable by its owner only; fails if it exists. */
     public static void writePrivate(Path file, String text) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {

@@ -51,10 +51,22 @@ public final class NfsServer implements AutoCloseable {
     public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
                                   MountProgram.MountPolicy policy, RpcServer.Options options, RpcObserver observer)
             throws IOException {
+        return start(bind, nfsPort, portmapPort, shares, policy, Nfs3Program.CallPolicy.ALLOW_ALL, options, observer);
+    }
+
+    /**
+     * Starts serving {@code shares}; every NFS call passes {@code callPolicy} (the shares' export
+     * options) before it touches a share.
+     *
+     * @param portmapPort the portmapper port, or -1 for none
+     */
+    public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
+                                  MountProgram.MountPolicy policy, Nfs3Program.CallPolicy callPolicy,
+                                  RpcServer.Options options, RpcObserver observer) throws IOException {
         BufferPool pool = new BufferPool();
         RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16_384, 600), observer);
         d.register(new MountProgram(shares, policy));
-        d.register(new Nfs3Program(shares));
+        d.register(new Nfs3Program(shares, callPolicy));
         RpcServer nfs = null;
         RpcServer pm = null;
         try {

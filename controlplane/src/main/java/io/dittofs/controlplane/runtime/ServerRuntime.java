@@ -4,12 +4,17 @@ import io.dittofs.controlplane.model.AdapterDef;
 import io.dittofs.controlplane.model.ShareDef;
 import io.dittofs.controlplane.model.StoreDef;
 import io.dittofs.controlplane.store.ControlPlaneStore;
+import io.dittofs.core.AuthContext;
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
+import io.dittofs.core.SetAttr;
 import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.FileSystem;
 import io.dittofs.core.spi.MetadataStore;
 import io.dittofs.core.Share;
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.protocols.mount.MountProgram;
+import io.dittofs.protocols.nfs.v3.Nfs3Program;
 import io.dittofs.protocols.rpc.RpcObserver;
 import io.dittofs.protocols.rpc.RpcServer;
 import io.dittofs.storage.cache.WriteBackCache;
@@ -31,8 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ServerRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServerRuntime.class);
-    /** nobody/nogroup: what squashed root becomes. */
-    private static final int ANON = 65534;
+    /** The mode of the root directory of a share on a new metadata store: rwxrwxrwt. */
+    static final int FRESH_ROOT_MODE = 01777;
 
     private final ControlPlaneStore db;
     private final ShareRegistry registry = new ShareRegistry();
@@ -88,9 +93,30 @@ public final class ServerRuntime implements AutoCloseable {
         return registry;
     }
 
-    /** The access decision MOUNT uses: the caller must be able to at least read the share. */
+    /**
+     * The access decision MOUNT uses: the client must pass the share's export options (address,
+     * source port) and the caller must be able to at least read the share.
+     */
     public MountProgram.MountPolicy mountPolicy() {
-        return (call, share) -> share.access().decide(call.auth()).canRead();
+        return (call, share) -> {
+            FsError refused = access.refusal(share.id(), call.client());
+            if (refused != null) {
+                LOG.info("MNT {} from {}: {}", share.name(), call.client(), refused == FsError.NOT_OWNER
+                        ? "source port is not privileged (share is secure)" : "client not in the share's list");
+                return false;
+            }
+            return share.access().decide(call.auth()).canRead();
+        };
+    }
+
+    /** The export-option check NFS runs on every call: the share's allowed clients and secure port. */
+    public Nfs3Program.CallPolicy callPolicy() {
+        return (call, share) -> {
+            FsError refused = access.refusal(share.id(), call.client());
+            if (refused != null) {
+                throw new FsException(refused, "share " + share.name() + " refuses " + call.client());
+            }
+        };
     }
 
     /** Recomputes the access rules from the database (after any user, group, share or grant change). */
@@ -133,9 +159,16 @@ public final class ServerRuntime implements AutoCloseable {
     private void mount(ShareDef s) {
         MetadataStore meta = metadataStores.computeIfAbsent(s.metadataStore(), n -> StoreFactory.metadata(def("metadata", n)));
         BlockStore blocks = blockStores.computeIfAbsent(s.blockStore(), n -> StoreFactory.block(def("block", n)));
+        boolean fresh = meta.read(t -> t.get(MetadataStore.ROOT_ID) == null);
         FileSystem fs = new FileSystem(meta, blocks, s.readOnly());
+        if (fresh && !s.readOnly()) {
+            // a new store's root is root-owned 0755; with root squash nobody could ever write it, so
+            // it starts as 1777 like /tmp (everyone creates, only owners delete); chmod/chown it later
+            fs.setattr(AuthContext.ROOT, fs.rootId(), SetAttr.mode(FRESH_ROOT_MODE), -1);
+        }
         int id = s.id();
-        registry.add(new Share(id, s.name(), fs, s.rootSquash(), ANON, ANON, caller -> access.decide(id, caller)));
+        registry.add(new Share(id, s.name(), fs, s.rootSquash(), s.anonUid(), s.anonGid(),
+                caller -> access.decide(id, caller)));
         boolean volatileMeta = "memory".equals(def("metadata", s.metadataStore()).type());
         LOG.info("share {} (id {}) on metadata store {} and block store {}{}{}", s.name(), id, s.metadataStore(),
                 s.blockStore(), s.readOnly() ? ", read-only" : "",
@@ -168,7 +201,8 @@ public final class ServerRuntime implements AutoCloseable {
         if (nfs != null && nfs.nfsPort() == a.port()) {
             return;
         }
-        NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), rpcOptions, observer);
+        NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), callPolicy(),
+                rpcOptions, observer);
         if (nfs != null) {
             nfs.close();
         }

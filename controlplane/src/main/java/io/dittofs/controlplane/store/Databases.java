@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.dittofs.controlplane.config.Config;
 import io.dittofs.controlplane.config.ConfigFiles;
 import io.dittofs.controlplane.config.ConfigKey;
+import io.dittofs.storage.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ public final class Databases {
             LOG.info("control-plane database: PostgreSQL {}", url);
         } else {
             Path file = sqlitePath(config, stateDir, env);
-            Files.createDirectories(file.toAbsolutePath().getParent());
+            PrivateFiles.createDirectories(file.toAbsolutePath().getParent());
             if (!Files.exists(file)) {
                 ConfigFiles.writePrivate(file, ""); // it holds password hashes: owner only (an empty file is an empty database)
             }

@@ -317,7 +317,13 @@ public final class JdbcControlPlaneStore implements ControlPlaneStore {
     private static ShareDef shareDef(ResultSet rs) throws SQLException {
         return new ShareDef(rs.getInt("id"), rs.getString("name"), rs.getString("metadata_store"),
                 rs.getString("block_store"), rs.getInt("read_only") != 0, Permission.parse(rs.getString("default_permission")),
-                rs.getInt("enabled") != 0, rs.getInt("root_squash") != 0);
+                rs.getInt("enabled") != 0, rs.getInt("root_squash") != 0, rs.getInt("anon_uid"), rs.getInt("anon_gid"),
+                rs.getInt("secure") != 0, clientList(rs.getString("clients")));
+    }
+
+    /** The allowed clients are kept as one comma-separated column (normalized entries contain no comma). */
+    private static List<String> clientList(String column) {
+        return column == null || column.isEmpty() ? List.of() : List.of(column.split(","));
     }
 
     @Override
@@ -347,11 +353,11 @@ public final class JdbcControlPlaneStore implements ControlPlaneStore {
                 throw StoreException.conflict("no free share id");
             }
             update(c, "INSERT INTO shares (id, name, metadata_kind, metadata_store, block_kind, block_store, read_only, "
-                            + "default_permission, enabled, root_squash, created_at) VALUES (?, ?, 'metadata', ?, 'block', ?, ?, ?, ?, ?, ?)",
+                            + "default_permission, enabled, root_squash, anon_uid, anon_gid, secure, clients, created_at) "
+                            + "VALUES (?, ?, 'metadata', ?, 'block', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     id, s.name(), s.metadataStore(), s.blockStore(), s.readOnly(), s.defaultPermission().wire(),
-                    s.enabled(), s.rootSquash(), now());
-            return new ShareDef(id, s.name(), s.metadataStore(), s.blockStore(), s.readOnly(), s.defaultPermission(),
-                    s.enabled(), s.rootSquash());
+                    s.enabled(), s.rootSquash(), s.anonUid(), s.anonGid(), s.secure(), String.join(",", s.clients()), now());
+            return s.withId(id);
         });
     }
 
@@ -368,8 +374,9 @@ public final class JdbcControlPlaneStore implements ControlPlaneStore {
 
     @Override
     public void updateShare(ShareDef s) {
-        int n = tx(c -> update(c, "UPDATE shares SET read_only = ?, default_permission = ?, enabled = ?, root_squash = ? "
-                + "WHERE id = ?", s.readOnly(), s.defaultPermission().wire(), s.enabled(), s.rootSquash(), s.id()));
+        int n = tx(c -> update(c, "UPDATE shares SET read_only = ?, default_permission = ?, enabled = ?, root_squash = ?, "
+                + "anon_uid = ?, anon_gid = ?, secure = ?, clients = ? WHERE id = ?", s.readOnly(), s.defaultPermission().wire(),
+                s.enabled(), s.rootSquash(), s.anonUid(), s.anonGid(), s.secure(), String.join(",", s.clients()), s.id()));
         if (n == 0) {
             throw StoreException.notFound("share " + s.name());
         }

@@ -86,7 +86,12 @@ public final class Migrations {
                     """
                     CREATE TABLE settings (
                       name TEXT PRIMARY KEY,
-                      value TEXT NOT NULL)""")));
+                      value TEXT NOT NULL)""")),
+            new Migration(2, "share export options: anonymous uid/gid, secure port, allowed clients", List.of(
+                    "ALTER TABLE shares ADD COLUMN anon_uid INTEGER NOT NULL DEFAULT 65534",
+                    "ALTER TABLE shares ADD COLUMN anon_gid INTEGER NOT NULL DEFAULT 65534",
+                    "ALTER TABLE shares ADD COLUMN secure INTEGER NOT NULL DEFAULT 0",
+                    "ALTER TABLE shares ADD COLUMN clients TEXT NOT NULL DEFAULT ''")));
 
     private Migrations() {
     }

@@ -85,7 +85,7 @@ final class Wal implements AutoCloseable {
 
     /** Opens the existing segments and returns every valid record in log order; then starts a fresh segment. */
     List<Replayed> recover() throws IOException {
-        Files.createDirectories(dir);
+        io.dittofs.storage.PrivateFiles.createDirectories(dir);
         List<Long> ids = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             s.forEach(p -> {

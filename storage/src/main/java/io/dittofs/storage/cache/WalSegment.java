@@ -38,8 +38,8 @@ final class WalSegment {
     static WalSegment open(Path dir, long id, long size) throws IOException {
         Path p = dir.resolve(name(id));
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = io.dittofs.storage.PrivateFiles.open(p, java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE))) {
             if (ch.size() < size) {
                 ch.truncate(size);
                 ch.write(java.nio.ByteBuffer.allocate(1), size - 1);

@@ -70,7 +70,26 @@ public final class Nfs3Program implements RpcProgram {
         "WRITE", "CREATE", "MKDIR", "SYMLINK", "MKNOD", "REMOVE", "RMDIR", "RENAME", "LINK", "READDIR",
         "READDIRPLUS", "FSSTAT", "FSINFO", "PATHCONF", "COMMIT"};
 
+    /**
+     * Decides, before the access policy, whether a call from this client may use a share at all:
+     * the control plane's export options (allowed client addresses, privileged source port).
+     * Implementations are thread-safe.
+     */
+    @FunctionalInterface
+    public interface CallPolicy {
+        /**
+         * @throws FsException to refuse the call: {@link FsError#ACCESS_DENIED} (NFS3ERR_ACCES) for a
+         *                     client not allowed, {@link FsError#NOT_OWNER} (NFS3ERR_PERM, what knfsd
+         *                     returns for an insecure source port) for a source port refused
+         */
+        void check(RpcCall call, Share share);
+
+        CallPolicy ALLOW_ALL = (c, s) -> {
+        };
+    }
+
     private final ShareRegistry shares;
+    private final CallPolicy callPolicy;
     private final long writeVerifier;
     private final Nfs3DirOps dirOps = new Nfs3DirOps(this);
 
@@ -90,7 +109,13 @@ public final class Nfs3Program implements RpcProgram {
     }
 
     public Nfs3Program(ShareRegistry shares) {
+        this(shares, CallPolicy.ALLOW_ALL);
+    }
+
+    /** A program whose calls pass {@code callPolicy} before they touch a share. */
+    public Nfs3Program(ShareRegistry shares, CallPolicy callPolicy) {
         this.shares = shares;
+        this.callPolicy = callPolicy;
         // changes on every server start, so clients resend uncommitted UNSTABLE writes (RFC 1813 3.3.7)
         this.writeVerifier = new SecureRandom().nextLong() ^ System.nanoTime();
     }
@@ -190,6 +215,7 @@ public final class Nfs3Program implements RpcProgram {
         if (s == null) {
             throw new FsException(FsError.STALE, "no share " + h.shareId());
         }
+        callPolicy.check(call, s); // export options: client addresses, source port
         // the share's access policy (per-user/group permissions) applies to every procedure
         io.dittofs.core.ShareAccess access = s.access().decide(call.auth());
         AuthContext ctx = s.authorize(call.auth(), access, nonIdempotent(3, call.proc()));

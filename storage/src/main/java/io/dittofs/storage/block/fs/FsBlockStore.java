@@ -76,7 +76,7 @@ public final class FsBlockStore implements BlockStore {
             stripes[i] = new ReentrantLock();
         }
         try {
-            Files.createDirectories(trash);
+            io.dittofs.storage.PrivateFiles.createDirectories(trash);
             emptyTrash();
             used.set(measure());
         } catch (IOException e) {
@@ -134,7 +134,7 @@ public final class FsBlockStore implements BlockStore {
         long len = src.byteSize();
         long done = 0;
         try {
-            Files.createDirectories(dir);
+            io.dittofs.storage.PrivateFiles.createDirectories(dir);
             while (done < len) {
                 long pos = offset + done;
                 long index = pos / BLOCK_SIZE;
@@ -192,8 +192,8 @@ public final class FsBlockStore implements BlockStore {
 
     private static void replace(Path dir, Path target, MemorySegment content, boolean force) throws IOException {
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = io.dittofs.storage.PrivateFiles.open(tmp, java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))) {
             ByteBuffer b = content.asByteBuffer();
             while (b.hasRemaining()) {
                 ch.write(b);

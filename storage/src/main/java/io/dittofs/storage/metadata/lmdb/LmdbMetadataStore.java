@@ -133,7 +133,7 @@ public final class LmdbMetadataStore implements MetadataStore {
         this.dir = dir;
         this.maxMapSize = maxMapSize;
         try {
-            Files.createDirectories(dir);
+            io.dittofs.storage.PrivateFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new FsException(FsError.IO, "cannot create " + dir, e);
         }
@@ -150,7 +150,7 @@ public final class LmdbMetadataStore implements MetadataStore {
                     .setMapSize(initialMapSize)
                     .setMaxDbs(4)
                     .setMaxReaders(MAX_READERS)
-                    .open(dir.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC);
+                    .open(dir.toFile(), io.dittofs.storage.PrivateFiles.FILE_MODE, EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC);
         } catch (LmdbException e) {
             shutdownThreads();
             throw new FsException(FsError.IO, "cannot open LMDB environment in " + dir + ": " + e.getMessage(), e);
