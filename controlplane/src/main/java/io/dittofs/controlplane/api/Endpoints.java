@@ -4,6 +4,7 @@ import io.dittofs.controlplane.model.Group;
 import io.dittofs.controlplane.model.Role;
 import io.dittofs.controlplane.model.User;
 import io.dittofs.controlplane.runtime.ServerRuntime;
+import io.dittofs.controlplane.runtime.StorePaths;
 import io.dittofs.controlplane.store.ControlPlaneStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +27,22 @@ public final class Endpoints {
     final ServerRuntime runtime;
     final Tokens tokens;
     final LoginLimiter limiter;
+    /** Login attempts per client address and minute (failed ones, and those still being checked). */
+    static final int MAX_LOGINS_PER_CLIENT = 10;
+    /** Login attempts per username and minute, over all addresses together. */
+    static final int MAX_LOGINS_PER_USER = 30;
 
-    public Endpoints(ControlPlaneStore db, ServerRuntime runtime, Tokens tokens, boolean rateLimit) {
+    final StorePaths storePaths;
+
+    /**
+     * @param storePaths where fs/lmdb store directories and WAL caches may be created
+     */
+    public Endpoints(ControlPlaneStore db, ServerRuntime runtime, Tokens tokens, boolean rateLimit, StorePaths storePaths) {
         this.db = db;
+        this.storePaths = storePaths;
         this.runtime = runtime;
         this.tokens = tokens;
-        this.limiter = new LoginLimiter(rateLimit, 10, TimeUnit.MINUTES.toNanos(1));
+        this.limiter = new LoginLimiter(rateLimit, MAX_LOGINS_PER_CLIENT, MAX_LOGINS_PER_USER, TimeUnit.MINUTES.toNanos(1));
     }
 
     void register(ApiServer s) {
@@ -83,21 +94,23 @@ public final class Endpoints {
     }
 
     private Object login(ApiServer.Request r) throws IOException {
-        long wait = limiter.retryAfter(r.client);
-        if (wait > 0) {
-            throw new ApiException(429, "retry after " + wait + " s: too many failed logins");
-        }
         Body b = r.body().allow("username", "password");
         String name = b.str("username");
         String password = b.str("password");
+        LoginLimiter.Attempt attempt;
+        try {
+            // the slot is taken before the (slow) password check: parallel guesses are counted at once
+            attempt = limiter.reserve(r.client, name.length() <= 64 ? name : name.substring(0, 64));
+        } catch (LoginLimiter.Limited e) {
+            throw new ApiException(429, "retry after " + e.retryAfterSeconds() + " s: too many failed logins");
+        }
         User u = name.length() <= 64 ? db.user(name).orElse(null) : null;
         boolean ok = Passwords.verify(u == null ? null : u.passwordHash(), password);
         if (!ok || !u.enabled()) {
-            limiter.failed(r.client);
             LOG.info("failed login for '{}' from {}", Names.printable(name), r.client);
             throw new ApiException(401, "wrong username or password");
         }
-        limiter.succeeded(r.client);
+        attempt.succeeded();
         LOG.info("user {} logged in from {}", u.username(), r.client);
         return tokens(u);
     }

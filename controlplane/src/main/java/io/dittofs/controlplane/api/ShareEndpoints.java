@@ -83,6 +83,7 @@ final class ShareEndpoints {
         Body b = r.body().allow("name", "type", "config");
         StoreDef d = new StoreDef(Names.check("store", b.str("name")), kind, b.str("type"), b.strings("config"));
         StoreFactory.validate(d);
+        e.storePaths.check(d);
         e.db.createStore(d);
         LOG.info("{} store {} ({}) created by {}", kind, d.name(), d.type(), r.user.username());
         return new ApiServer.Reply(201, view(d));

@@ -11,7 +11,8 @@ import java.util.UUID;
 
 /**
  * HS256 JWTs for the API: short-lived access tokens and long-lived refresh tokens, told apart by
- * the {@code typ} claim so one can never stand in for the other. Thread-safe.
+ * the {@code typ} claim so one can never stand in for the other. A token without an expiry
+ * ({@code exp}) is refused. Thread-safe.
  */
 public final class Tokens {
     static final String ISSUER = "dittofs";
@@ -28,8 +29,11 @@ public final class Tokens {
         this.alg = Algorithm.HMAC256(secret);
         this.accessTtl = accessTtl;
         this.refreshTtl = refreshTtl;
-        this.accessVerifier = JWT.require(alg).withIssuer(ISSUER).withClaim("typ", ACCESS).acceptLeeway(5).build();
-        this.refreshVerifier = JWT.require(alg).withIssuer(ISSUER).withClaim("typ", REFRESH).acceptLeeway(5).build();
+        // every token this server issues expires: one without "exp" was not made here and would never expire
+        this.accessVerifier = JWT.require(alg).withIssuer(ISSUER).withClaim("typ", ACCESS).withClaimPresence("exp")
+                .acceptLeeway(5).build();
+        this.refreshVerifier = JWT.require(alg).withIssuer(ISSUER).withClaim("typ", REFRESH).withClaimPresence("exp")
+                .acceptLeeway(5).build();
     }
 
     /** A pair of tokens for a logged-in user. */
@@ -76,6 +80,9 @@ public final class Tokens {
         }
         try {
             com.auth0.jwt.interfaces.DecodedJWT jwt = v.verify(token);
+            if (jwt.getExpiresAt() == null) {
+                return null;
+            }
             return new Verified(jwt.getSubject(), jwt.getClaim(PWF).asString());
         } catch (JWTVerificationException | IllegalArgumentException e) {
             return null;

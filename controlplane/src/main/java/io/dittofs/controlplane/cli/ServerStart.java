@@ -10,6 +10,7 @@ import io.dittofs.controlplane.config.LoggingSetup;
 import io.dittofs.controlplane.model.ShareDef;
 import io.dittofs.controlplane.runtime.Observability;
 import io.dittofs.controlplane.runtime.ServerRuntime;
+import io.dittofs.controlplane.runtime.StorePaths;
 import io.dittofs.controlplane.store.ControlPlaneStore;
 import io.dittofs.controlplane.store.Databases;
 import io.dittofs.controlplane.store.StoreException;
@@ -100,6 +101,20 @@ final class ServerStart implements Callable<Integer> {
                 .map(ShareDef::name).sorted().toList();
     }
 
+    /**
+     * Where the API lets operators put store directories: {@code storage.allowed_root}, else the
+     * data directory plus {@code cache.path} when that is set.
+     */
+    static StorePaths storePaths(Config c, Path dataRoot, Map<String, String> env) {
+        String allowed = c.get(ConfigKey.STORAGE_ALLOWED_ROOT);
+        if (!allowed.isBlank()) {
+            return StorePaths.under(java.util.List.of(ConfigFiles.expand(allowed, env)));
+        }
+        String cache = c.get(ConfigKey.CACHE_PATH);
+        return StorePaths.under(cache.isBlank() ? java.util.List.of(dataRoot)
+                : java.util.List.of(dataRoot, ConfigFiles.expand(cache, env)));
+    }
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = System.getenv();
@@ -161,7 +176,8 @@ final class ServerStart implements Callable<Integer> {
         }
         Tokens tokens = new Tokens(secret, c.getDuration(ConfigKey.CONTROLPLANE_JWT_ACCESS_TOKEN_DURATION),
                 c.getDuration(ConfigKey.CONTROLPLANE_JWT_REFRESH_TOKEN_DURATION));
-        Endpoints endpoints = new Endpoints(db, runtime, tokens, c.getBool(ConfigKey.SERVER_RATE_LIMITING_ENABLED));
+        Endpoints endpoints = new Endpoints(db, runtime, tokens, c.getBool(ConfigKey.SERVER_RATE_LIMITING_ENABLED),
+                storePaths(c, dataDir != null ? dataDir : defaultDataDir(env), env));
         ApiServer api = null;
         try {
             String apiAddress = apiBindAddress(c);

@@ -183,8 +183,12 @@ public final class Config {
                 }
             }
             case STRING -> {
-                if (v.isEmpty() && k != ConfigKey.DATABASE_SQLITE_PATH && k != ConfigKey.CACHE_PATH) {
+                if (v.isEmpty() && k != ConfigKey.DATABASE_SQLITE_PATH && k != ConfigKey.CACHE_PATH
+                        && k != ConfigKey.STORAGE_ALLOWED_ROOT) {
                     return "must not be empty";
+                }
+                if (k == ConfigKey.STORAGE_ALLOWED_ROOT && !v.isEmpty() && !v.startsWith("/") && !v.startsWith("~")) {
+                    return "must be an absolute path";
                 }
             }
         }

@@ -45,7 +45,10 @@ public enum ConfigKey {
     DATABASE_POSTGRES_PASSWORD("database.postgres.password", Type.SECRET, "", "PostgreSQL password"),
     DATABASE_POSTGRES_DBNAME("database.postgres.dbname", Type.STRING, "dittofs", "PostgreSQL database"),
     DATABASE_AUTO_MIGRATE("database.auto_migrate", Type.BOOL, "true", "apply schema migrations at start"),
-    CACHE_PATH("cache.path", Type.STRING, "", "WAL cache directory (used by persistent block stores)");
+    CACHE_PATH("cache.path", Type.STRING, "", "WAL cache directory (used by persistent block stores)"),
+    STORAGE_ALLOWED_ROOT("storage.allowed_root", Type.STRING, "",
+            "directory that fs/lmdb store paths and WAL caches created through the API must lie under; "
+                    + "empty: the data directory (and cache.path when set)");
 
     /** Value types; each has its own validation. */
     public enum Type { STRING, INT, PORT, BOOL, DURATION, ENUM, SECRET, RATIO }

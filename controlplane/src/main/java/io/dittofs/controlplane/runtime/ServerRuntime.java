@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The live server built from the control-plane database: store instances, the shares in the
@@ -49,6 +50,8 @@ public final class ServerRuntime implements AutoCloseable {
     private final RpcServer.Options rpcOptions;
     private final RpcObserver observer;
     private volatile AccessTable access = AccessTable.EMPTY;
+    /** Serializes rebuilds of {@link #access}; taken after this object's monitor, never before it. */
+    private final ReentrantLock accessLock = new ReentrantLock();
     private NfsServer nfs;
 
     public ServerRuntime(ControlPlaneStore db, String bind, int portmapPort, RpcServer.Options rpcOptions) {
@@ -119,9 +122,19 @@ public final class ServerRuntime implements AutoCloseable {
         };
     }
 
-    /** Recomputes the access rules from the database (after any user, group, share or grant change). */
+    /**
+     * Recomputes the access rules from the database (after any user, group, share or grant change).
+     * Reading the database and publishing the table happen under one lock, so a rebuild that read
+     * the database before a change (say, a revoke) can never publish after the rebuild that
+     * followed the change and bring the revoked grant back.
+     */
     public void refreshAccess() {
-        access = AccessTable.build(db.shares(), db.users(), db.groups(), db.allPermissions());
+        accessLock.lock();
+        try {
+            access = AccessTable.build(db.shares(), db.users(), db.groups(), db.allPermissions());
+        } finally {
+            accessLock.unlock();
+        }
     }
 
     /** Makes the live share match its definition: (re)built when enabled, removed when disabled. */

@@ -35,6 +35,9 @@ public final class JdbcControlPlaneStore implements ControlPlaneStore {
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
     };
 
+    /** File handles carry the share id in 16 bits. */
+    static final int MAX_SHARE_ID = 0xFFFF;
+
     private final DataSource ds;
     private final AutoCloseable owned;
 
@@ -338,19 +341,14 @@ public final class JdbcControlPlaneStore implements ControlPlaneStore {
             if (!query(c, rs -> 1, "SELECT 1 FROM shares WHERE name = ?", s.name()).isEmpty()) {
                 throw StoreException.conflict("share " + s.name() + " already exists");
             }
-            // ids are never reused while a share holds them; a freed id may come back (old handles of
-            // a deleted share then fail the inode check of the new one)
-            List<Integer> used = query(c, rs -> rs.getInt(1), "SELECT id FROM shares ORDER BY id");
-            int id = 1;
-            for (int u : used) {
-                if (u == id) {
-                    id++;
-                } else if (u > id) {
-                    break;
-                }
+            // ids come from a persisted high-water mark and are never reused, so a file handle of a
+            // deleted share (it carries the share id) can never resolve in a share created later
+            if (update(c, "UPDATE id_sequences SET last_value = last_value + 1 WHERE name = 'share'") != 1) {
+                throw new StoreException(StoreException.Kind.DATABASE, "the share id sequence is missing");
             }
-            if (id > 0xFFFF) {
-                throw StoreException.conflict("no free share id");
+            int id = query(c, rs -> rs.getInt(1), "SELECT last_value FROM id_sequences WHERE name = 'share'").getFirst();
+            if (id > MAX_SHARE_ID) {
+                throw StoreException.conflict("all " + MAX_SHARE_ID + " share ids have been used (ids are never reused)");
             }
             update(c, "INSERT INTO shares (id, name, metadata_kind, metadata_store, block_kind, block_store, read_only, "
                             + "default_permission, enabled, root_squash, anon_uid, anon_gid, secure, clients, created_at) "

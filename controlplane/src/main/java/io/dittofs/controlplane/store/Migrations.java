@@ -91,7 +91,16 @@ public final class Migrations {
                     "ALTER TABLE shares ADD COLUMN anon_uid INTEGER NOT NULL DEFAULT 65534",
                     "ALTER TABLE shares ADD COLUMN anon_gid INTEGER NOT NULL DEFAULT 65534",
                     "ALTER TABLE shares ADD COLUMN secure INTEGER NOT NULL DEFAULT 0",
-                    "ALTER TABLE shares ADD COLUMN clients TEXT NOT NULL DEFAULT ''")));
+                    "ALTER TABLE shares ADD COLUMN clients TEXT NOT NULL DEFAULT ''")),
+            new Migration(3, "share ids from a high-water mark: never reused", List.of(
+                    """
+                    CREATE TABLE id_sequences (
+                      name TEXT PRIMARY KEY,
+                      last_value INTEGER NOT NULL)""",
+                    "INSERT INTO id_sequences (name, last_value) SELECT 'share', COALESCE(MAX(id), 0) FROM shares")));
+
+    /** Key of the PostgreSQL advisory lock that serializes migrations ("DFSMIGR" in ASCII). */
+    static final long PG_LOCK_KEY = 0x44_4653_4d49_4752L;
 
     private Migrations() {
     }
@@ -117,54 +126,113 @@ public final class Migrations {
     }
 
     /**
-     * Brings the schema up to date, or checks it is.
+     * Brings the schema up to date, or checks it is. Servers sharing one database migrate one at a
+     * time: on PostgreSQL under a session advisory lock ({@link #PG_LOCK_KEY}), on SQLite inside
+     * one {@code BEGIN IMMEDIATE} transaction (the database's write lock); either way the version
+     * is read again once the lock is held, so a server that waited finds the work done.
      *
      * @param apply false: only check, and fail if migrations are pending (auto-migrate off)
      */
     static void migrate(Connection c, boolean apply) throws SQLException {
-        int cur = current(c);
+        if (current(c) == latest() || !apply) {
+            check(current(c), apply);
+            return;
+        }
+        if (c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres")) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_lock(" + PG_LOCK_KEY + ")");
+            }
+            try {
+                migrateLocked(c, null);
+            } finally {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_advisory_unlock(" + PG_LOCK_KEY + ")");
+                }
+            }
+        } else {
+            migrateLocked(c, "BEGIN IMMEDIATE");
+        }
+    }
+
+    /** Fails unless the schema is current, or older and {@code apply} is on; true when there is work. */
+    private static boolean check(int cur, boolean apply) {
         if (cur > latest()) {
             throw new StoreException(StoreException.Kind.DATABASE, "the control-plane database has schema version "
                     + cur + ", newer than this server knows (" + latest() + "); upgrade the server");
         }
         if (cur == latest()) {
-            return;
+            return false;
         }
         if (!apply) {
             throw new StoreException(StoreException.Kind.DATABASE, "the control-plane database has schema version "
                     + cur + " but this server needs " + latest() + " and database.auto_migrate is off");
         }
+        return true;
+    }
+
+    /**
+     * Applies the pending migrations while holding the lock. With {@code begin} (SQLite) everything
+     * runs in one explicitly begun transaction; without (PostgreSQL, already locked) each migration
+     * commits on its own.
+     */
+    private static void migrateLocked(Connection c, String begin) throws SQLException {
         boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
+        if (begin != null) {
+            c.setAutoCommit(true);
             try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
-                        + "description TEXT NOT NULL, applied_at TEXT NOT NULL)");
+                s.execute(begin);
             }
-            c.commit();
-            for (Migration m : ALL) {
-                if (m.version() <= cur) {
-                    continue;
-                }
+        } else {
+            c.setAutoCommit(false);
+        }
+        try {
+            int cur = current(c);
+            if (check(cur, true)) {
+                apply(c, cur, begin == null);
+            }
+            if (begin != null) {
                 try (Statement s = c.createStatement()) {
-                    for (String sql : m.statements()) {
-                        s.execute(sql);
-                    }
+                    s.execute("COMMIT");
                 }
-                try (var ps = c.prepareStatement("INSERT INTO schema_version VALUES (?, ?, ?)")) {
-                    ps.setInt(1, m.version());
-                    ps.setString(2, m.description());
-                    ps.setString(3, Instant.now().toString());
-                    ps.executeUpdate();
-                }
-                c.commit();
-                LOG.info("control-plane schema migrated to version {}: {}", m.version(), m.description());
             }
         } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            if (begin != null) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("ROLLBACK");
+                }
+            } else {
+                c.rollback();
+            }
             throw e;
         } finally {
             c.setAutoCommit(auto);
+        }
+    }
+
+    private static void apply(Connection c, int cur, boolean commitEach) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                    + "description TEXT NOT NULL, applied_at TEXT NOT NULL)");
+        }
+        for (Migration m : ALL) {
+            if (m.version() <= cur) {
+                continue;
+            }
+            try (Statement s = c.createStatement()) {
+                for (String sql : m.statements()) {
+                    s.execute(sql);
+                }
+            }
+            try (var ps = c.prepareStatement("INSERT INTO schema_version VALUES (?, ?, ?)")) {
+                ps.setInt(1, m.version());
+                ps.setString(2, m.description());
+                ps.setString(3, Instant.now().toString());
+                ps.executeUpdate();
+            }
+            if (commitEach) {
+                c.commit();
+            }
+            LOG.info("control-plane schema migrated to version {}: {}", m.version(), m.description());
         }
     }
 }

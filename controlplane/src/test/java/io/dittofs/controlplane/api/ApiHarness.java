@@ -7,6 +7,7 @@ import io.dittofs.controlplane.model.AdapterDef;
 import io.dittofs.controlplane.model.Role;
 import io.dittofs.controlplane.model.User;
 import io.dittofs.controlplane.runtime.ServerRuntime;
+import io.dittofs.controlplane.runtime.StorePaths;
 import io.dittofs.controlplane.store.ControlPlaneStore;
 import io.dittofs.controlplane.store.Databases;
 import io.dittofs.controlplane.store.JdbcControlPlaneStore;
@@ -61,7 +62,8 @@ final class ApiHarness implements AutoCloseable {
         runtime = new ServerRuntime(db, "127.0.0.1", -1, RpcServer.Options.defaults().withDrainTimeoutMillis(100));
         runtime.start();
         tokens = new Tokens(SECRET, Duration.ofMinutes(15), Duration.ofHours(168));
-        api = ApiServer.start("127.0.0.1", 0, tokens, db, new Endpoints(db, runtime, tokens, rateLimit));
+        api = ApiServer.start("127.0.0.1", 0, tokens, db, new Endpoints(db, runtime, tokens, rateLimit,
+                StorePaths.under(java.util.List.of(dir))));
     }
 
     static int freePort() throws IOException {

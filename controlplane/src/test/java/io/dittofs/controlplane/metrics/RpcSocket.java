@@ -57,7 +57,8 @@ public final class RpcSocket implements AutoCloseable {
         int replyStat = r.getInt();
         if (replyStat == 0) {
             r.getInt(); // verifier flavor
-            r.position(r.position() + r.getInt());
+            int verifierLength = r.getInt();
+            r.position(r.position() + verifierLength);
         }
         return r.slice();
     }

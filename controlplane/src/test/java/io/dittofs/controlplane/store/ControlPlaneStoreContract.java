@@ -147,6 +147,22 @@ abstract class ControlPlaneStoreContract {
     }
 
     @Test
+    void shouldNeverReuseTheIdOfADeletedShareEvenAfterARestart() throws Exception {
+        twoStoresAndShare();
+        ShareDef a = store.createShare(new ShareDef(0, "/a", "meta", "blocks", false, Permission.READ, true, false));
+        ShareDef b = store.createShare(new ShareDef(0, "/b", "meta", "blocks", false, Permission.READ, true, false));
+        store.deleteShare("/b");
+        store.deleteShare("/a");
+        ShareDef c = store.createShare(new ShareDef(0, "/c", "meta", "blocks", false, Permission.READ, true, false));
+        assertTrue(c.id() > b.id() && b.id() > a.id(), a.id() + ", " + b.id() + ", " + c.id());
+        store.deleteShare("/c");
+        store.close();
+        store = reopen();
+        ShareDef d = store.createShare(new ShareDef(0, "/a", "meta", "blocks", false, Permission.READ, true, false));
+        assertTrue(d.id() > c.id(), "after a restart: " + d.id() + " vs " + c.id());
+    }
+
+    @Test
     void shouldGrantAndRevokePermissions() {
         twoStoresAndShare();
         ShareDef s = store.createShare(new ShareDef(0, "/a", "meta", "blocks", false, Permission.NONE, true, false));

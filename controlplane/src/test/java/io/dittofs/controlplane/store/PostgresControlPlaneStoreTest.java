@@ -55,6 +55,43 @@ class PostgresControlPlaneStoreTest extends ControlPlaneStoreContract {
         }
     }
 
+    /** Two servers starting at once on one fresh database: both come up, each migration is applied once. */
+    @org.junit.jupiter.api.Test
+    void shouldSerializeConcurrentMigrationsOfOneDatabase() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String name = "race" + round;
+            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + name);
+            }
+            java.util.List<HikariDataSource> pools = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                HikariConfig hc = new HikariConfig();
+                hc.setJdbcUrl(pg.getJdbcUrl("postgres", name));
+                hc.setMaximumPoolSize(2);
+                pools.add(new HikariDataSource(hc));
+            }
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                java.util.List<java.util.concurrent.Future<ControlPlaneStore>> opened = new java.util.ArrayList<>();
+                for (HikariDataSource ds : pools) {
+                    opened.add(pool.submit(() -> {
+                        start.await();
+                        return new JdbcControlPlaneStore(ds, true, null);
+                    }));
+                }
+                for (var f : opened) {
+                    org.junit.jupiter.api.Assertions.assertEquals(Migrations.latest(), f.get().schemaVersion(), "round " + round);
+                }
+            }
+            try (Connection c = pools.getFirst().getConnection(); Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM schema_version")) {
+                rs.next();
+                org.junit.jupiter.api.Assertions.assertEquals(Migrations.ALL.size(), rs.getInt(1));
+            }
+            pools.forEach(HikariDataSource::close);
+        }
+    }
+
     @Override
     ControlPlaneStore reopen() {
         HikariConfig hc = new HikariConfig();

@@ -13,14 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * MOUNT version 3 (RFC 1813 appendix I), program 100005: NULL, MNT, DUMP, UMNT, UMNTALL, EXPORT.
  * Served on the NFS port so {@code mountport=NFSPORT} works. The mount list is advisory, as in
- * every implementation: it is kept in memory for DUMP. Thread-safe.
+ * every implementation: it is kept in memory for DUMP, bounded to the {@value #MAX_MOUNTS} most
+ * recent mounts. Client-supplied paths are escaped before they are logged. Thread-safe.
  */
 public final class MountProgram implements RpcProgram {
     private static final Logger LOG = LoggerFactory.getLogger(MountProgram.class);
@@ -50,9 +50,13 @@ public final class MountProgram implements RpcProgram {
     private record Mounted(String host, String path) {
     }
 
+    /** At most this many (host, path) pairs are remembered for DUMP; the oldest are forgotten first. */
+    static final int MAX_MOUNTS = 1024;
+
     private final ShareRegistry shares;
     private final MountPolicy policy;
-    private final Set<Mounted> mounts = ConcurrentHashMap.newKeySet();
+    /** Insertion-ordered and bounded; guarded by itself. */
+    private final LinkedHashSet<Mounted> mounts = new LinkedHashSet<>();
 
     public MountProgram(ShareRegistry shares, MountPolicy policy) {
         this.shares = shares;
@@ -107,10 +111,17 @@ public final class MountProgram implements RpcProgram {
             }
             case MNT -> mnt(call, args.readString(MNT_PATH_LEN), reply);
             case DUMP -> dump(reply);
-            case UMNT -> mounts.remove(new Mounted(host(call), args.readString(MNT_PATH_LEN)));
+            case UMNT -> {
+                Mounted m = new Mounted(host(call), args.readString(MNT_PATH_LEN));
+                synchronized (mounts) {
+                    mounts.remove(m);
+                }
+            }
             case UMNTALL -> {
                 String h = host(call);
-                mounts.removeIf(m -> m.host().equals(h));
+                synchronized (mounts) {
+                    mounts.removeIf(m -> m.host().equals(h));
+                }
             }
             case EXPORT -> export(reply);
             default -> throw new IllegalStateException("unreachable: proc " + call.proc());
@@ -120,16 +131,16 @@ public final class MountProgram implements RpcProgram {
     private void mnt(RpcCall call, String path, XdrEncoder reply) {
         Share s = shares.byName(path);
         if (s == null) {
-            LOG.info("MNT {} from {}: no such share", path, call.client());
+            LOG.info("MNT {} from {}: no such share", printable(path), call.client());
             reply.writeInt(MNT3ERR_NOENT);
             return;
         }
         if (!policy.allows(call, s)) {
-            LOG.info("MNT {} from {} uid {}: refused by share policy", path, call.client(), call.auth().uid());
+            LOG.info("MNT {} from {} uid {}: refused by share policy", printable(path), call.client(), call.auth().uid());
             reply.writeInt(MNT3ERR_ACCES);
             return;
         }
-        mounts.add(new Mounted(host(call), s.name()));
+        remember(new Mounted(host(call), s.name()));
         reply.writeInt(MNT3_OK);
         reply.writeOpaque(FileHandles.encode(s.id(), s.fs().rootId()));
         reply.writeInt(2);
@@ -137,8 +148,23 @@ public final class MountProgram implements RpcProgram {
         reply.writeInt(Rpc.AUTH_NONE);
     }
 
+    /** Adds a mount as the newest entry, forgetting the oldest beyond {@link #MAX_MOUNTS}. */
+    private void remember(Mounted m) {
+        synchronized (mounts) {
+            mounts.remove(m);
+            mounts.add(m);
+            while (mounts.size() > MAX_MOUNTS) {
+                mounts.removeFirst();
+            }
+        }
+    }
+
     private void dump(XdrEncoder reply) {
-        for (Mounted m : mounts) {
+        List<Mounted> copy;
+        synchronized (mounts) {
+            copy = List.copyOf(mounts);
+        }
+        for (Mounted m : copy) {
             reply.writeBool(true);
             reply.writeString(m.host());
             reply.writeString(m.path());
@@ -155,6 +181,37 @@ public final class MountProgram implements RpcProgram {
             reply.writeBool(false); // no groups: every host may mount
         }
         reply.writeBool(false);
+    }
+
+    /**
+     * A client-supplied path as it may appear in a log line: control characters and anything
+     * outside printable ASCII escaped ({@code \\n}, {@code \\xNN}, {@code \\uNNNN}), at most 256
+     * characters.
+     */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 256) + 8);
+        for (int i = 0; i < s.length() && b.length() < 256; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c >= 0x20 && c < 0x7f) {
+                        b.append(c);
+                    } else if (c < 0x100) {
+                        b.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        b.append(String.format("\\u%04x", (int) c));
+                    }
+                }
+            }
+        }
+        if (b.length() >= 256) {
+            b.append("...");
+        }
+        return b.toString();
     }
 
     private static String host(RpcCall call) {

@@ -113,4 +113,51 @@ class MountProgramTest {
             assertFalse(b.hasRemaining());
         }
     }
+
+    @Test
+    @Timeout(60)
+    void shouldRememberAtMostTheNewestMountsWhenManyHostsMount() throws IOException {
+        int hosts = MountProgram.MAX_MOUNTS + 100;
+        try (RpcTestClient c = server.client()) {
+            for (int i = 0; i < hosts; i++) {
+                Cred cred = new Cred(1, xdr().int32(0).string("bulk-host-" + i).int32(1000).int32(1000).int32(0).build());
+                RpcReply r = c.call(MOUNT, 3, MNT, cred, xdr().string(TestNfsServer.EXPORT).build());
+                assertEquals(MountProgram.MNT3_OK, r.body().getInt());
+            }
+            ByteBuffer b = c.call(MOUNT, 3, DUMP, Cred.none(), new byte[0]).body();
+            List<String> listed = new ArrayList<>();
+            while (b.getInt() == 1) {
+                listed.add(XdrArgs.readString(b));
+                XdrArgs.readString(b);
+            }
+            assertTrue(listed.size() <= MountProgram.MAX_MOUNTS, listed.size() + " entries in DUMP");
+            assertTrue(listed.contains("bulk-host-" + (hosts - 1)), "the newest mount is listed");
+            assertFalse(listed.contains("bulk-host-0"), "the oldest mount was forgotten");
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void shouldLogClientPathsWithControlCharactersEscaped() throws IOException {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(MountProgram.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        ch.qos.logback.classic.Level level = log.getLevel();
+        log.setLevel(ch.qos.logback.classic.Level.INFO); // the test configuration keeps io.dittofs at ERROR
+        log.setAdditive(false);
+        log.addAppender(seen);
+        try (RpcTestClient c = server.client()) {
+            ByteBuffer b = mnt(c, "/nope\n12:00:00.000 INFO  [main] i.d.c.api.Endpoints - user admin logged in\u001b[2J");
+            assertEquals(2, b.getInt(), "MNT3ERR_NOENT");
+        } finally {
+            log.detachAppender(seen);
+            log.setAdditive(true);
+            log.setLevel(level);
+        }
+        List<String> lines = seen.list.stream().map(e -> e.getFormattedMessage()).filter(m -> m.contains("/nope")).toList();
+        assertEquals(1, lines.size(), seen.list.toString());
+        assertFalse(lines.getFirst().chars().anyMatch(Character::isISOControl), lines.getFirst());
+        assertTrue(lines.getFirst().contains("/nope\\n12:00"), lines.getFirst());
+    }
 }
