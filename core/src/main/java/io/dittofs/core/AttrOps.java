@@ -57,6 +57,10 @@ final class AttrOps {
         if (!ownerOverride(ctx, n, WRITE)) {
             throw new FsException(FsError.ACCESS_DENIED, "truncate needs write permission");
         }
+        long max = fs.blocks().maxFileSize();
+        if (size > max) {
+            throw new FsException(FsError.FILE_TOO_LARGE, "size " + size + " past the largest file size " + max);
+        }
     }
 
     private Inode applySetAttr(AuthContext ctx, Inode n, SetAttr sa, long now) {

@@ -39,12 +39,13 @@ final class DataOps {
         if (!ownerOverride(ctx, n, READ) && !Permissions.permits(ctx, n, EXECUTE)) {
             throw new FsException(FsError.ACCESS_DENIED, "read needs read permission");
         }
+        // offset may lie anywhere up to 2^63 - 1: past the end nothing is read and eof is set
         long avail = Math.max(0, n.size() - offset);
         int count = (int) Math.min(dst.byteSize(), avail);
         if (count > 0) {
             fs.blocks().read(id, offset, dst.asSlice(0, count));
         }
-        boolean eof = offset + count >= n.size();
+        boolean eof = count == avail; // offset + count >= size, without overflow
         Inode attr = maybeTouchAtime(n);
         return new Read(count, eof, attr);
     }
@@ -73,8 +74,10 @@ final class DataOps {
     public Written write(AuthContext ctx, long id, long offset, MemorySegment src, Stability stability) {
         fs.checkWritable();
         long len = src.byteSize();
-        if (offset < 0 || offset > Long.MAX_VALUE - len) {
-            throw new FsException(FsError.FILE_TOO_LARGE, "offset out of range");
+        long max = fs.blocks().maxFileSize();
+        if (offset < 0 || len > max || offset > max - len) { // offset + len > max, without overflow
+            throw new FsException(FsError.FILE_TOO_LARGE, "write of " + len + " bytes at "
+                    + Long.toUnsignedString(offset) + " ends past the largest file size " + max);
         }
         Inode n = fs.getattr(id);
         requireRegular(n);

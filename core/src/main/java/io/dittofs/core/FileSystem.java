@@ -201,14 +201,24 @@ public final class FileSystem {
 
     // ---------------------------------------------------------------- file system
 
+    /** The largest file size this share can hold (its block store's {@link BlockStore#maxFileSize}). */
+    public long maxFileSize() {
+        return blocks.maxFileSize();
+    }
+
+    /**
+     * Space and inode figures for FSSTAT: never negative, {@code free <= total} and
+     * {@code used <= total} (a store reporting more used than capacity gets total = used).
+     */
     public FsStat fsstat() {
         long cap = blocks.capacityBytes();
-        long used = blocks.usedBytes();
+        long used = Math.max(0, blocks.usedBytes());
         MetadataStore.StoreStats s = meta.stats();
-        long total = cap > 0 ? cap : Math.max(used, 1L << 50);
-        long free = Math.max(0, total - used);
+        long total = Math.max(used, cap > 0 ? cap : 1L << 50);
+        long free = total - used;
         long files = s.files() >= 0 ? s.files() : 0;
         long freeFiles = s.freeFiles() >= 0 ? s.freeFiles() : (1L << 40);
-        return new FsStat(total, free, files + freeFiles, freeFiles);
+        long totalFiles = freeFiles > Long.MAX_VALUE - files ? Long.MAX_VALUE : files + freeFiles;
+        return new FsStat(total, free, totalFiles, freeFiles);
     }
 }

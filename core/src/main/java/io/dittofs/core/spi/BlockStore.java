@@ -36,6 +36,16 @@ public interface BlockStore extends AutoCloseable {
     /** Total capacity in bytes, or -1 if unbounded/unknown. */
     long capacityBytes();
 
+    /**
+     * The largest file size the store can hold: every byte at an offset below it can be written
+     * and read back. {@link io.dittofs.core.FileSystem} refuses sizes, and write offsets plus
+     * lengths, beyond it with {@link io.dittofs.core.FsError#FILE_TOO_LARGE}; a store given a
+     * range past it throws the same.
+     */
+    default long maxFileSize() {
+        return Long.MAX_VALUE;
+    }
+
     /** A short name for logs and metrics ("memory", "fs"...). */
     String kind();
 

@@ -1,5 +1,7 @@
 package io.dittofs.core.spi;
 
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,6 +38,15 @@ public abstract class BlockStoreContract {
 
     /** A new, empty store. */
     protected abstract BlockStore newStore();
+
+    /**
+     * Closes {@code s} (the store {@link #newStore()} last returned, or an earlier reopen) and
+     * opens the same store again, as a server restart does; null for a backend that keeps
+     * nothing across a restart. Content synced before must be back.
+     */
+    protected BlockStore reopen(BlockStore s) {
+        return null;
+    }
 
     @BeforeEach
     void openStore() {
@@ -273,6 +285,126 @@ public abstract class BlockStoreContract {
             assertEquals(0x33, whole.get(ValueLayout.JAVA_BYTE, 200));
             assertArrayEquals(random(100, 18), whole.asSlice(100, 100).toArray(ValueLayout.JAVA_BYTE));
         }
+    }
+
+    // ---------------------------------------------------------------- huge sizes and offsets
+
+    private static final long GIB4 = 1L << 32;
+    private static final long[] PAST_4GIB = {GIB4 - 1, GIB4, GIB4 + 1, 1L << 40};
+    private static final long SANE_USE = 64L << 20;
+
+    /** Syncs the given contents and restarts the store; false if the backend cannot restart. */
+    private boolean restart(long... ids) {
+        for (long id : ids) {
+            store.sync(id);
+        }
+        BlockStore again = reopen(store);
+        if (again == null) {
+            return false;
+        }
+        store = again;
+        return true;
+    }
+
+    private void assertSaneUse(long empty) {
+        long used = store.usedBytes();
+        assertTrue(used >= 0 && used <= empty + SANE_USE, "used bytes " + used + " from " + empty);
+    }
+
+    private static void assertFileTooLarge(Runnable op) {
+        FsException e = assertThrows(FsException.class, op::run);
+        assertEquals(FsError.FILE_TOO_LARGE, e.error(), e.getMessage());
+    }
+
+    @Test
+    void shouldReportPositiveMaxFileSize() {
+        assertTrue(store.maxFileSize() >= GIB4 + 1, "max file size " + store.maxFileSize());
+    }
+
+    /** 100 bytes straddling each offset, cut at it, read back before and after a restart. */
+    @Test
+    void shouldWriteReadAndTruncateAroundOffsetsPastFourGiB() {
+        long empty = store.usedBytes();
+        for (int i = 0; i < PAST_4GIB.length; i++) {
+            long at = PAST_4GIB[i];
+            write(200 + i, at - 50, random(100, 300 + i));
+            store.truncate(200 + i, at);
+        }
+        assertSaneUse(empty);
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < PAST_4GIB.length; i++) {
+                long at = PAST_4GIB[i];
+                byte[] got = read(200 + i, at - 150, 300);
+                assertArrayEquals(new byte[100], slice(got, 0, 100), "zeros before, offset " + at);
+                assertArrayEquals(slice(random(100, 300 + i), 0, 50), slice(got, 100, 50), "content, offset " + at);
+                assertArrayEquals(new byte[150], slice(got, 150, 150), "zeros from the cut at " + at);
+            }
+            assertSaneUse(empty);
+            if (pass == 0 && !restart(200, 201, 202, 203)) {
+                return;
+            }
+        }
+    }
+
+    /** Growing a file to 2^40, the store's limit and 2^63 - 2 drops none of its content. */
+    @Test
+    void shouldKeepContentWhenTruncatedUpToHugeSizes() {
+        long empty = store.usedBytes();
+        byte[] head = random(3000, 40);
+        byte[] far = random(2000, 41);
+        write(210, 0, head);
+        write(210, GIB4 - 1000, far);
+        long max = store.maxFileSize();
+        for (long size : new long[] {1L << 40, max, Long.MAX_VALUE - 1}) {
+            if (size > max) {
+                assertFileTooLarge(() -> store.truncate(210, size));
+            } else {
+                store.truncate(210, size);
+            }
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            assertArrayEquals(head, read(210, 0, head.length), "head after huge truncate, pass " + pass);
+            assertArrayEquals(far, read(210, GIB4 - 1000, far.length), "content at 4 GiB, pass " + pass);
+            assertArrayEquals(new byte[4096], read(210, 1L << 40, 4096));
+            long used = store.usedBytes();
+            assertTrue(used >= empty + head.length + far.length, "used " + used + " still counts the content");
+            assertSaneUse(empty);
+            if (pass == 0 && !restart(210)) {
+                return;
+            }
+        }
+    }
+
+    /** The last bytes below the limit store and read back; a range ending past it is refused. */
+    @Test
+    void shouldStoreLastBytesBelowMaxFileSizeAndRefuseBeyond() {
+        long empty = store.usedBytes();
+        long max = store.maxFileSize();
+        byte[] tail = random(10, 50);
+        write(220, max - 10, tail);
+        assertFileTooLarge(() -> write(220, max - 1, new byte[2]));
+        assertFileTooLarge(() -> write(220, max, new byte[1]));
+        assertFileTooLarge(() -> write(221, Long.MAX_VALUE, new byte[1]));
+        if (max < Long.MAX_VALUE) {
+            assertFileTooLarge(() -> store.truncate(220, max + 1));
+        }
+        store.truncate(220, max - 5);
+        store.truncate(220, max);
+        for (int pass = 0; pass < 2; pass++) {
+            assertArrayEquals(slice(tail, 0, 5), read(220, max - 10, 5), "pass " + pass);
+            assertArrayEquals(new byte[5], read(220, max - 5, 5), "cut at max - 5, pass " + pass);
+            assertArrayEquals(new byte[10], read(220, max - 20, 10));
+            byte[] beyond = read(220, max - 10, 100); // runs past 2^63 - 1 when max is that: zeros, no error
+            assertArrayEquals(slice(tail, 0, 5), slice(beyond, 0, 5));
+            assertArrayEquals(new byte[95], slice(beyond, 5, 95));
+            assertArrayEquals(new byte[64], read(221, Long.MAX_VALUE - 1, 64));
+            assertSaneUse(empty);
+            if (pass == 0 && !restart(220)) {
+                return;
+            }
+        }
+        store.delete(220);
+        assertEquals(empty, store.usedBytes());
     }
 
     @Test

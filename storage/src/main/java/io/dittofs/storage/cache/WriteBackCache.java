@@ -104,8 +104,11 @@ public final class WriteBackCache implements BlockStore {
                     writes++;
                 }
                 case Wal.TRUNCATE -> {
-                    f.punch(r.offset(), Long.MAX_VALUE);
-                    backing.truncate(r.contentId(), r.offset());
+                    // a size past what the backing store holds (a log from another store or an older
+                    // version) drops nothing more than its largest size does: never fail the start on it
+                    long size = Math.min(Math.max(0, r.offset()), backing.maxFileSize());
+                    f.punch(size, Long.MAX_VALUE);
+                    backing.truncate(r.contentId(), size);
                 }
                 case Wal.DELETE -> {
                     f.punch(0, Long.MAX_VALUE);
@@ -143,7 +146,8 @@ public final class WriteBackCache implements BlockStore {
         f.rw.readLock().lock();
         try {
             backing.read(contentId, offset, dst);
-            f.overlay(offset, dst);
+            // no dirty byte lies at or past 2^63 - 1: overlay only the part of dst below it
+            f.overlay(offset, dst.asSlice(0, Math.min(dst.byteSize(), Long.MAX_VALUE - offset)));
         } finally {
             f.rw.readLock().unlock();
         }
@@ -155,6 +159,7 @@ public final class WriteBackCache implements BlockStore {
     @Override
     public void write(long contentId, long offset, MemorySegment src) {
         checkHealthy();
+        checkRange(offset, src.byteSize()); // before logging: the flusher could never store it
         for (long done = 0; done < src.byteSize(); done += MAX_RECORD_DATA) {
             long n = Math.min(MAX_RECORD_DATA, src.byteSize() - done);
             writeRecord(contentId, offset + done, src.asSlice(done, n));
@@ -183,6 +188,7 @@ public final class WriteBackCache implements BlockStore {
     @Override
     public void truncate(long contentId, long size) {
         checkHealthy();
+        checkRange(size, 0);
         long lsn = changeAndLog(contentId, Wal.TRUNCATE, size);
         wal.force(lsn);
     }
@@ -420,6 +426,26 @@ public final class WriteBackCache implements BlockStore {
     @Override
     public long capacityBytes() {
         return backing.capacityBytes();
+    }
+
+    /**
+     * The backing store's limit: the WAL records offsets and sizes as 64-bit values (any
+     * non-negative {@code long}), and a write is only logged when the backing store can take it.
+     */
+    @Override
+    public long maxFileSize() {
+        return backing.maxFileSize();
+    }
+
+    /** Refuses a range that does not end at or below {@link #maxFileSize()} (offset + len, overflow-safe). */
+    private void checkRange(long offset, long len) {
+        long max = maxFileSize();
+        if (offset < 0) {
+            throw new FsException(FsError.INVALID, "negative offset " + offset);
+        }
+        if (len > max || offset > max - len) {
+            throw new FsException(FsError.FILE_TOO_LARGE, "range " + offset + "+" + len + " past " + max);
+        }
     }
 
     @Override

@@ -321,7 +321,12 @@ public final class Nfs3Program implements RpcProgram {
     }
 
     private void read(Target t, XdrDecoder a, XdrEncoder r) {
+        // offset3 is unsigned: one of 2^63 or more lies past every file's end (0 bytes, eof), like
+        // Linux knfsd, which clamps it to its largest offset
         long offset = a.readLong();
+        if (offset < 0) {
+            offset = Long.MAX_VALUE;
+        }
         int count = (int) Math.min(a.readUnsignedInt(), MAX_IO);
         long p0 = r.position();
         int header = 4 + Nfs3Xdr.POST_OP_ATTR_SIZE + 12;
@@ -466,7 +471,7 @@ public final class Nfs3Program implements RpcProgram {
         r.writeInt(MAX_IO); // wtpref
         r.writeInt(4096); // wtmult
         r.writeInt(64 * 1024); // dtpref
-        r.writeLong(Long.MAX_VALUE); // maxfilesize
+        r.writeLong(t.fs().maxFileSize()); // what the share's block store can hold (WRITE/SETATTR past it: FBIG)
         r.writeInt(0); // time_delta: 1 ns
         r.writeInt(1);
         r.writeInt(0x0001 | 0x0002 | 0x0008 | 0x0010); // LINK | SYMLINK | HOMOGENEOUS | CANSETTIME

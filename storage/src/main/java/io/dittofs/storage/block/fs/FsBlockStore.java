@@ -14,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -101,7 +100,7 @@ public final class FsBlockStore implements BlockStore {
         checkOpen();
         dst.fill((byte) 0);
         Path dir = fileDir(contentId);
-        long len = dst.byteSize();
+        long len = readableLength(offset, dst.byteSize()); // nothing lies at or past 2^63 - 1: zeros
         long done = 0;
         while (done < len) {
             long pos = offset + done;
@@ -132,6 +131,7 @@ public final class FsBlockStore implements BlockStore {
         checkOpen();
         Path dir = fileDir(contentId);
         long len = src.byteSize();
+        checkRange(offset, len);
         long done = 0;
         try {
             io.dittofs.storage.PrivateFiles.createDirectories(dir);
@@ -231,11 +231,13 @@ public final class FsBlockStore implements BlockStore {
     @Override
     public void truncate(long contentId, long size) {
         checkOpen();
+        checkRange(size, 0);
         Path dir = fileDir(contentId);
         if (!Files.isDirectory(dir)) {
             return;
         }
-        long keepBlocks = (size + BLOCK_SIZE - 1) / BLOCK_SIZE;
+        // blocks holding bytes below size, rounded up without overflow (size may be 2^63 - 1)
+        long keepBlocks = size / BLOCK_SIZE + (size % BLOCK_SIZE == 0 ? 0 : 1);
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 String name = p.getFileName().toString();
@@ -324,14 +326,28 @@ public final class FsBlockStore implements BlockStore {
         return used.get();
     }
 
+    /**
+     * What the store can hold: its blocks plus the space still usable on the file system under
+     * it (space other files took is not ours to count), so FSSTAT's free figure is that space.
+     */
     @Override
     public long capacityBytes() {
-        try {
-            FileStore fs = Files.getFileStore(root);
-            return fs.getTotalSpace();
-        } catch (IOException e) {
+        long free = freeBytes();
+        if (free < 0) {
             return -1;
         }
+        long u = Math.max(0, used.get());
+        return free > Long.MAX_VALUE - u ? Long.MAX_VALUE : u + free;
+    }
+
+    /**
+     * {@value Long#MAX_VALUE}: a byte at offset {@code p} lives in block {@code p / BLOCK_SIZE}, a
+     * {@code long} named in decimal, so every offset below 2^63 - 1 has a block; each block file is
+     * at most {@link #BLOCK_SIZE} bytes, far below any local file system's own file size limit.
+     */
+    @Override
+    public long maxFileSize() {
+        return Long.MAX_VALUE;
     }
 
     /** Free space of the file system holding the blocks. */
@@ -358,6 +374,24 @@ public final class FsBlockStore implements BlockStore {
         if (closed) {
             throw new FsException(FsError.IO, "block store closed");
         }
+    }
+
+    /** Refuses a range that does not end at or below {@link #maxFileSize()} (offset + len, overflow-safe). */
+    private void checkRange(long offset, long len) {
+        if (offset < 0) {
+            throw new FsException(FsError.INVALID, "negative offset " + offset);
+        }
+        if (len > maxFileSize() || offset > maxFileSize() - len) {
+            throw new FsException(FsError.FILE_TOO_LARGE, "range " + offset + "+" + len + " past " + maxFileSize());
+        }
+    }
+
+    /** How much of a read of {@code len} bytes at {@code offset} can hit content (the rest reads zeros). */
+    private static long readableLength(long offset, long len) {
+        if (offset < 0) {
+            throw new FsException(FsError.INVALID, "negative offset " + offset);
+        }
+        return Math.min(len, Long.MAX_VALUE - offset);
     }
 
     private long measure() throws IOException {

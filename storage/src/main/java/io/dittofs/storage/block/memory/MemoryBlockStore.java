@@ -63,16 +63,20 @@ public final class MemoryBlockStore implements BlockStore {
     @Override
     public void read(long contentId, long offset, MemorySegment dst) {
         checkOpen();
-        checkOffset(offset, dst.byteSize());
+        if (offset < 0) {
+            throw new FsException(FsError.INVALID, "negative offset " + offset);
+        }
         Content c = files.get(contentId);
         if (c == null) {
             dst.fill((byte) 0);
             return;
         }
+        // nothing lies at or past 2^63 - 1: that part of dst reads zeros
+        long len = Math.min(dst.byteSize(), Long.MAX_VALUE - offset);
+        dst.asSlice(len).fill((byte) 0);
         c.lock.readLock().lock();
         try {
             long done = 0;
-            long len = dst.byteSize();
             while (done < len) {
                 long pos = offset + done;
                 int inChunk = (int) (pos % chunkSize);
@@ -219,6 +223,16 @@ public final class MemoryBlockStore implements BlockStore {
         return capacity;
     }
 
+    /**
+     * {@value Long#MAX_VALUE}: chunks are indexed by {@code offset / chunkSize}, a {@code long},
+     * and allocated only where written, so any size is representable (capacity limits what is
+     * written, not how large a sparse file may be).
+     */
+    @Override
+    public long maxFileSize() {
+        return Long.MAX_VALUE;
+    }
+
     @Override
     public String kind() {
         return "memory";
@@ -237,9 +251,12 @@ public final class MemoryBlockStore implements BlockStore {
         }
     }
 
-    private static void checkOffset(long offset, long len) {
-        if (offset < 0 || offset > Long.MAX_VALUE - len) {
-            throw new FsException(FsError.INVALID, "range " + offset + "+" + len);
+    private void checkOffset(long offset, long len) {
+        if (offset < 0) {
+            throw new FsException(FsError.INVALID, "negative offset " + offset);
+        }
+        if (len > maxFileSize() || offset > maxFileSize() - len) {
+            throw new FsException(FsError.FILE_TOO_LARGE, "range " + offset + "+" + len + " past " + maxFileSize());
         }
     }
 }

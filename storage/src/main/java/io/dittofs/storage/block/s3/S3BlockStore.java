@@ -287,7 +287,10 @@ public final class S3BlockStore implements BlockStore {
     public void read(long contentId, long offset, MemorySegment dst) {
         checkOpen();
         dst.fill((byte) 0);
-        long len = dst.byteSize();
+        if (offset < 0) {
+            throw new FsException(FsError.INVALID, "negative offset " + offset);
+        }
+        long len = Math.min(dst.byteSize(), Long.MAX_VALUE - offset); // nothing lies at or past 2^63 - 1
         FileBlocks f = files.get(contentId);
         if (len == 0 || f == null) {
             return;
@@ -320,7 +323,7 @@ public final class S3BlockStore implements BlockStore {
                     done += n;
                 }
                 joinAll(gets, "read", contentId);
-                if (target != null && target != dst) {
+                if (target != null && target != dst) { // the bounce buffer holds len bytes
                     MemorySegment.copy(target, 0, dst, 0, len);
                 }
             } finally {
@@ -337,6 +340,7 @@ public final class S3BlockStore implements BlockStore {
     public void write(long contentId, long offset, MemorySegment src) {
         checkOpen();
         long len = src.byteSize();
+        checkRange(offset, len);
         if (len == 0) {
             return;
         }
@@ -397,6 +401,7 @@ public final class S3BlockStore implements BlockStore {
     @Override
     public void truncate(long contentId, long size) {
         checkOpen();
+        checkRange(size, 0);
         FileBlocks f = files.get(contentId);
         if (f == null) {
             return;
@@ -406,7 +411,8 @@ public final class S3BlockStore implements BlockStore {
             if (f.removed) {
                 return;
             }
-            long keep = (size + BLOCK_SIZE - 1) / BLOCK_SIZE;
+            // blocks holding bytes below size, rounded up without overflow (size may be 2^63 - 1)
+            long keep = size / BLOCK_SIZE + (size % BLOCK_SIZE == 0 ? 0 : 1);
             List<Long> drop = f.indexesFrom(keep);
             List<String> keys = new ArrayList<>(drop.size());
             for (long i : drop) {
@@ -479,6 +485,16 @@ public final class S3BlockStore implements BlockStore {
     @Override
     public long capacityBytes() {
         return -1;
+    }
+
+    /**
+     * {@value Long#MAX_VALUE}: a byte at offset {@code p} lives in object {@code <id>/<p / BLOCK_SIZE>}
+     * (the block index a {@code long} in decimal, so a key stays far below S3's 1,024 bytes) and the
+     * index keeps blocks past 2^31 in its map, so every offset below 2^63 - 1 has a block.
+     */
+    @Override
+    public long maxFileSize() {
+        return Long.MAX_VALUE;
     }
 
     @Override
@@ -618,6 +634,16 @@ public final class S3BlockStore implements BlockStore {
     private void checkOpen() {
         if (closed) {
             throw new FsException(FsError.IO, "block store closed");
+        }
+    }
+
+    /** Refuses a range that does not end at or below {@link #maxFileSize()} (offset + len, overflow-safe). */
+    private void checkRange(long offset, long len) {
+        if (offset < 0) {
+            throw new FsException(FsError.INVALID, "negative offset " + offset);
+        }
+        if (len > maxFileSize() || offset > maxFileSize() - len) {
+            throw new FsException(FsError.FILE_TOO_LARGE, "range " + offset + "+" + len + " past " + maxFileSize());
         }
     }
 }

@@ -10,9 +10,17 @@ import java.nio.file.Path;
 class FsBlockStoreDeferredSyncTest extends BlockStoreContract {
     @TempDir
     Path dir;
+    private Path current;
 
     @Override
     protected BlockStore newStore() {
-        return new FsBlockStore(dir.resolve("blocks-" + System.nanoTime()), true);
+        current = dir.resolve("blocks-" + System.nanoTime());
+        return new FsBlockStore(current, true);
+    }
+
+    @Override
+    protected BlockStore reopen(BlockStore s) {
+        s.close();
+        return new FsBlockStore(current, true);
     }
 }

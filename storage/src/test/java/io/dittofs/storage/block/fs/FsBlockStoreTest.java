@@ -18,10 +18,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class FsBlockStoreTest extends BlockStoreContract {
     @TempDir
     Path dir;
+    private Path current;
 
     @Override
     protected BlockStore newStore() {
-        return new FsBlockStore(dir.resolve("blocks-" + System.nanoTime()));
+        current = dir.resolve("blocks-" + System.nanoTime());
+        return new FsBlockStore(current);
+    }
+
+    @Override
+    protected BlockStore reopen(BlockStore s) {
+        s.close();
+        return new FsBlockStore(current);
     }
 
     @Test

@@ -31,9 +31,18 @@ class S3BlockStoreTest extends BlockStoreContract {
         server.createBucket(BUCKET);
     }
 
+    private String current;
+
     @Override
     protected BlockStore newStore() {
-        return new S3BlockStore(server.config(BUCKET, "t-" + UUID.randomUUID()));
+        current = "t-" + UUID.randomUUID();
+        return new S3BlockStore(server.config(BUCKET, current));
+    }
+
+    @Override
+    protected BlockStore reopen(BlockStore s) {
+        s.close();
+        return new S3BlockStore(server.config(BUCKET, current));
     }
 
     static MemorySegment pattern(long size) {
