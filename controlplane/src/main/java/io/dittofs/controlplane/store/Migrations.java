@@ -134,9 +134,8 @@ public final class Migrations {
      * @param apply false: only check, and fail if migrations are pending (auto-migrate off)
      */
     static void migrate(Connection c, boolean apply) throws SQLException {
-        if (current(c) == latest() || !apply) {
-            check(current(c), apply);
-            return;
+        if (!check(current(c), apply)) {
+            return; // up to date
         }
         if (c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres")) {
             try (Statement s = c.createStatement()) {

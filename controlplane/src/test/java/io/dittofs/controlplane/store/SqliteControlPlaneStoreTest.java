@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class SqliteControlPlaneStoreTest extends ControlPlaneStoreContract {
@@ -28,6 +29,37 @@ class SqliteControlPlaneStoreTest extends ControlPlaneStoreContract {
         Databases.sqlite(hc, dir.resolve("db.sqlite"));
         HikariDataSource ds = new HikariDataSource(hc);
         return new JdbcControlPlaneStore(ds, migrate, ds);
+    }
+
+    /** A database from before share ids had a high-water mark: existing ids stay, new ones start above them. */
+    @Test
+    void shouldKeepExistingShareIdsAndAllocateAboveThemAfterTheUpgrade() throws Exception {
+        Path file = dir.resolve("v1.sqlite");
+        HikariConfig hc = new HikariConfig();
+        Databases.sqlite(hc, file);
+        try (HikariDataSource ds = new HikariDataSource(hc)) {
+            try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+                        + "applied_at TEXT NOT NULL)");
+                for (String sql : Migrations.ALL.getFirst().statements()) {
+                    s.execute(sql);
+                }
+                s.execute("INSERT INTO schema_version VALUES (1, 'v1', 'then')");
+                s.execute("INSERT INTO stores VALUES ('metadata', 'm', 'memory', '{}', 'then')");
+                s.execute("INSERT INTO stores VALUES ('block', 'b', 'memory', '{}', 'then')");
+                for (int id : new int[] {1, 5}) {
+                    s.execute("INSERT INTO shares VALUES (" + id + ", '/s" + id + "', 'metadata', 'm', 'block', 'b', 0, "
+                            + "'read', 1, 0, 'then')");
+                }
+            }
+            try (ControlPlaneStore upgraded = new JdbcControlPlaneStore(ds, true, null)) {
+                assertEquals(Migrations.latest(), upgraded.schemaVersion());
+                assertEquals(5, upgraded.share("/s5").orElseThrow().id(), "existing handles stay valid");
+                upgraded.deleteShare("/s5");
+                assertEquals(6, upgraded.createShare(new io.dittofs.controlplane.model.ShareDef(0, "/n", "m", "b", false,
+                        io.dittofs.controlplane.model.Permission.READ, true, false)).id());
+            }
+        }
     }
 
     /** Two servers starting at once on one fresh file: both come up, each migration is applied once. */
