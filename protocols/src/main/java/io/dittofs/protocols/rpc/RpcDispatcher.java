@@ -89,13 +89,22 @@ public final class RpcDispatcher {
      * cannot be read; the connection should then be closed.
      */
     public Outcome dispatch(MemorySegment record, InetSocketAddress client) {
+        return dispatch(record, client, pool);
+    }
+
+    /**
+     * Handles one record, building the reply in buffers from {@code replies} (the connection's
+     * {@linkplain BufferPool#share share} of this dispatcher's pool, so its replies count against
+     * its budget).
+     */
+    public Outcome dispatch(MemorySegment record, InetSocketAddress client, BufferPool replies) {
         XdrDecoder d = new XdrDecoder(record);
         int xid = d.readInt();
         int type = d.readInt();
         if (type != Rpc.CALL) {
             return NO_REPLY;
         }
-        XdrEncoder e = new XdrEncoder(pool, 512);
+        XdrEncoder e = new XdrEncoder(replies, 512);
         boolean handedOver = false;
         try {
             e.position(4);
