@@ -36,6 +36,8 @@ public final class BufferPool implements AutoCloseable {
     private final AtomicLong allocatedBytes;
     /** A share's budget per size class (null: no budget of its own); null for the pool itself. */
     private final Semaphore[] budget;
+    /** A share whose owner is gone: its acquires fail at once, its waiters are woken. */
+    private volatile boolean shareClosed;
 
     private static final class Class {
         final int index;
@@ -73,7 +75,9 @@ public final class BufferPool implements AutoCloseable {
     /**
      * A share of this pool for one owner: leases come from the same buffers, but the owner holds
      * at most {@code maxMedium} medium and {@code maxLarge} large buffers at a time (small ones are
-     * capped only by the pool). Closing a share does nothing; the pool's owner closes the pool.
+     * capped only by the pool). Closing a share says its owner is gone: leases already out stay
+     * valid until closed, but every acquire through the share fails from then on, including
+     * those waiting; the pool itself stays open.
      */
     public BufferPool share(int maxMedium, int maxLarge) {
         if (maxMedium < 1 || maxLarge < 1) {
@@ -95,7 +99,8 @@ public final class BufferPool implements AutoCloseable {
      * waiting while every buffer of that class is leased, or while a share holds its budget of them.
      *
      * @throws IllegalArgumentException if {@code size} exceeds {@link #maxSize()}
-     * @throws PoolExhaustedException   if none frees up within 30 seconds, or the thread is interrupted
+     * @throws PoolExhaustedException   if none frees up within 30 seconds, the thread is interrupted,
+     *                                  or this is a closed share
      */
     public Lease acquire(int size) {
         if (size < 0 || size > LARGE) {
@@ -109,6 +114,9 @@ public final class BufferPool implements AutoCloseable {
         }
         MemorySegment seg;
         try {
+            if (shareClosed) {
+                throw new PoolExhaustedException(c.size);
+            }
             take(c.permits, deadline, c.size);
             seg = c.free.poll();
             if (seg == null) {
@@ -179,11 +187,23 @@ public final class BufferPool implements AutoCloseable {
         return budget == null || budget[i] == null ? free : Math.min(free, budget[i].availablePermits());
     }
 
-    /** Closes the pool and frees its memory; a no-op for a {@linkplain #share share}. */
+    /**
+     * Closes the pool and frees its memory; for a {@linkplain #share share}, fails its waiting and
+     * future acquires and leaves the pool open.
+     */
     @Override
     public void close() {
         if (budget == null) {
             arena.close();
+            return;
+        }
+        if (!shareClosed) {
+            shareClosed = true;
+            for (Semaphore s : budget) {
+                if (s != null) {
+                    s.release(1 << 20); // wakes every waiter, which then sees the share closed
+                }
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -130,6 +131,28 @@ class BufferPoolTest {
         try (Lease after = pool.acquire(4)) {
             after.segment().set(ValueLayout.JAVA_INT, 0, 7); // closing a share leaves the pool's memory alone
         }
+    }
+
+    @Test
+    void shouldFailWaitingAndLaterAcquiresWhenShareClosed() throws Exception {
+        BufferPool share = pool.share(1, 1);
+        Lease held = share.acquire(BufferPool.LARGE);
+        CompletableFuture<Lease> waiting = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                waiting.complete(share.acquire(BufferPool.LARGE));
+            } catch (RuntimeException e) {
+                waiting.completeExceptionally(e);
+            }
+        });
+        assertThrows(TimeoutException.class, () -> waiting.get(200, TimeUnit.MILLISECONDS));
+        share.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof BufferPool.PoolExhaustedException, "waiter fails: " + e.getCause());
+        assertThrows(BufferPool.PoolExhaustedException.class, () -> share.acquire(10));
+        held.segment().set(ValueLayout.JAVA_INT, 0, 1); // a lease taken before stays usable
+        held.close();
+        assertEquals(1, pool.available(BufferPool.LARGE), "its buffer went back to the pool");
     }
 
     @Test

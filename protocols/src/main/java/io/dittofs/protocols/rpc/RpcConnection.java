@@ -109,6 +109,9 @@ final class RpcConnection {
 
     private void execute(RecordReader.Record rec) {
         try (Lease held = rec.lease()) {
+            if (closed) {
+                return; // nobody to answer: don't spend buffers on it
+            }
             RpcDispatcher.Outcome o;
             try {
                 o = server.dispatcher().dispatch(rec.data(), peer, buffers);
@@ -133,6 +136,8 @@ final class RpcConnection {
         } catch (IOException e) {
             LOG.debug("reply to {} lost: {}", peer, e.toString());
             close();
+        } catch (BufferPool.PoolExhaustedException e) {
+            LOG.debug("call from {} dropped: {}", peer, closed ? "connection closed" : e.getMessage());
         } catch (RuntimeException | Error e) {
             LOG.error("call from {} failed", peer, e);
         } finally {
@@ -193,6 +198,7 @@ final class RpcConnection {
         } catch (IOException ignored) {
             // nothing to do
         }
+        buffers.close(); // the calls and the reader waiting for a buffer give up now
         Thread r = readerThread;
         if (r != null && r != Thread.currentThread()) {
             r.interrupt(); // a reader waiting for a buffer gives up now and releases what it holds

@@ -206,7 +206,12 @@ public final class RpcDispatcher {
             RpcReplies.accepted(e, xid, Rpc.GARBAGE_ARGS);
             how = RpcObserver.Outcome.GARBAGE_ARGS;
         } catch (RuntimeException | Error ex) {
-            LOG.error("{} {} xid={} failed", p.name(), p.procName(vers, proc), xid, ex);
+            if (ex instanceof BufferPool.PoolExhaustedException) {
+                // no buffer in time, or the connection's share closed: counted as SYSTEM_ERR, no trace
+                LOG.debug("{} {} xid={}: {}", p.name(), p.procName(vers, proc), xid, ex.getMessage());
+            } else {
+                LOG.error("{} {} xid={} failed", p.name(), p.procName(vers, proc), xid, ex);
+            }
             e.position(headerStart);
             RpcReplies.accepted(e, xid, Rpc.SYSTEM_ERR);
             how = RpcObserver.Outcome.SYSTEM_ERR;
