@@ -12,7 +12,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * A bounded pool of off-heap buffers in three size classes (4 KiB, 64 KiB and 1 MiB + 64 KiB,
  * the last big enough for a 1 MiB READ/WRITE record with its headers). Buffers come from one
  * long-lived shared {@link Arena} and are reused; the number of buffers of each class is capped,
- * so a flood of requests waits for buffers instead of growing memory without bound.
+ * so a flood of requests waits for buffers instead of growing memory without bound. Waiting is
+ * bounded (30 s) and fair: buffers go to waiters in the order they asked.
+ *
+ * <p>A {@linkplain #share share} is a view of the pool for one owner (a connection) that may
+ * hold at most a budget of medium and large buffers at once; past its budget an owner waits for
+ * its own releases before it competes for the shared buffers, so one owner cannot take the whole
+ * pool.
  *
  * <p>Thread-safe. Ownership: {@link #acquire} hands out a {@link Lease}; its holder must
  * {@link Lease#close()} it exactly once (try-with-resources), after which the segment must not
@@ -23,19 +29,26 @@ public final class BufferPool implements AutoCloseable {
     public static final int MEDIUM = 64 * 1024;
     public static final int LARGE = 1024 * 1024 + 64 * 1024;
     private static final int[] SIZES = {SMALL, MEDIUM, LARGE};
+    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena;
     private final Class[] classes;
-    private final AtomicLong allocatedBytes = new AtomicLong();
+    private final AtomicLong allocatedBytes;
+    /** A share's budget per size class (null: no budget of its own); null for the pool itself. */
+    private final Semaphore[] budget;
+    /** A share whose owner is gone: its acquires fail at once, its waiters are woken. */
+    private volatile boolean shareClosed;
 
-    private final class Class {
+    private static final class Class {
+        final int index;
         final int size;
         final Semaphore permits;
         final ManyToManyConcurrentArrayQueue<MemorySegment> free;
 
-        Class(int size, int max) {
-            this.size = size;
-            this.permits = new Semaphore(max);
+        Class(int index, int max) {
+            this.index = index;
+            this.size = SIZES[index];
+            this.permits = new Semaphore(max, true);
             this.free = new ManyToManyConcurrentArrayQueue<>(Math.max(2, max));
         }
     }
@@ -46,7 +59,34 @@ public final class BufferPool implements AutoCloseable {
     }
 
     public BufferPool(int maxSmall, int maxMedium, int maxLarge) {
-        classes = new Class[] {new Class(SMALL, maxSmall), new Class(MEDIUM, maxMedium), new Class(LARGE, maxLarge)};
+        this.arena = Arena.ofShared();
+        this.classes = new Class[] {new Class(0, maxSmall), new Class(1, maxMedium), new Class(2, maxLarge)};
+        this.allocatedBytes = new AtomicLong();
+        this.budget = null;
+    }
+
+    private BufferPool(BufferPool pool, int maxMedium, int maxLarge) {
+        this.arena = pool.arena;
+        this.classes = pool.classes;
+        this.allocatedBytes = pool.allocatedBytes;
+        this.budget = new Semaphore[] {null, new Semaphore(maxMedium, true), new Semaphore(maxLarge, true)};
+    }
+
+    /**
+     * A share of this pool for one owner: leases come from the same buffers, but the owner holds
+     * at most {@code maxMedium} medium and {@code maxLarge} large buffers at a time (small ones are
+     * capped only by the pool). Closing a share says its owner is gone: leases already out stay
+     * valid until closed, but every acquire through the share fails from then on, including
+     * those waiting; the pool itself stays open.
+     */
+    public BufferPool share(int maxMedium, int maxLarge) {
+        if (maxMedium < 1 || maxLarge < 1) {
+            throw new IllegalArgumentException("budget " + maxMedium + "/" + maxLarge);
+        }
+        if (budget != null) {
+            throw new IllegalStateException("a share cannot be shared again");
+        }
+        return new BufferPool(this, maxMedium, maxLarge);
     }
 
     /** The largest buffer this pool hands out. */
@@ -56,35 +96,62 @@ public final class BufferPool implements AutoCloseable {
 
     /**
      * A buffer of at least {@code size} bytes (the returned segment is exactly {@code size} long),
-     * waiting while every buffer of that class is leased.
+     * waiting while every buffer of that class is leased, or while a share holds its budget of them.
      *
      * @throws IllegalArgumentException if {@code size} exceeds {@link #maxSize()}
-     * @throws PoolExhaustedException   if none frees up within 30 seconds
+     * @throws PoolExhaustedException   if none frees up within 30 seconds, the thread is interrupted,
+     *                                  or this is a closed share
      */
     public Lease acquire(int size) {
         if (size < 0 || size > LARGE) {
             throw new IllegalArgumentException("buffer size " + size);
         }
         Class c = classes[classFor(size)];
+        long deadline = System.nanoTime() + MAX_WAIT_NANOS;
+        Semaphore own = budget == null ? null : budget[c.index];
+        if (own != null) {
+            take(own, deadline, c.size);
+        }
+        MemorySegment seg;
         try {
-            if (!c.permits.tryAcquire(30, TimeUnit.SECONDS)) {
+            if (shareClosed) {
                 throw new PoolExhaustedException(c.size);
+            }
+            take(c.permits, deadline, c.size);
+            seg = c.free.poll();
+            if (seg == null) {
+                seg = allocate(c);
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            if (own != null) {
+                own.release();
+            }
+            throw e;
+        }
+        return new Lease(this, c, seg, size);
+    }
+
+    private static void take(Semaphore s, long deadline, int size) {
+        try {
+            // the timed form queues behind earlier waiters of a fair semaphore; tryAcquire() would barge
+            if (!s.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new PoolExhaustedException(size);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PoolExhaustedException(c.size);
+            throw new PoolExhaustedException(size);
         }
-        MemorySegment seg = c.free.poll();
-        if (seg == null) {
-            try {
-                seg = arena.allocate(c.size, 64);
-                allocatedBytes.addAndGet(c.size);
-            } catch (RuntimeException | OutOfMemoryError e) {
-                c.permits.release();
-                throw e;
-            }
+    }
+
+    private MemorySegment allocate(Class c) {
+        try {
+            MemorySegment seg = arena.allocate(c.size, 64);
+            allocatedBytes.addAndGet(c.size);
+            return seg;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            c.permits.release();
+            throw e;
         }
-        return new Lease(this, c, seg, size);
     }
 
     private static int classFor(int size) {
@@ -100,6 +167,9 @@ public final class BufferPool implements AutoCloseable {
         Class c = (Class) cls;
         c.free.offer(whole);
         c.permits.release();
+        if (budget != null && budget[c.index] != null) {
+            budget[c.index].release();
+        }
     }
 
     /** Off-heap bytes this pool has allocated so far (it never shrinks before {@link #close()}). */
@@ -107,14 +177,34 @@ public final class BufferPool implements AutoCloseable {
         return allocatedBytes.get();
     }
 
-    /** Buffers of the given class that can be leased right now without waiting for a release. */
+    /**
+     * Buffers of the given class that can be leased right now without waiting for a release
+     * (for a share, also within its budget).
+     */
     public int available(int size) {
-        return classes[classFor(size)].permits.availablePermits();
+        int i = classFor(size);
+        int free = classes[i].permits.availablePermits();
+        return budget == null || budget[i] == null ? free : Math.min(free, budget[i].availablePermits());
     }
 
+    /**
+     * Closes the pool and frees its memory; for a {@linkplain #share share}, fails its waiting and
+     * future acquires and leaves the pool open.
+     */
     @Override
     public void close() {
-        arena.close();
+        if (budget == null) {
+            arena.close();
+            return;
+        }
+        if (!shareClosed) {
+            shareClosed = true;
+            for (Semaphore s : budget) {
+                if (s != null) {
+                    s.release(1 << 20); // wakes every waiter, which then sees the share closed
+                }
+            }
+        }
     }
 
     /** Thrown when a buffer could not be obtained in time. */

@@ -6,8 +6,10 @@ import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -99,5 +101,83 @@ class BufferPoolTest {
             assertEquals(256, defaults.available(BufferPool.LARGE));
             assertTrue(defaults.allocatedBytes() == 0, "allocation is lazy");
         }
+    }
+
+    @Test
+    void shouldMakeShareWaitWhenItHoldsItsBudgetOfLargeBuffers() throws Exception {
+        pool.close();
+        pool = new BufferPool(8, 8, 8);
+        BufferPool share = pool.share(2, 2);
+        Lease a = share.acquire(BufferPool.LARGE);
+        Lease b = share.acquire(BufferPool.MEDIUM + 1);
+        assertEquals(0, share.available(BufferPool.LARGE), "the share's budget is used up");
+        assertEquals(6, pool.available(BufferPool.LARGE), "the pool still has buffers for others");
+        CompletableFuture<Lease> third = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> third.complete(share.acquire(BufferPool.LARGE)));
+        assertThrows(TimeoutException.class, () -> third.get(300, TimeUnit.MILLISECONDS));
+        assertEquals(6, pool.available(BufferPool.LARGE), "a waiting share takes nothing from the pool");
+        try (Lease other = pool.acquire(BufferPool.LARGE); Lease small = share.acquire(10)) {
+            assertEquals(BufferPool.LARGE, other.segment().byteSize(), "other owners are not blocked");
+            assertEquals(10, small.segment().byteSize(), "the share's other classes are not blocked");
+        }
+        b.close();
+        try (Lease c = third.get(10, TimeUnit.SECONDS)) {
+            assertEquals(0, share.available(BufferPool.LARGE));
+        }
+        a.close();
+        assertEquals(2, share.available(BufferPool.LARGE));
+        assertEquals(8, pool.available(BufferPool.LARGE));
+        share.close();
+        try (Lease after = pool.acquire(4)) {
+            after.segment().set(ValueLayout.JAVA_INT, 0, 7); // closing a share leaves the pool's memory alone
+        }
+    }
+
+    @Test
+    void shouldFailWaitingAndLaterAcquiresWhenShareClosed() throws Exception {
+        BufferPool share = pool.share(1, 1);
+        Lease held = share.acquire(BufferPool.LARGE);
+        CompletableFuture<Lease> waiting = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                waiting.complete(share.acquire(BufferPool.LARGE));
+            } catch (RuntimeException e) {
+                waiting.completeExceptionally(e);
+            }
+        });
+        assertThrows(TimeoutException.class, () -> waiting.get(200, TimeUnit.MILLISECONDS));
+        share.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof BufferPool.PoolExhaustedException, "waiter fails: " + e.getCause());
+        assertThrows(BufferPool.PoolExhaustedException.class, () -> share.acquire(10));
+        held.segment().set(ValueLayout.JAVA_INT, 0, 1); // a lease taken before stays usable
+        held.close();
+        assertEquals(1, pool.available(BufferPool.LARGE), "its buffer went back to the pool");
+    }
+
+    @Test
+    void shouldServeEarlierWaiterBeforeLaterCallerWhenBufferReleased() throws Exception {
+        Lease held = pool.acquire(BufferPool.LARGE);
+        AtomicBoolean waiterServed = new AtomicBoolean();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try (Lease l = pool.acquire(BufferPool.LARGE)) {
+                waiterServed.set(true);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (waitingFor(waiter) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        held.close();
+        // this thread asks right after its own release; a fair pool makes it queue behind the waiter
+        try (Lease later = pool.acquire(BufferPool.LARGE)) {
+            assertTrue(waiterServed.get(), "the earlier waiter was served first");
+        }
+        waiter.join(10_000);
+    }
+
+    /** True until {@code t} is parked (waiting for a buffer). */
+    private static boolean waitingFor(Thread t) {
+        return t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING;
     }
 }

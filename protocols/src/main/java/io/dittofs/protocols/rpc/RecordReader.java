@@ -13,7 +13,8 @@ import java.nio.channels.ReadableByteChannel;
  * Reads record-marked RPC messages from a stream (RFC 5531 section 11): each fragment has a
  * 4-byte header, the top bit marking the last fragment, the low 31 bits its length. Records may
  * span several fragments. A record longer than the cap is refused before any buffer is taken,
- * so a 2 GiB fragment length costs nothing.
+ * so a 2 GiB fragment length costs nothing, and the buffer grows only as the record's bytes
+ * arrive, so an announced length that never comes holds no large buffer.
  *
  * <p>Used by one reader thread per connection; not thread-safe.
  */
@@ -53,61 +54,63 @@ final class RecordReader {
             if (h == -1 && header.position() == 0) {
                 return null;
             }
-            boolean last = h < 0;
-            int len = h & 0x7fff_ffff;
-            if (len > maxRecord) {
-                throw new FramingException("fragment of " + len + " bytes over the " + maxRecord + "-byte cap");
-            }
-            if (last) {
-                Lease lease = pool.acquire(len);
-                try {
-                    readFully(lease.segment().asByteBuffer());
-                    return new Record(lease, lease.segment());
-                } catch (IOException | RuntimeException e) {
-                    lease.close();
-                    throw e;
-                }
-            }
-            return multiFragment(len);
+            return assemble(h);
         } finally {
             recordStartNanos = 0;
         }
     }
 
     /**
-     * Accumulates a record of several fragments. The buffer grows with the data that actually
-     * arrived (a pooled buffer of the next size class, contents copied), so a client announcing
-     * a fragment that never completes holds no more memory than its size class.
+     * Reads the fragments of one record into a buffer that grows with the data that actually
+     * arrived, not with what the fragment headers announce: a small buffer first, a medium one
+     * once the small one is full, a large one once 64 KiB are in (contents copied on each step).
+     * So a client that announces a 1 MiB record and sends nothing holds one 4 KiB buffer.
      */
-    private Record multiFragment(int firstLen) throws IOException {
-        Lease lease = pool.acquire(firstLen);
+    private Record assemble(int firstHeader) throws IOException {
+        int h = firstHeader;
+        long total = 0;
+        Lease lease = null;
         try {
-            long total = 0;
-            int len = firstLen;
-            boolean last = false;
             while (true) {
+                boolean last = h < 0;
+                int len = h & 0x7fff_ffff;
                 if (total + len > maxRecord) {
-                    throw new FramingException("record over the " + maxRecord + "-byte cap");
+                    throw new FramingException(total == 0
+                            ? "fragment of " + len + " bytes over the " + maxRecord + "-byte cap"
+                            : "record over the " + maxRecord + "-byte cap");
                 }
-                if (total + len > lease.capacity().byteSize()) {
-                    Lease bigger = pool.acquire((int) (total + len));
-                    MemorySegment.copy(lease.capacity(), 0, bigger.capacity(), 0, total);
-                    lease.close();
-                    lease = bigger;
+                long end = total + len;
+                if (lease == null) {
+                    lease = pool.acquire((int) Math.min(end, BufferPool.SMALL));
                 }
-                readFully(lease.capacity().asSlice(total, len).asByteBuffer());
-                total += len;
+                while (total < end) {
+                    if (total == lease.capacity().byteSize()) {
+                        lease = grow(lease, total, end);
+                    }
+                    long n = Math.min(end, lease.capacity().byteSize()) - total;
+                    readFully(lease.capacity().asSlice(total, n).asByteBuffer());
+                    total += n;
+                }
                 if (last) {
                     return new Record(lease, lease.capacity().asSlice(0, total));
                 }
-                int h = readHeader(false);
-                last = h < 0;
-                len = h & 0x7fff_ffff;
+                h = readHeader(false);
             }
         } catch (IOException | RuntimeException e) {
-            lease.close();
+            if (lease != null) {
+                lease.close();
+            }
             throw e;
         }
+    }
+
+    /** A buffer of the next size class (no larger than {@code end} needs) holding the {@code total} bytes read. */
+    private Lease grow(Lease full, long total, long end) {
+        int next = full.capacity().byteSize() < BufferPool.MEDIUM ? BufferPool.MEDIUM : BufferPool.LARGE;
+        Lease bigger = pool.acquire((int) Math.min(end, next));
+        MemorySegment.copy(full.capacity(), 0, bigger.capacity(), 0, total);
+        full.close();
+        return bigger;
     }
 
     /** Reads a fragment header; returns -1 with position 0 for EOF before any byte if {@code eofOk}. */

@@ -1,5 +1,7 @@
 package io.dittofs.protocols.rpc;
 
+import io.dittofs.core.buffer.BufferPool;
+import io.dittofs.core.buffer.Lease;
 import io.dittofs.protocols.xdr.BadXdrException;
 import io.dittofs.protocols.xdr.XdrEncoder;
 import org.slf4j.Logger;
@@ -17,27 +19,38 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One client connection: a virtual reader thread takes records off the socket and runs each
  * call on a fresh virtual thread; replies go out under a per-connection lock, in whatever order
- * the calls finish. A semaphore caps the calls in flight per connection, so a client that
- * pipelines without reading replies is slowed down rather than exhausting the server.
+ * the calls finish. A semaphore caps the calls in flight per connection, and every buffer the
+ * connection takes (records being received, replies being built or waiting to be sent) comes from
+ * its own {@linkplain BufferPool#share share} of the pool, so a client that pipelines without
+ * reading replies, or announces records it never sends, is held to its budget of medium and large
+ * buffers rather than exhausting the server. A reply that cannot be written within the send
+ * timeout closes the connection (the server's watchdog checks), which releases all it held.
  *
  * <p>Thread-safe.
  */
 final class RpcConnection {
     private static final Logger LOG = LoggerFactory.getLogger(RpcConnection.class);
+    /** A connection's budget of 64 KiB buffers, per 1 MiB buffer of its budget. */
+    static final int MEDIUM_PER_LARGE = 8;
 
     private final RpcServer server;
     private final SocketChannel ch;
     private final InetSocketAddress peer;
+    private final BufferPool buffers;
     private final RecordReader reader;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Semaphore inFlight;
+    /** When the reply being written began (0 when none is), for the send-timeout watchdog. */
+    private volatile long sendStartNanos;
+    private volatile Thread readerThread;
     private volatile boolean closed;
 
-    RpcConnection(RpcServer server, SocketChannel ch, InetSocketAddress peer, int maxInFlight) {
+    RpcConnection(RpcServer server, SocketChannel ch, InetSocketAddress peer, int maxInFlight, int largeBuffers) {
         this.server = server;
         this.ch = ch;
         this.peer = peer;
-        this.reader = new RecordReader(ch, server.dispatcher().pool(), server.maxRecordSize());
+        this.buffers = server.dispatcher().pool().share(MEDIUM_PER_LARGE * largeBuffers, largeBuffers);
+        this.reader = new RecordReader(ch, buffers, server.maxRecordSize());
         this.inFlight = new Semaphore(maxInFlight);
     }
 
@@ -47,6 +60,7 @@ final class RpcConnection {
 
     /** The reader loop; runs on the connection's virtual thread until EOF, error or close. */
     void run() {
+        readerThread = Thread.currentThread();
         try {
             while (!closed) {
                 RecordReader.Record rec = reader.next();
@@ -66,6 +80,9 @@ final class RpcConnection {
             }
         } catch (RecordReader.FramingException e) {
             LOG.info("closing connection from {}: {}", peer, e.getMessage());
+        } catch (BufferPool.PoolExhaustedException e) {
+            LOG.info("closing connection from {}: {}", peer,
+                    closed ? "closed while waiting for a buffer" : e.getMessage());
         } catch (ClosedChannelException e) {
             LOG.debug("connection from {} closed", peer);
         } catch (IOException e) {
@@ -91,10 +108,13 @@ final class RpcConnection {
     }
 
     private void execute(RecordReader.Record rec) {
-        try (io.dittofs.core.buffer.Lease held = rec.lease()) {
+        try (Lease held = rec.lease()) {
+            if (closed) {
+                return; // nobody to answer: don't spend buffers on it
+            }
             RpcDispatcher.Outcome o;
             try {
-                o = server.dispatcher().dispatch(rec.data(), peer);
+                o = server.dispatcher().dispatch(rec.data(), peer, buffers);
             } catch (BadXdrException e) {
                 LOG.info("closing connection from {}: unreadable RPC header", peer);
                 close();
@@ -116,6 +136,8 @@ final class RpcConnection {
         } catch (IOException e) {
             LOG.debug("reply to {} lost: {}", peer, e.toString());
             close();
+        } catch (BufferPool.PoolExhaustedException e) {
+            LOG.debug("call from {} dropped: {}", peer, closed ? "connection closed" : e.getMessage());
         } catch (RuntimeException | Error e) {
             LOG.error("call from {} failed", peer, e);
         } finally {
@@ -127,19 +149,30 @@ final class RpcConnection {
     private void send(ByteBuffer b) throws IOException {
         writeLock.lock();
         try {
+            sendStartNanos = System.nanoTime() | 1; // never 0, which means "not sending"
             while (b.hasRemaining()) {
                 ch.write(b);
             }
         } finally {
+            sendStartNanos = 0;
             writeLock.unlock();
         }
     }
 
-    /** Closes the connection if a record has been arriving for longer than {@code timeoutNanos}. */
-    boolean closeIfStalled(long now, long timeoutNanos) {
+    /**
+     * Closes the connection if a record has been arriving for longer than {@code stallNanos}, or
+     * a reply has been being written for longer than {@code sendNanos} (the client stopped reading).
+     */
+    boolean closeIfStalled(long now, long stallNanos, long sendNanos) {
         long start = reader.recordStartNanos();
-        if (start != 0 && now - start > timeoutNanos) {
-            LOG.info("closing connection from {}: record not completed within {} ms", peer, timeoutNanos / 1_000_000);
+        if (start != 0 && now - start > stallNanos) {
+            LOG.info("closing connection from {}: record not completed within {} ms", peer, stallNanos / 1_000_000);
+            close();
+            return true;
+        }
+        long sending = sendStartNanos;
+        if (sending != 0 && now - sending > sendNanos) {
+            LOG.info("closing connection from {}: reply not taken within {} ms", peer, sendNanos / 1_000_000);
             close();
             return true;
         }
@@ -164,6 +197,11 @@ final class RpcConnection {
             ch.close();
         } catch (IOException ignored) {
             // nothing to do
+        }
+        buffers.close(); // the calls and the reader waiting for a buffer give up now
+        Thread r = readerThread;
+        if (r != null && r != Thread.currentThread()) {
+            r.interrupt(); // a reader waiting for a buffer gives up now and releases what it holds
         }
         server.connectionClosed(this);
     }

@@ -89,13 +89,22 @@ public final class RpcDispatcher {
      * cannot be read; the connection should then be closed.
      */
     public Outcome dispatch(MemorySegment record, InetSocketAddress client) {
+        return dispatch(record, client, pool);
+    }
+
+    /**
+     * Handles one record, building the reply in buffers from {@code replies} (the connection's
+     * {@linkplain BufferPool#share share} of this dispatcher's pool, so its replies count against
+     * its budget).
+     */
+    public Outcome dispatch(MemorySegment record, InetSocketAddress client, BufferPool replies) {
         XdrDecoder d = new XdrDecoder(record);
         int xid = d.readInt();
         int type = d.readInt();
         if (type != Rpc.CALL) {
             return NO_REPLY;
         }
-        XdrEncoder e = new XdrEncoder(pool, 512);
+        XdrEncoder e = new XdrEncoder(replies, 512);
         boolean handedOver = false;
         try {
             e.position(4);
@@ -197,7 +206,12 @@ public final class RpcDispatcher {
             RpcReplies.accepted(e, xid, Rpc.GARBAGE_ARGS);
             how = RpcObserver.Outcome.GARBAGE_ARGS;
         } catch (RuntimeException | Error ex) {
-            LOG.error("{} {} xid={} failed", p.name(), p.procName(vers, proc), xid, ex);
+            if (ex instanceof BufferPool.PoolExhaustedException) {
+                // no buffer in time, or the connection's share closed: counted as SYSTEM_ERR, no trace
+                LOG.debug("{} {} xid={}: {}", p.name(), p.procName(vers, proc), xid, ex.getMessage());
+            } else {
+                LOG.error("{} {} xid={} failed", p.name(), p.procName(vers, proc), xid, ex);
+            }
             e.position(headerStart);
             RpcReplies.accepted(e, xid, Rpc.SYSTEM_ERR);
             how = RpcObserver.Outcome.SYSTEM_ERR;

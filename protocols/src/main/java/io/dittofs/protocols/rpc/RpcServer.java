@@ -20,8 +20,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * A TCP ONC RPC server on blocking NIO channels: an acceptor thread, one virtual reader thread
  * per connection, one virtual thread per call (the design card). Bounded: at most
  * {@code maxConnections} connections, {@code maxInFlight} calls per connection, records of at
- * most {@code maxRecordSize} bytes, and a record that does not complete within the stall timeout
- * closes its connection (slowloris).
+ * most {@code maxRecordSize} bytes, a budget of pooled buffers per connection (so no client can
+ * starve the others of the shared 1 MiB buffers), and a record that does not complete within the
+ * stall timeout, or a reply the client does not take within the send timeout, closes its
+ * connection (slowloris, clients that stop reading).
  *
  * <p>{@link #close()} stops accepting, stops reading, lets in-flight calls finish and reply
  * (up to the drain timeout), then closes every connection. Thread-safe.
@@ -29,19 +31,40 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class RpcServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
 
-    /** Tunables; {@link #defaults()} gives production values. */
+    /**
+     * Tunables; {@link #defaults()} gives production values.
+     *
+     * @param largeBuffersPerConnection how many 1 MiB buffers one connection may hold at once
+     *                                  (records being received, replies not yet sent); it may hold
+     *                                  eight times as many 64 KiB ones
+     * @param sendTimeoutMillis         how long one reply may take to be written before the
+     *                                  connection is closed (a client that stopped reading)
+     */
     public record Options(int backlog, int maxConnections, int maxInFlightPerConnection, int maxRecordSize,
-                          long stallTimeoutMillis, long drainTimeoutMillis) {
+                          long stallTimeoutMillis, long drainTimeoutMillis, int largeBuffersPerConnection,
+                          long sendTimeoutMillis) {
         public static Options defaults() {
-            return new Options(1024, 4096, 128, 1024 * 1024 + 64 * 1024, 30_000, 10_000);
+            return new Options(1024, 4096, 128, 1024 * 1024 + 64 * 1024, 30_000, 10_000, 4, 30_000);
         }
 
         public Options withStallTimeoutMillis(long ms) {
-            return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, ms, drainTimeoutMillis);
+            return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, ms, drainTimeoutMillis,
+                    largeBuffersPerConnection, sendTimeoutMillis);
         }
 
         public Options withDrainTimeoutMillis(long ms) {
-            return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis, ms);
+            return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis, ms,
+                    largeBuffersPerConnection, sendTimeoutMillis);
+        }
+
+        public Options withSendTimeoutMillis(long ms) {
+            return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis,
+                    drainTimeoutMillis, largeBuffersPerConnection, ms);
+        }
+
+        public Options withLargeBuffersPerConnection(int n) {
+            return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis,
+                    drainTimeoutMillis, n, sendTimeoutMillis);
         }
     }
 
@@ -139,7 +162,8 @@ public final class RpcServer implements AutoCloseable {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
                 InetSocketAddress peer = (InetSocketAddress) ch.getRemoteAddress();
-                RpcConnection c = new RpcConnection(this, ch, peer, options.maxInFlightPerConnection());
+                RpcConnection c = new RpcConnection(this, ch, peer, options.maxInFlightPerConnection(),
+                        options.largeBuffersPerConnection());
                 connections.add(c);
                 observer.connectionOpened(name, peer);
                 Thread reader = Thread.ofVirtual().name(name + "-conn").unstarted(() -> {
@@ -163,12 +187,14 @@ public final class RpcServer implements AutoCloseable {
     }
 
     private void watchLoop() {
-        long timeout = TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis());
+        long stall = TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis());
+        long send = TimeUnit.MILLISECONDS.toNanos(options.sendTimeoutMillis());
+        long shortest = Math.min(options.stallTimeoutMillis(), options.sendTimeoutMillis());
         while (!stopping) {
-            sleepQuietly(Math.min(1000, Math.max(50, options.stallTimeoutMillis() / 4)));
+            sleepQuietly(Math.min(1000, Math.max(50, shortest / 4)));
             long now = System.nanoTime();
             for (RpcConnection c : connections) {
-                c.closeIfStalled(now, timeout);
+                c.closeIfStalled(now, stall, send);
             }
         }
     }

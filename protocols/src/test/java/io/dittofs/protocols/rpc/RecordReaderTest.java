@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -195,6 +196,39 @@ class RecordReaderTest {
         pipe.sink().write(ByteBuffer.wrap(new byte[] {0, 2, 7, 8}));
         assertArrayEquals(new byte[] {7, 8}, rec.get(5, TimeUnit.SECONDS));
         assertEquals(0, r.recordStartNanos(), "idle again after the record");
+        pipe.sink().close();
+        pipe.source().close();
+    }
+
+    @Test
+    @Timeout(10)
+    void shouldTakeLargeBufferOnlyWhenRecordDataArrived() throws Exception {
+        Pipe pipe = Pipe.open();
+        RecordReader r = new RecordReader(pipe.source(), pool, BufferPool.LARGE);
+        CompletableFuture<byte[]> rec = CompletableFuture.supplyAsync(() -> {
+            try {
+                return data(r.next());
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, cmd -> Thread.ofVirtual().start(cmd));
+        int len = 1024 * 1024;
+        byte[] body = bytes(len, 3);
+        pipe.sink().write(ByteBuffer.wrap(stream(LAST | len, Arrays.copyOf(body, 100))));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (pool.available(BufferPool.SMALL) == 8 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(50);
+        // a 1 MiB record announced, 100 bytes of it sent: a small buffer, neither a medium nor a large one
+        assertEquals(2, pool.available(BufferPool.LARGE), "large buffers while only 100 bytes arrived");
+        assertEquals(4, pool.available(BufferPool.MEDIUM), "medium buffers while only 100 bytes arrived");
+        ByteBuffer rest = ByteBuffer.wrap(body, 100, len - 100);
+        while (rest.hasRemaining()) {
+            pipe.sink().write(rest);
+        }
+        assertArrayEquals(body, rec.get(5, TimeUnit.SECONDS));
+        assertAllBuffersReturned();
         pipe.sink().close();
         pipe.source().close();
     }
