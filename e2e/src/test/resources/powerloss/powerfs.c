@@ -333,7 +333,7 @@ static void roll_back(void) {
             if (ok && r->limbo) { ok = renameat(lfd, r->limbo, bfd, r->b) == 0; free(r->limbo); r->limbo = NULL; }
             break;
         }
-        if (ok) undone++;
+        if (ok) { undone++; say("undo %s %s%s%s", r->type == R_CREATE ? "create" : r->type == R_UNLINK ? "unlink" : "rename", r->a, r->b ? " -> " : "", r->b ? r->b : ""); }
         else { failed++; say("cannot undo %s %s %s: %s", r->type == R_CREATE ? "create" : r->type == R_UNLINK ? "unlink" : "rename", r->a, r->b ? r->b : "", strerror(errno)); }
         rec_free(r);
     }
