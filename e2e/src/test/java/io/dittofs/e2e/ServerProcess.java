@@ -40,17 +40,20 @@ final class ServerProcess implements AutoCloseable {
     private final int port;
     private final Path dataDir;
     private final Path logFile;
+    /** False when the caller gave the data directory: {@link #close} then leaves it alone. */
+    private final boolean ownsDataDir;
     private Process process;
     private int starts;
     /** Starts whose process was killed with SIGKILL: their JFR recording was never written. */
     private final Set<Integer> killedStarts = new HashSet<>();
 
-    private ServerProcess(String name) throws IOException {
+    private ServerProcess(String name, Path dataDir) throws IOException {
         this.name = name;
         this.home = E2eEnvironment.home();
         requireBuilt(home);
         this.port = freePort();
-        this.dataDir = Files.createTempDirectory("dittofs-e2e-" + name + "-");
+        this.ownsDataDir = dataDir == null;
+        this.dataDir = dataDir != null ? dataDir : Files.createTempDirectory("dittofs-e2e-" + name + "-");
         String ts = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         this.logFile = E2eEnvironment.logDir().resolve(name + "-" + ts + "-" + port + ".log");
     }
@@ -61,9 +64,17 @@ final class ServerProcess implements AutoCloseable {
      * @param name used in the log file name, e.g. the test class
      */
     static ServerProcess start(String name) {
+        return start(name, null);
+    }
+
+    /**
+     * Starts a server on {@code dataDir} (an existing directory the caller owns and removes; null:
+     * a fresh temporary one, removed by {@link #close}).
+     */
+    static ServerProcess start(String name, Path dataDir) {
         ServerProcess server;
         try {
-            server = new ServerProcess(name);
+            server = new ServerProcess(name, dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -140,6 +151,14 @@ final class ServerProcess implements AutoCloseable {
         return p.exitValue();
     }
 
+    /** Starts the server again after {@link #kill} or {@link #stop}, same port and data directory. */
+    void relaunch() {
+        if (process != null) {
+            throw new IllegalStateException("the server is still running");
+        }
+        launch();
+    }
+
     /** Kills the server with SIGKILL (a crash) and waits for it to be gone. */
     void kill() {
         Process p = process;
@@ -169,7 +188,9 @@ final class ServerProcess implements AutoCloseable {
                 }
             }
         } finally {
-            deleteTree(dataDir);
+            if (ownsDataDir) {
+                deleteTree(dataDir);
+            }
         }
     }
 
@@ -305,7 +326,8 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private void note(String line) {
+    /** Appends a harness line ({@code [e2e time] line}) to the server log. */
+    void note(String line) {
         try {
             Files.writeString(logFile, "[e2e " + LocalDateTime.now() + "] " + line + System.lineSeparator(),
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,

@@ -65,6 +65,8 @@ final class Wal implements AutoCloseable {
     private WalSegment current;
     private long nextLsn = 1;
     private volatile long durableLsn;
+    /** A segment file was created or renamed into place since the directory was last forced. */
+    private volatile boolean dirChanged;
     private final AtomicLong forces = new AtomicLong();
     private long nextSegmentId = 1;
 
@@ -246,6 +248,7 @@ final class Wal implements AutoCloseable {
             // a stale record right behind the header must not look like this segment's first record
             m.set(INT, SEGMENT_HEADER, 0);
             segments.addLast(s);
+            dirChanged = true; // its directory entry is durable only after the directory is forced
             return s;
         } catch (IOException e) {
             throw new FsException(FsError.NO_SPACE, "cannot create a WAL segment: " + e.getMessage(), e);
@@ -285,6 +288,10 @@ final class Wal implements AutoCloseable {
             } finally {
                 appendLock.unlock();
             }
+            if (dirChanged) {
+                dirChanged = false;
+                forceDir();
+            }
             for (WalSegment s : dirty) {
                 s.force();
             }
@@ -292,6 +299,15 @@ final class Wal implements AutoCloseable {
             forces.incrementAndGet();
         } finally {
             forceLock.unlock();
+        }
+    }
+
+    /** fsync of the WAL directory: new segment files (and renames of recycled ones) survive a power loss. */
+    private void forceDir() {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            throw new FsException(FsError.IO, "cannot sync the WAL directory " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -380,6 +396,10 @@ final class Wal implements AutoCloseable {
     public void close() {
         appendLock.lock();
         try {
+            if (dirChanged) {
+                dirChanged = false;
+                forceDir();
+            }
             for (WalSegment s : segments) {
                 s.force();
                 s.close();

@@ -50,6 +50,8 @@ public final class FsBlockStore implements BlockStore {
     /** Blocks renamed into place without their own fsync, forced at the next {@link #sync}. */
     private final ConcurrentHashMap<Long, java.util.Set<Long>> unsyncedBlocks = new ConcurrentHashMap<>();
     private final boolean deferReplacingSync;
+    /** Bucket directories ({@code root/<id % 256>}) whose entry in the root is known to be durable. */
+    private final java.util.Set<Integer> durableBuckets = ConcurrentHashMap.newKeySet();
     /** Buffers for read-modify-write of partial blocks (at most 32 at once: writers wait beyond). */
     private final BufferPool pool = new BufferPool(64, 32, 32);
     private volatile boolean closed;
@@ -307,6 +309,11 @@ public final class FsBlockStore implements BlockStore {
             if (unsyncedDirs.remove(contentId) != null || blocks != null) {
                 forceDir(dir);
                 forceDir(dir.getParent());
+                int bucket = (int) (contentId & 0xFF);
+                if (!durableBuckets.contains(bucket)) { // a new bucket directory must reach the root too
+                    forceDir(root);
+                    durableBuckets.add(bucket);
+                }
             }
         } catch (NoSuchFileException e) {
             // deleted meanwhile
