@@ -66,6 +66,8 @@ final class Wal implements AutoCloseable {
     private long nextLsn = 1;
     private volatile long durableLsn;
     private final AtomicLong forces = new AtomicLong();
+    /** Test hook run by the forcing caller under the group-commit lock, before it picks the LSN to cover. */
+    volatile Runnable beforeForce = () -> { };
     private long nextSegmentId = 1;
 
     /** A record found by replay. {@code dataPos} is the data's offset inside {@code segment}. */
@@ -225,6 +227,8 @@ final class Wal implements AutoCloseable {
             seg.lastLsn = lsn;
             if (type == WRITE) {
                 seg.liveBytes.addAndGet(dataLen);
+            } else {
+                seg.pendingChanges.incrementAndGet();
             }
             return new Appended(seg, pos + HEADER, lsn);
         } finally {
@@ -272,6 +276,7 @@ final class Wal implements AutoCloseable {
             if (durableLsn >= lsn) {
                 return;
             }
+            beforeForce.run();
             List<WalSegment> dirty = new ArrayList<>();
             long target;
             appendLock.lock();
@@ -297,8 +302,8 @@ final class Wal implements AutoCloseable {
 
     /**
      * Deletes the oldest segments whose data has all reached the block store, oldest first,
-     * never the current one (all their data is in the backing store, synced, so their records are
-     * no longer needed). Returns how many were recycled.
+     * never the current one (all their data, truncates and deletes are in the backing store and
+     * synced there, so their records are no longer needed). Returns how many were recycled.
      */
     int recycle() {
         int n = 0;
@@ -306,7 +311,7 @@ final class Wal implements AutoCloseable {
         appendLock.lock();
         try {
             while (segments.size() > 1 && segments.peekFirst() != current
-                    && segments.peekFirst().liveBytes.get() == 0) {
+                    && segments.peekFirst().liveBytes.get() == 0 && segments.peekFirst().pendingChanges.get() == 0) {
                 WalSegment s = segments.pollFirst();
                 try {
                     if (spares.size() < MAX_SPARES) {
