@@ -164,14 +164,15 @@ final class Flusher {
 
     /**
      * Applies a file's pending TRUNCATE/DELETE changes to the block store right away, in the
-     * caller, unless the store is failing or a flush of the file runs (then the flusher does it).
-     * They stay pending, and their records in the WAL, until a flush has synced them; the flusher
-     * applying them again before any later data is harmless.
+     * caller (after a flush of the file that runs), unless the store is failing: then the flusher
+     * does it later. They stay pending, and their records in the WAL, until a flush has synced
+     * them; the flusher applying them again before any later data is harmless.
      */
     void applyEagerly(long id, DirtyFile f) {
-        if (failingSinceMs != 0 || !f.flushLock.tryLock()) {
+        if (failingSinceMs != 0) {
             return;
         }
+        f.flushLock.lock();
         try {
             List<DirtyFile.Change> changes;
             f.rw.readLock().lock();

@@ -202,21 +202,21 @@ public final class WriteBackCache implements BlockStore {
     @Override
     public void truncate(long contentId, long size) {
         checkHealthy();
-        long lsn = changeAndLog(contentId, Wal.TRUNCATE, size);
-        wal.force(lsn);
+        changeAndLog(contentId, Wal.TRUNCATE, size, true);
     }
 
     @Override
     public void delete(long contentId) {
         checkHealthy();
-        changeAndLog(contentId, Wal.DELETE, 0);
+        changeAndLog(contentId, Wal.DELETE, 0, false);
     }
 
     /**
-     * Logs a TRUNCATE/DELETE and applies it to the index; the flusher applies it to the backing
-     * store (before any data written after it) and syncs it there before the record may be recycled.
+     * Logs a TRUNCATE/DELETE (forced if {@code force}) and applies it to the index, then to the
+     * backing store while that works; the flusher applies it otherwise (before any data written
+     * after it) and syncs it there before the record may be recycled.
      */
-    private long changeAndLog(long contentId, byte type, long size) {
+    private void changeAndLog(long contentId, byte type, long size, boolean force) {
         long cut = type == Wal.DELETE ? 0 : size;
         while (true) {
             wal.awaitSpace(0);
@@ -233,8 +233,11 @@ public final class WriteBackCache implements BlockStore {
                 f.rw.writeLock().unlock();
             }
             if (lsn > 0) {
+                if (force) {
+                    wal.force(lsn);
+                }
                 flusher.applyEagerly(contentId, f); // frees the space now while the store works
-                return lsn;
+                return;
             }
         }
     }
