@@ -7,11 +7,16 @@ import io.dittofs.controlplane.model.ShareDef;
 import io.dittofs.controlplane.model.SharePermission;
 import io.dittofs.controlplane.model.StoreDef;
 import io.dittofs.controlplane.runtime.StoreFactory;
+import io.dittofs.storage.cache.WriteBackCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+<<<<<<< HEAD
 import java.util.List;
+=======
+import java.time.Instant;
+>>>>>>> h/flusher
 import java.util.Map;
 
 import static io.dittofs.controlplane.api.ApiServer.obj;
@@ -27,9 +32,15 @@ final class ShareEndpoints {
     }
 
     void register(ApiServer s) {
-        s.route("GET", V1 + "/stores/{kind}", Role.OPERATOR, r -> e.db.stores(kind(r)).stream().map(ShareEndpoints::view).toList());
+        s.route("GET", V1 + "/stores/{kind}", Role.OPERATOR, r -> {
+            Map<String, WriteBackCache.Stats> caches = e.runtime.cacheStats();
+            return e.db.stores(kind(r)).stream().map(d -> withCache(view(d), caches.get(d.name()), d)).toList();
+        });
         s.route("POST", V1 + "/stores/{kind}", Role.OPERATOR, this::createStore);
-        s.route("GET", V1 + "/stores/{kind}/{name}", Role.OPERATOR, r -> view(store(kind(r), r.param("name"))));
+        s.route("GET", V1 + "/stores/{kind}/{name}", Role.OPERATOR, r -> {
+            StoreDef d = store(kind(r), r.param("name"));
+            return withCache(view(d), e.runtime.cacheStats().get(d.name()), d);
+        });
         s.route("DELETE", V1 + "/stores/{kind}/{name}", Role.OPERATOR, r -> {
             String kind = kind(r);
             StoreDef d = store(kind, r.param("name"));
@@ -71,6 +82,22 @@ final class ShareEndpoints {
 
     static Map<String, Object> view(StoreDef d) {
         return obj("name", d.name(), "kind", d.kind(), "type", d.type(), "config", d.visibleConfig());
+    }
+
+    /**
+     * A block store's view plus the health of its live write-back cache (null without one): whether
+     * the flusher reaches the store, since when it fails, the last error, dirty bytes, WAL segments.
+     */
+    static Map<String, Object> withCache(Map<String, Object> view, WriteBackCache.Stats c, StoreDef d) {
+        if (!"block".equals(d.kind())) {
+            return view;
+        }
+        view.put("cache", c == null ? null : obj("state", c.failing() ? "failing" : "ok",
+                "failing_since", c.failing() ? Instant.ofEpochMilli(c.failingSinceMs()).toString() : null,
+                "last_error", c.lastError().isEmpty() ? null : c.lastError(),
+                "flush_errors", c.flushErrors(), "retry_delay_ms", c.retryDelayMs(),
+                "dirty_bytes", c.dirtyBytes(), "wal_segments", c.walSegments()));
+        return view;
     }
 
     private StoreDef store(String kind, String name) {

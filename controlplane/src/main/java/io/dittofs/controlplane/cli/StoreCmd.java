@@ -23,12 +23,15 @@ final class StoreCmd extends Dfsctl.Sub implements Runnable {
             return "/api/v1/stores/" + kind();
         }
 
-        @Command(name = "list", mixinStandardHelpOptions = true, description = "List store definitions.")
+        @Command(name = "list", mixinStandardHelpOptions = true,
+                description = "List store definitions (block stores behind a write-back cache also show its flush health).")
         int list() throws Exception {
             return print(call("GET", base(), null));
         }
 
-        @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a store definition.")
+        @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a store definition; for a block store "
+                + "behind a write-back cache also its flush health: state ok/failing, failing since, last error, "
+                + "dirty bytes, WAL segments.")
         int get(@Parameters(paramLabel = "NAME") String name) throws Exception {
             return print(call("GET", base() + "/" + path(name), null));
         }

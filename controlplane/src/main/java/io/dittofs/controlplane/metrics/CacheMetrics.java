@@ -44,5 +44,20 @@ public final class CacheMetrics {
                 .help("bytes flushed from the cache to the block store").labelNames("store")
                 .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.flushedBytes(), n)))
                 .register(registry);
+        CounterWithCallback.builder().name("dittofs_cache_flush_errors")
+                .help("failed flush rounds (the block store refused a write, sync, truncate or delete); each is retried")
+                .labelNames("store")
+                .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.flushErrors(), n)))
+                .register(registry);
+        GaugeWithCallback.builder().name("dittofs_cache_flush_failing")
+                .help("1 while the flusher cannot reach the block store (writes go on into the WAL), else 0")
+                .labelNames("store")
+                .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.failing() ? 1 : 0, n)))
+                .register(registry);
+        GaugeWithCallback.builder().name("dittofs_cache_flush_retry").unit(Unit.SECONDS)
+                .help("the flusher's wait before its next retry of a failing block store (capped exponential backoff), 0 when healthy")
+                .labelNames("store")
+                .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.retryDelayMs() / 1000.0, n)))
+                .register(registry);
     }
 }

@@ -1,19 +1,24 @@
 package io.dittofs.controlplane.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.dittofs.core.AuthContext;
 import io.dittofs.core.Share;
 import io.dittofs.core.ShareAccess;
+import io.dittofs.core.spi.BlockStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.Arena;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -167,6 +172,58 @@ class ApiRuntimeTest {
         assertNotNull(again, "the share is served again after a restart");
         assertEquals(id, again.id());
         assertEquals(root, again.fs().rootId());
+    }
+
+    @Test
+    void shouldShowCacheHealthOfBlockStoreWhileItsStoreFailsAndAfterItRecovers() throws Exception {
+        Path blocks = dir.resolve("cblocks");
+        ok(201, h.call("POST", "/api/v1/stores/metadata", admin, "{\"name\":\"cm\",\"type\":\"memory\"}"));
+        ok(201, h.call("POST", "/api/v1/stores/block", admin, "{\"name\":\"cf\",\"type\":\"fs\",\"config\":{\"path\":\""
+                + blocks + "\",\"cache\":\"" + dir.resolve("cwal") + "\"}}"));
+        ok(201, h.call("POST", "/api/v1/stores/block", admin, "{\"name\":\"plain\",\"type\":\"memory\"}"));
+        ok(201, h.call("POST", "/api/v1/shares", admin, "{\"name\":\"/c\",\"metadata_store\":\"cm\",\"block_store\":\"cf\"}"));
+        BlockStore cache = h.runtime.registry().byName("/c").fs().blockStore();
+        assertEquals("ok", cacheOf("cf").get("state").asText());
+        assertTrue(h.call("GET", "/api/v1/stores/block/plain", admin, null).json().get("cache").isNull(), "no cache, no status");
+
+        // the store's directory turns into a plain file: every write below the cache fails with an I/O error
+        moveAway(blocks);
+        Files.createFile(blocks);
+        cache.write(7, 0, Arena.ofAuto().allocate(65536));
+        JsonNode failing = waitForCache("cf", "failing");
+        assertEquals(65536, failing.get("dirty_bytes").asLong());
+        assertTrue(failing.get("flush_errors").asLong() >= 1, failing.toString());
+        assertFalse(failing.get("last_error").isNull(), failing.toString());
+        assertFalse(failing.get("failing_since").isNull(), failing.toString());
+        JsonNode listed = h.call("GET", "/api/v1/stores/block", admin, null).json();
+        assertTrue(listed.toString().contains("\"state\":\"failing\""), listed.toString());
+
+        Files.delete(blocks);
+        Files.move(dir.resolve("cblocks.away"), blocks);
+        JsonNode healthy = waitForCache("cf", "ok");
+        assertEquals(0, healthy.get("dirty_bytes").asLong());
+        assertTrue(healthy.get("failing_since").isNull());
+    }
+
+    private JsonNode cacheOf(String store) throws Exception {
+        ApiHarness.Res r = h.call("GET", "/api/v1/stores/block/" + store, admin, null);
+        ok(200, r);
+        return r.json().get("cache");
+    }
+
+    private JsonNode waitForCache(String store, String state) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        JsonNode c = cacheOf(store);
+        while (!state.equals(c.get("state").asText()) || ("ok".equals(state) && c.get("dirty_bytes").asLong() > 0)) {
+            assertTrue(System.nanoTime() < deadline, "cache never " + state + ": " + c);
+            Thread.sleep(20);
+            c = cacheOf(store);
+        }
+        return c;
+    }
+
+    private void moveAway(Path p) throws java.io.IOException {
+        Files.move(p, dir.resolve(p.getFileName() + ".away"));
     }
 
     @Test

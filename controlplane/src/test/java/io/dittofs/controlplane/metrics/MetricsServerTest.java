@@ -42,6 +42,29 @@ class MetricsServerTest {
     }
 
     @Test
+    void shouldExportFlushFailureWhileCachesBlockStoreFails() throws Exception {
+        MemoryBlockStore gone = new MemoryBlockStore();
+        gone.close(); // a store that refuses every call with an I/O error
+        try (MetricsServer metrics = MetricsServer.start("127.0.0.1", 0);
+             WriteBackCache cache = new WriteBackCache(gone,
+                     new WriteBackCache.Options(dir.resolve("wal"), 4L << 20, 4, 5, 50, 200))) {
+            metrics.registerCaches(() -> Map.of("down", cache.stats()));
+            cache.write(3, 0, Arena.ofAuto().allocate(4096));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            Scrape s = Scrape.of(metrics.port());
+            while (s.value("dittofs_cache_flush_errors_total", "store", "down") < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                s = Scrape.of(metrics.port());
+            }
+            assertTrue(s.value("dittofs_cache_flush_errors_total", "store", "down") >= 2, s.lines("flush_errors"));
+            assertValue(s, 1, "dittofs_cache_flush_failing", "store", "down");
+            double retry = s.value("dittofs_cache_flush_retry_seconds", "store", "down");
+            assertTrue(retry >= 0.05 && retry <= 0.2, "backoff between base and cap: " + retry);
+            assertValue(s, 4096, "dittofs_cache_dirty_bytes", "store", "down");
+        }
+    }
+
+    @Test
     void shouldCountCallsConnectionsAndCacheActivityWhenScraped() throws Exception {
         FileSystem fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
         ShareRegistry shares = new ShareRegistry();
@@ -90,6 +113,9 @@ class MetricsServerTest {
                 assertTrue(s.value("dittofs_cache_wal_forces_total", "store", "blocks1") >= 1, s.lines("wal_forces"));
                 assertValue(s, 1, "dittofs_cache_wal_segments", "store", "blocks1");
                 assertValue(s, 0, "dittofs_cache_flushes_total", "store", "blocks1");
+                assertValue(s, 0, "dittofs_cache_flush_errors_total", "store", "blocks1");
+                assertValue(s, 0, "dittofs_cache_flush_failing", "store", "blocks1");
+                assertValue(s, 0, "dittofs_cache_flush_retry_seconds", "store", "blocks1");
                 assertTrue(s.value("jvm_memory_used_bytes", "area", "heap") > 0, "JVM metrics are exported");
             }
             cache.sync(9);

@@ -10,10 +10,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The dirty ranges of one file: non-overlapping extents, each pointing at the data of a WAL
- * record, newest data winning. {@code rw} guards the map (readers overlay under the read lock);
- * {@code flushLock} keeps a flush of this file and a truncate/delete from interleaving.
- * A file whose map became empty is {@link #removed} from the cache's table and must not be used.
+ * The dirty state of one file: non-overlapping extents, each pointing at the data of a WAL
+ * record, newest data winning, and the TRUNCATE/DELETE changes logged but not yet applied to the
+ * block store, in log order. Every surviving extent lies below the size of each change logged
+ * after it (a change punches what it cuts), so applying the changes first and then writing the
+ * extents gives the block store the logged result. {@code rw} guards both (readers overlay under
+ * the read lock); {@code flushLock} keeps two flushes of this file apart. A file with neither
+ * extents nor changes is {@link #removed} from the cache's table and must not be used.
  */
 final class DirtyFile {
     /** Data at file offset {@code off}, {@code len} bytes, stored at {@code pos} in {@code seg}. */
@@ -26,6 +29,12 @@ final class DirtyFile {
     final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     final ReentrantLock flushLock = new ReentrantLock();
     final NavigableMap<Long, Extent> extents = new TreeMap<>();
+    /** A logged TRUNCATE to {@code size} or DELETE (size 0) whose record lives in {@code seg}. */
+    record Change(byte type, long size, WalSegment seg) {
+    }
+
+    /** Changes not yet applied to the block store, oldest first; the flusher removes the ones it applied and synced. */
+    final List<Change> changes = new ArrayList<>();
     /** Set under the write lock when the entry leaves the table. */
     boolean removed;
 
@@ -63,6 +72,35 @@ final class DirtyFile {
         }
         out.addAll(extents.subMap(from, true, to, false).values());
         return out;
+    }
+
+    boolean isClean() {
+        return extents.isEmpty() && changes.isEmpty();
+    }
+
+    /** Where the block store's bytes stop counting: past the smallest pending truncate they read as zeros. A lock is held. */
+    long zeroFrom() {
+        long z = Long.MAX_VALUE;
+        for (Change c : changes) {
+            z = Math.min(z, c.size());
+        }
+        return z;
+    }
+
+    /** Whether {@code [from, to)} is fully given by extents and pending truncates, so the block store need not be read. */
+    boolean covers(long from, long to) {
+        long limit = Math.min(to, zeroFrom());
+        long pos = from;
+        if (pos >= limit) {
+            return true;
+        }
+        for (Extent x : overlapping(from, limit)) {
+            if (x.off() > pos) {
+                return false;
+            }
+            pos = Math.max(pos, x.end());
+        }
+        return pos >= limit;
     }
 
     /** Copies dirty data over {@code dst}, which holds file bytes {@code [offset, offset + size)}. Read lock held. */

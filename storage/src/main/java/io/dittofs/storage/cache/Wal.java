@@ -68,6 +68,8 @@ final class Wal implements AutoCloseable {
     /** A segment file was created or renamed into place since the directory was last forced. */
     private volatile boolean dirChanged;
     private final AtomicLong forces = new AtomicLong();
+    /** Test hook run by the forcing caller under the group-commit lock, before it picks the LSN to cover. */
+    volatile Runnable beforeForce = () -> { };
     private long nextSegmentId = 1;
 
     /** A record found by replay. {@code dataPos} is the data's offset inside {@code segment}. */
@@ -227,6 +229,8 @@ final class Wal implements AutoCloseable {
             seg.lastLsn = lsn;
             if (type == WRITE) {
                 seg.liveBytes.addAndGet(dataLen);
+            } else {
+                seg.pendingChanges.incrementAndGet();
             }
             return new Appended(seg, pos + HEADER, lsn);
         } finally {
@@ -275,6 +279,7 @@ final class Wal implements AutoCloseable {
             if (durableLsn >= lsn) {
                 return;
             }
+            beforeForce.run();
             List<WalSegment> dirty = new ArrayList<>();
             long target;
             appendLock.lock();
@@ -313,8 +318,8 @@ final class Wal implements AutoCloseable {
 
     /**
      * Deletes the oldest segments whose data has all reached the block store, oldest first,
-     * never the current one (all their data is in the backing store, synced, so their records are
-     * no longer needed). Returns how many were recycled.
+     * never the current one (all their data, truncates and deletes are in the backing store and
+     * synced there, so their records are no longer needed). Returns how many were recycled.
      */
     int recycle() {
         int n = 0;
@@ -322,7 +327,7 @@ final class Wal implements AutoCloseable {
         appendLock.lock();
         try {
             while (segments.size() > 1 && segments.peekFirst() != current
-                    && segments.peekFirst().liveBytes.get() == 0) {
+                    && segments.peekFirst().liveBytes.get() == 0 && segments.peekFirst().pendingChanges.get() == 0) {
                 WalSegment s = segments.pollFirst();
                 try {
                     if (spares.size() < MAX_SPARES) {

@@ -7,12 +7,15 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One WAL segment: a fixed-size file mapped into memory as a {@link MemorySegment}. Records are
  * appended at {@link #writePos}; {@link #liveBytes} counts the bytes of its WRITE records that
- * are still dirty (not yet in the block store), so the segment can be recycled at zero.
+ * are still dirty (not yet in the block store) and {@link #pendingChanges} its TRUNCATE/DELETE
+ * records not yet applied to the block store and synced there, so the segment can be recycled
+ * when both are zero.
  *
  * <p>Appends are serialised by the {@link Wal}; the mapping stays valid until {@link #delete()}.
  */
@@ -26,6 +29,8 @@ final class WalSegment {
     /** Highest record sequence number in this segment. */
     volatile long lastLsn;
     final AtomicLong liveBytes = new AtomicLong();
+    /** TRUNCATE/DELETE records of this segment that the block store has not yet applied and synced. */
+    final AtomicInteger pendingChanges = new AtomicInteger();
 
     private WalSegment(long id, Path path, Arena arena, MemorySegment map) {
         this.id = id;

@@ -9,14 +9,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A write-back cache in front of a block store, with a memory-mapped write-ahead log
@@ -26,13 +21,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *       acknowledge an UNSTABLE write right away.</li>
  *   <li>{@link #sync} forces the WAL (group commit: concurrent callers share one msync), which is
  *       what FILE_SYNC/DATA_SYNC writes and COMMIT wait for.</li>
- *   <li>{@link #read} reads the backing store and overlays the dirty ranges from the WAL, so reads
- *       always see the newest data.</li>
- *   <li>A background flusher copies dirty ranges to the backing store, syncs it, drops the ranges
- *       and recycles WAL segments oldest first. When the WAL is full, writers wait (backpressure);
- *       data is never dropped.</li>
- *   <li>On start the WAL is replayed in order (WRITE re-indexed, TRUNCATE/DELETE re-applied); a torn
- *       tail record fails its checksum and is discarded.</li>
+ *   <li>{@link #truncate} and {@link #delete} are logged and applied to the index at once, and to
+ *       the block store too while it works; while it fails the flusher applies them later, so they
+ *       are accepted like writes. Either way they stay in the WAL until the store synced them.</li>
+ *   <li>{@link #read} reads the backing store (skipped when dirty data and pending truncates cover
+ *       the range) and overlays the dirty ranges from the WAL, so reads always see the newest data.</li>
+ *   <li>A background {@link Flusher} applies truncates/deletes and copies dirty ranges to the
+ *       backing store, syncs it, drops the ranges and recycles WAL segments oldest first. A failing
+ *       store is retried with capped exponential backoff, forever; when the WAL is full, writers
+ *       wait (backpressure); data is never dropped.</li>
+ *   <li>On start the WAL is replayed in order (WRITE re-indexed, TRUNCATE/DELETE made pending again);
+ *       a torn tail record fails its checksum and is discarded.</li>
  * </ul>
  * Memory: no clean data is kept (reads of clean data go to the backing store), so the cache's
  * footprint is the WAL's mapped segments, bounded by {@code segmentSize * maxSegments}, plus the
@@ -46,8 +45,16 @@ public final class WriteBackCache implements BlockStore {
      * @param segmentSize     bytes per segment (at least 2 MiB: a record holds up to 1 MiB of data)
      * @param maxSegments     the WAL's size limit in segments; writers wait beyond it
      * @param flushIntervalMs how often the flusher looks for dirty data when not woken
+     * @param backoffBaseMs   the flusher's first wait after a failed round; doubled per further failure
+     * @param backoffCapMs    the longest wait between retries of a failing block store
      */
-    public record Options(Path dir, long segmentSize, int maxSegments, long flushIntervalMs) {
+    public record Options(Path dir, long segmentSize, int maxSegments, long flushIntervalMs, long backoffBaseMs,
+                          long backoffCapMs) {
+        /** Default retry backoff: 100 ms, doubling up to 30 s. */
+        public Options(Path dir, long segmentSize, int maxSegments, long flushIntervalMs) {
+            this(dir, segmentSize, maxSegments, flushIntervalMs, 100, 30_000);
+        }
+
         public static Options defaults(Path dir) {
             return new Options(dir, 64L << 20, 16, 50);
         }
@@ -57,13 +64,8 @@ public final class WriteBackCache implements BlockStore {
     private final Wal wal;
     private final Options options;
     private final Map<Long, DirtyFile> files = new ConcurrentHashMap<>();
-    private final ReentrantLock wakeLock = new ReentrantLock();
-    private final Condition wake = wakeLock.newCondition();
-    private final Thread flusher;
+    private final Flusher flusher;
     private volatile boolean running = true;
-    private volatile Throwable flushFailure;
-    private final AtomicLong flushes = new AtomicLong();
-    private final AtomicLong flushedBytes = new AtomicLong();
 
     /**
      * Counters for monitoring, read without stopping writers or the flusher.
@@ -73,8 +75,17 @@ public final class WriteBackCache implements BlockStore {
      * @param walForces    WAL group commits (msync rounds) since start
      * @param flushes      files flushed to the backing store since start (one write run + sync each)
      * @param flushedBytes bytes written to the backing store by the flusher since start
+     * @param flushErrors  failed flush rounds since start (each is retried)
+     * @param failingSinceMs when the current flush failure began (epoch ms), 0 while flushing works
+     * @param lastError    the latest flush failure's message ("" if none yet)
+     * @param retryDelayMs the wait before the flusher's next retry while failing, else 0
      */
-    public record Stats(long dirtyBytes, int walSegments, long walForces, long flushes, long flushedBytes) {
+    public record Stats(long dirtyBytes, int walSegments, long walForces, long flushes, long flushedBytes,
+                        long flushErrors, long failingSinceMs, String lastError, long retryDelayMs) {
+        /** Whether the flusher cannot currently reach the block store. */
+        public boolean failing() {
+            return failingSinceMs != 0;
+        }
     }
 
     /** Opens the cache: replays the WAL onto {@code backing}'s view, then starts the flusher. Owns {@code backing}. */
@@ -90,7 +101,8 @@ public final class WriteBackCache implements BlockStore {
         } catch (IOException e) {
             throw new FsException(FsError.IO, "cannot open the WAL in " + options.dir() + ": " + e.getMessage(), e);
         }
-        this.flusher = Thread.ofPlatform().name("cache-flusher").daemon(true).start(this::flushLoop);
+        this.flusher = new Flusher(backing, wal, files, options);
+        flusher.start();
     }
 
     private void replay(List<Wal.Replayed> records) {
@@ -103,21 +115,16 @@ public final class WriteBackCache implements BlockStore {
                     f.insert(new DirtyFile.Extent(r.offset(), r.dataLen(), r.segment(), r.dataPos(), r.lsn()));
                     writes++;
                 }
-                case Wal.TRUNCATE -> {
-                    // a size past what the backing store holds (a log from another store or an older
-                    // version) drops nothing more than its largest size does: never fail the start on it
-                    long size = Math.min(Math.max(0, r.offset()), backing.maxFileSize());
+                case Wal.TRUNCATE, Wal.DELETE -> {
+                    long size = r.type() == Wal.DELETE ? 0 : r.offset();
                     f.punch(size, Long.MAX_VALUE);
-                    backing.truncate(r.contentId(), size);
-                }
-                case Wal.DELETE -> {
-                    f.punch(0, Long.MAX_VALUE);
-                    backing.delete(r.contentId());
+                    f.changes.add(new DirtyFile.Change(r.type(), size, r.segment()));
+                    r.segment().pendingChanges.incrementAndGet();
                 }
                 default -> throw new IllegalStateException("record type " + r.type());
             }
         }
-        files.values().removeIf(f -> f.extents.isEmpty());
+        files.values().removeIf(DirtyFile::isClean);
         if (!records.isEmpty()) {
             LOG.info("WAL replay: {} records ({} writes), {} files with dirty data", records.size(), writes, files.size());
         }
@@ -145,9 +152,17 @@ public final class WriteBackCache implements BlockStore {
         }
         f.rw.readLock().lock();
         try {
-            backing.read(contentId, offset, dst);
-            // no dirty byte lies at or past 2^63 - 1: overlay only the part of dst below it
-            f.overlay(offset, dst.asSlice(0, Math.min(dst.byteSize(), Long.MAX_VALUE - offset)));
+            long end = offset + dst.byteSize();
+            if (f.covers(offset, end)) {
+                dst.fill((byte) 0); // all dirty or truncated: works while the block store is unreachable
+            } else {
+                backing.read(contentId, offset, dst);
+                long zeroFrom = f.zeroFrom();
+                if (zeroFrom < end) {
+                    dst.asSlice(Math.max(zeroFrom, offset) - offset).fill((byte) 0); // truncated, not yet in the store
+                }
+            }
+            f.overlay(offset, dst);
         } finally {
             f.rw.readLock().unlock();
         }
@@ -188,56 +203,43 @@ public final class WriteBackCache implements BlockStore {
     @Override
     public void truncate(long contentId, long size) {
         checkHealthy();
-        checkRange(size, 0);
-        long lsn = changeAndLog(contentId, Wal.TRUNCATE, size);
-        wal.force(lsn);
+        changeAndLog(contentId, Wal.TRUNCATE, size, true);
     }
 
     @Override
     public void delete(long contentId) {
         checkHealthy();
-        changeAndLog(contentId, Wal.DELETE, 0);
+        changeAndLog(contentId, Wal.DELETE, 0, false);
     }
 
-    /** Logs a TRUNCATE/DELETE and applies it to the index and the backing store, excluding a concurrent flush of the file. */
-    private long changeAndLog(long contentId, byte type, long size) {
+    /**
+     * Logs a TRUNCATE/DELETE (forced if {@code force}) and applies it to the index, then to the
+     * backing store while that works; the flusher applies it otherwise (before any data written
+     * after it) and syncs it there before the record may be recycled.
+     */
+    private void changeAndLog(long contentId, byte type, long size, boolean force) {
+        long cut = type == Wal.DELETE ? 0 : size;
         while (true) {
             wal.awaitSpace(0);
-            long lsn = tryChangeAndLog(contentId, type, size);
+            long lsn = 0;
+            DirtyFile f = lockForWrite(contentId);
+            try {
+                Wal.Appended a = wal.tryAppend(type, contentId, size, null);
+                if (a != null) {
+                    f.punch(cut, Long.MAX_VALUE);
+                    f.changes.add(new DirtyFile.Change(type, cut, a.segment()));
+                    lsn = a.lsn();
+                }
+            } finally {
+                f.rw.writeLock().unlock();
+            }
             if (lsn > 0) {
-                return lsn;
+                if (force) {
+                    wal.force(lsn);
+                }
+                flusher.applyEagerly(contentId, f); // frees the space now while the store works
+                return;
             }
-        }
-    }
-
-    /** One attempt of {@link #changeAndLog}; 0 if the log was full. */
-    private long tryChangeAndLog(long contentId, byte type, long size) {
-        DirtyFile f;
-        while (true) {
-            f = files.computeIfAbsent(contentId, k -> new DirtyFile());
-            f.flushLock.lock();
-            f.rw.writeLock().lock();
-            if (!f.removed) {
-                break;
-            }
-            f.rw.writeLock().unlock();
-            f.flushLock.unlock();
-        }
-        try {
-            Wal.Appended a = wal.tryAppend(type, contentId, size, null);
-            if (a == null) {
-                return 0;
-            }
-            f.punch(type == Wal.DELETE ? 0 : size, Long.MAX_VALUE);
-            if (type == Wal.DELETE) {
-                backing.delete(contentId);
-            } else {
-                backing.truncate(contentId, size);
-            }
-            return a.lsn();
-        } finally {
-            f.rw.writeLock().unlock();
-            f.flushLock.unlock();
         }
     }
 
@@ -269,152 +271,32 @@ public final class WriteBackCache implements BlockStore {
 
     /** A snapshot of the monitoring counters; cheap (no walk over the dirty ranges). */
     public Stats stats() {
-        return new Stats(wal.liveBytes(), wal.segmentCount(), wal.forces(), flushes.get(), flushedBytes.get());
+        return new Stats(wal.liveBytes(), wal.segmentCount(), wal.forces(), flusher.flushes(), flusher.flushedBytes(),
+                flusher.errors(), flusher.failingSinceMs(), flusher.lastError(), flusher.retryDelayMs());
     }
 
     private void wakeFlusher() {
-        wakeLock.lock();
-        try {
-            wake.signalAll();
-        } finally {
-            wakeLock.unlock();
-        }
+        flusher.wake();
     }
 
-    /**
-     * The flusher is stopped by clearing {@link #running} and signalling it, never by an interrupt:
-     * an interrupt landing inside a flush round makes the backing store's client abort the upload
-     * in flight (the AWS SDK throws {@code SdkInterruptedException}), which looked like a store
-     * failure and left the last writes only in the WAL.
-     */
-    private void stopFlusher() {
-        running = false;
-        wakeFlusher();
+    /** One flush round by hand (tests); throws what the backing store threw. */
+    void flushAll() {
+        flusher.flushAll();
     }
 
-    private void flushLoop() {
-        while (running) {
-            try {
-                wakeLock.lock();
-                try {
-                    if (running) {
-                        wake.await(options.flushIntervalMs(), TimeUnit.MILLISECONDS);
-                    }
-                } finally {
-                    wakeLock.unlock();
-                }
-                if (!running) {
-                    return; // close() runs the last round itself; a simulated crash runs none
-                }
-                flushAll();
-            } catch (InterruptedException e) {
-                if (!running) {
-                    return;
-                }
-            } catch (RuntimeException | Error e) {
-                flushFailure = e;
-                LOG.error("cache flush failed; writes are refused until restart (the WAL keeps the data)", e);
-                return;
-            }
-        }
+    /** Whether the flusher thread runs (it must survive any failure of the backing store). */
+    boolean flusherAlive() {
+        return flusher.isAlive();
     }
 
-    /** One flush round over every file with dirty data, then recycling of the WAL's oldest segments. */
-    synchronized void flushAll() {
-        for (Map.Entry<Long, DirtyFile> en : files.entrySet()) {
-            flushFile(en.getKey(), en.getValue());
-        }
-        if (wal.segmentCount() > 1) {
-            wal.recycle();
-        }
-    }
-
-    private void flushFile(long id, DirtyFile f) {
-        f.flushLock.lock();
-        try {
-            List<DirtyFile.Extent> snap;
-            f.rw.readLock().lock();
-            try {
-                snap = new ArrayList<>(f.extents.values());
-            } finally {
-                f.rw.readLock().unlock();
-            }
-            if (!snap.isEmpty()) {
-                writeCoalesced(id, snap);
-                backing.sync(id);
-                long n = 0;
-                for (DirtyFile.Extent e : snap) {
-                    n += e.len();
-                }
-                flushes.incrementAndGet();
-                flushedBytes.addAndGet(n);
-            }
-            f.rw.writeLock().lock();
-            try {
-                for (DirtyFile.Extent e : snap) {
-                    if (f.extents.get(e.off()) == e) {
-                        f.extents.remove(e.off());
-                        e.seg().liveBytes.addAndGet(-e.len());
-                    }
-                }
-                if (f.extents.isEmpty() && !f.removed) {
-                    f.removed = true;
-                    files.remove(id, f);
-                }
-            } finally {
-                f.rw.writeLock().unlock();
-            }
-        } finally {
-            f.flushLock.unlock();
-        }
-    }
-
-    /** Largest run of adjacent dirty extents written to the backing store in one call. */
-    private static final long MAX_RUN = 8L << 20;
-    /** The flusher's buffer for joining runs; only the flushing thread uses it (flushAll is not concurrent). */
-    private MemorySegment runBuffer;
-
-    private MemorySegment runBuffer() {
-        if (runBuffer == null) {
-            runBuffer = java.lang.foreign.Arena.ofAuto().allocate(MAX_RUN, 64);
-        }
-        return runBuffer;
-    }
-
-    /**
-     * Writes the extents (in offset order) to the backing store, joining runs of adjacent extents
-     * into one write so a block store gets whole blocks instead of many small read-modify-writes.
-     */
-    private void writeCoalesced(long id, List<DirtyFile.Extent> extents) {
-        int i = 0;
-        while (i < extents.size()) {
-            DirtyFile.Extent first = extents.get(i);
-            int j = i + 1;
-            long end = first.end();
-            while (j < extents.size() && extents.get(j).off() == end && end - first.off() + extents.get(j).len() <= MAX_RUN) {
-                end = extents.get(j).end();
-                j++;
-            }
-            if (j == i + 1) {
-                backing.write(id, first.off(), first.seg().map.asSlice(first.pos(), first.len()));
-            } else {
-                MemorySegment run = runBuffer().asSlice(0, end - first.off());
-                for (int k = i; k < j; k++) {
-                    DirtyFile.Extent e = extents.get(k);
-                    MemorySegment.copy(e.seg().map, e.pos(), run, e.off() - first.off(), e.len());
-                }
-                backing.write(id, first.off(), run);
-            }
-            i = j;
-        }
+    /** Test hook run under the WAL's group-commit lock before a force picks the records it covers. */
+    void beforeWalForceForTest(Runnable hook) {
+        wal.beforeForce = hook;
     }
 
     private void checkHealthy() {
         if (!running) {
             throw new FsException(FsError.IO, "cache closed");
-        }
-        if (flushFailure != null) {
-            throw new FsException(FsError.IO, "cache flusher failed: " + flushFailure);
         }
     }
 
@@ -458,12 +340,8 @@ public final class WriteBackCache implements BlockStore {
      * forcing anything (what the OS already has of the mapped pages stays in the files).
      */
     void abandonForTest() {
-        stopFlusher();
-        try {
-            flusher.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        running = false;
+        flusher.stop(10_000);
         wal.abandon();
     }
 
@@ -473,16 +351,13 @@ public final class WriteBackCache implements BlockStore {
         if (!running) {
             return;
         }
-        stopFlusher();
+        running = false;
+        flusher.stop(30_000);
         try {
-            flusher.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            if (flushFailure == null) {
-                flushAll();
-            }
+            flusher.flushAll();
+        } catch (RuntimeException e) {
+            LOG.warn("final cache flush to the {} block store failed; the WAL keeps the data and the next start flushes it",
+                    backing.kind(), e);
         } finally {
             wal.close();
             backing.close();

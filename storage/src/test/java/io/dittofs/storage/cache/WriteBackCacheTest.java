@@ -19,6 +19,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -154,6 +161,51 @@ class WriteBackCacheTest extends BlockStoreContract {
             assertEquals(before.flushes() + 1, after.flushes());
             assertEquals(before.flushedBytes() + 15_000, after.flushedBytes());
             assertTrue(after.walSegments() >= 1);
+        }
+    }
+
+    @Test
+    void shouldServeOverlappingStableWritersAndCommitsWithFewerWalForcesThanCallers() throws Exception {
+        Path root = dir.resolve("group");
+        int callers = 16;
+        WriteBackCache c = openIdleFlusher(root);
+        // like a slow disk: the first force starts only once every caller has appended, so they overlap for sure
+        CountDownLatch appended = new CountDownLatch(callers);
+        AtomicBoolean first = new AtomicBoolean(true);
+        c.beforeWalForceForTest(() -> {
+            if (first.getAndSet(false)) {
+                try {
+                    appended.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        long before = c.stats().walForces();
+        CyclicBarrier start = new CyclicBarrier(callers);
+        try (ExecutorService ex = Executors.newFixedThreadPool(callers)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                int k = i;
+                fs.add(ex.submit(() -> {
+                    start.await();
+                    c.write(200 + k, 0, pattern(8192, k)); // even k: a FILE_SYNC write; odd k: UNSTABLE then COMMIT
+                    appended.countDown();
+                    c.sync(200 + k);
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        long forces = c.stats().walForces() - before;
+        c.abandonForTest(); // crash: only what the forces covered counts
+        assertTrue(forces >= 1 && forces < callers, "forces " + forces + " for " + callers + " callers");
+        try (WriteBackCache r = openIdleFlusher(root)) {
+            for (int i = 0; i < callers; i++) {
+                assertEquals(-1, readBack(r, 200 + i, 0, 8192).mismatch(pattern(8192, i)), "caller " + i);
+            }
         }
     }
 

@@ -110,6 +110,8 @@ public final class LmdbMetadataStore implements MetadataStore {
     private volatile long durableSeq;
     private final AtomicLong flushes = new AtomicLong();
     private final ReentrantLock syncLock = new ReentrantLock();
+    /** Test hook run by the flushing caller under {@link #syncLock}, before it picks the commits it covers. */
+    volatile Runnable beforeFlush = () -> { };
 
     private final Object closeLock = new Object();
     private volatile boolean closed;
@@ -378,6 +380,7 @@ public final class LmdbMetadataStore implements MetadataStore {
             if (durableSeq >= target) {
                 return;
             }
+            beforeFlush.run();
             long upTo = commitSeq.get();
             onThread(syncer, () -> {
                 try {

@@ -16,9 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -156,6 +159,59 @@ class LmdbMetadataStoreTest extends MetadataStoreContract {
         assertTrue(flushes >= 1 && flushes <= callers, "flushes " + flushes);
         s.close();
         assertEquals(FsError.IO, assertThrows(FsException.class, s::sync).error());
+    }
+
+    @Test
+    void shouldServeOverlappingCommitsAndSyncsWithFewerFlushesThanCallers() throws Exception {
+        Path where = tmp.resolve("group");
+        int callers = 16;
+        long flushes;
+        try (LmdbMetadataStore s = new LmdbMetadataStore(where, 1L << 20, 1L << 30)) {
+            put(s, dir(ROOT));
+            s.sync();
+            long before = s.flushes();
+            // like a slow disk: the first flush starts only once every caller has committed, so they overlap for sure
+            CountDownLatch committed = new CountDownLatch(callers);
+            AtomicBoolean first = new AtomicBoolean(true);
+            s.beforeFlush = () -> {
+                if (first.getAndSet(false)) {
+                    awaitQuietly(committed);
+                }
+            };
+            CyclicBarrier start = new CyclicBarrier(callers);
+            try (ExecutorService ex = Executors.newFixedThreadPool(callers)) {
+                List<Future<?>> fs = new ArrayList<>();
+                for (int i = 0; i < callers; i++) {
+                    int k = i;
+                    fs.add(ex.submit(() -> {
+                        start.await();
+                        s.write(t -> t.addEntry(ROOT, "g" + k, 100 + k));
+                        committed.countDown();
+                        s.sync(); // each caller waits for its commit to be durable, as a COMMIT or stable write does
+                        return null;
+                    }));
+                }
+                for (Future<?> f : fs) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            }
+            flushes = s.flushes() - before;
+        }
+        assertTrue(flushes >= 1 && flushes < callers, "flushes " + flushes + " for " + callers + " callers");
+        try (LmdbMetadataStore s = new LmdbMetadataStore(where, 1L << 20, 1L << 30)) {
+            for (int i = 0; i < callers; i++) {
+                int k = i;
+                assertEquals(100 + k, s.read(t -> t.lookup(ROOT, "g" + k)).child(), "caller " + k);
+            }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
