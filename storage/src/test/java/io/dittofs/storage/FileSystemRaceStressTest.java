@@ -152,9 +152,12 @@ class FileSystemRaceStressTest {
             State observed = observe();
             List<Done> order = RaceModel.linearize(model, done, observed, known);
             assertNotNull(order, "round " + round + ": no order of " + done + " explains the state reached");
+            Set<Long> gone = new HashSet<>(seen);
+            gone.removeAll(known);
+            gone.addAll(model.content().keySet()); // live before or born in this round...
             model = observed;
             known = seen;
-            checkNoContentOfRemoved(model, known, "round " + round);
+            checkNoContentOfRemoved(model, gone, "round " + round); // ...and gone now
             checkSpace(model, "round " + round);
             if (reopen != null && round % REOPEN_EVERY == REOPEN_EVERY - 1) {
                 rig.close();
@@ -273,10 +276,10 @@ class FileSystemRaceStressTest {
         return new State(names, content);
     }
 
-    /** Every inode that is gone is gone for clients and has no byte left in the block store. */
-    private void checkNoContentOfRemoved(State model, Set<Long> known, String when) {
+    /** Every one of {@code ids} that is gone is gone for clients and has no byte left in the block store. */
+    private void checkNoContentOfRemoved(State model, Set<Long> ids, String when) {
         byte[] buf = new byte[SPAN];
-        for (long id : known) {
+        for (long id : ids) {
             if (model.content().containsKey(id)) {
                 continue;
             }
