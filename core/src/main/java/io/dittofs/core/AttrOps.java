@@ -1,6 +1,9 @@
 package io.dittofs.core;
 
 import io.dittofs.core.Results.Wcc;
+import io.dittofs.core.spi.MetadataStore;
+
+import java.util.concurrent.locks.Lock;
 
 import static io.dittofs.core.Checks.*;
 import static io.dittofs.core.Permissions.WRITE;
@@ -10,7 +13,8 @@ import static io.dittofs.core.Permissions.WRITE;
  * POSIX, and ACCESS.
  *
  * <p>Part of {@link FileSystem}, which delegates to it; holds no state of its own beyond the
- * share's {@link FsBackend}. Thread-safe.
+ * share's {@link FsBackend}. Thread-safe: a size change holds the inode's exclusive lock of the
+ * {@link ContentGuard}.
  */
 final class AttrOps {
     private final FsBackend fs;
@@ -27,7 +31,7 @@ final class AttrOps {
         if (fs.readOnly() && !sa.isEmpty()) {
             throw Checks.readOnlyError();
         }
-        Wcc w = fs.mutate(t -> {
+        MetadataStore.TxnWork<Wcc> change = t -> {
             Inode before = require(t, id);
             if (guardCtime >= 0 && before.ctimeNs() != guardCtime) {
                 throw new FsException(FsError.NOT_SYNC, "ctime guard mismatch");
@@ -38,11 +42,40 @@ final class AttrOps {
             Inode after = applySetAttr(ctx, before, sa, fs.now());
             t.put(after);
             return new Wcc(before, after);
-        });
-        // Content is cut only once the whole request was accepted and recorded; readers already
-        // see the new size, so nothing past it is visible in between.
-        if (sa.size() >= 0 && sa.size() != w.before().size()) {
-            fs.blocks().truncate(id, sa.size());
+        };
+        if (sa.size() < 0) {
+            return fs.mutate(change);
+        }
+        Lock lock = fs.guard().exclusive(id);
+        lock.lock();
+        try {
+            return resize(id, sa.size(), change);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A SETATTR that sets the size, under the inode's exclusive lock so no write interleaves:
+     * a file that grows is first made clean past its old end; the metadata commits first and a
+     * file that shrinks has its content cut (durably) afterwards, so a crash in between leaves
+     * content past the size, which the next growth cuts.
+     */
+    private Wcc resize(long id, long size, MetadataStore.TxnWork<Wcc> change) {
+        Inode cur = fs.getattr(id);
+        if (cur.type() == FileType.REGULAR && size > cur.size()) {
+            fs.ensureCleanPastEof(id);
+        }
+        Wcc w = fs.mutate(change);
+        if (size < w.before().size()) {
+            try {
+                fs.blocks().truncate(id, size);
+                fs.blocks().sync(id);
+                fs.guard().markClean(id);
+            } catch (RuntimeException | Error e) {
+                fs.guard().forget(id);
+                throw e;
+            }
         }
         return w;
     }

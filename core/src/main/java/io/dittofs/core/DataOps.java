@@ -5,6 +5,7 @@ import io.dittofs.core.Results.Wcc;
 import io.dittofs.core.Results.Written;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.Lock;
 
 import static io.dittofs.core.Checks.*;
 import static io.dittofs.core.Permissions.EXECUTE;
@@ -15,7 +16,8 @@ import static io.dittofs.core.Permissions.WRITE;
  * File content: READ, WRITE and COMMIT, and the relatime update of atime on read.
  *
  * <p>Part of {@link FileSystem}, which delegates to it; holds no state of its own beyond the
- * share's {@link FsBackend}. Thread-safe.
+ * share's {@link FsBackend}. Thread-safe: writes hold the inode's shared lock of the
+ * {@link ContentGuard}; reads take no lock and never look past the size they read.
  */
 final class DataOps {
     private static final long RELATIME_NS = 24L * 3600 * 1_000_000_000L;
@@ -70,7 +72,12 @@ final class DataOps {
         });
     }
 
-    /** Writes {@code src} at {@code offset}; FILE_SYNC/DATA_SYNC make data durable before returning. */
+    /**
+     * Writes {@code src} at {@code offset}; FILE_SYNC/DATA_SYNC make data durable before returning.
+     * Holds the inode's shared lock from the existence check to the size update, so a truncate or
+     * a removal never interleaves with it; a file that grows is first made clean past its end
+     * ({@link FsBackend#ensureCleanPastEof}).
+     */
     public Written write(AuthContext ctx, long id, long offset, MemorySegment src, Stability stability) {
         fs.checkWritable();
         long len = src.byteSize();
@@ -79,31 +86,55 @@ final class DataOps {
             throw new FsException(FsError.FILE_TOO_LARGE, "write of " + len + " bytes at "
                     + Long.toUnsignedString(offset) + " ends past the largest file size " + max);
         }
-        Inode n = fs.getattr(id);
-        requireRegular(n);
-        if (!ownerOverride(ctx, n, WRITE)) {
-            throw new FsException(FsError.ACCESS_DENIED, "write needs write permission");
-        }
-        if (len > 0) {
-            fs.blocks().write(id, offset, src);
-        }
-        if (stability != Stability.UNSTABLE) {
-            fs.blocks().sync(id);
-        }
         long end = offset + len;
-        Wcc wcc = fs.meta().write(t -> {
-            Inode before = require(t, id);
-            long now = fs.now();
-            int mode = before.mode();
-            if (!ctx.isRoot() && (mode & (Inode.S_ISUID | Inode.S_ISGID)) != 0) {
-                mode &= ~(Inode.S_ISUID | ((mode & 010) != 0 ? Inode.S_ISGID : 0));
+        Lock lock = fs.guard().shared(id);
+        while (true) {
+            lock.lock();
+            try {
+                Inode n = fs.getattr(id); // STALE once removed: a dead inode gets no content
+                requireRegular(n);
+                if (!ownerOverride(ctx, n, WRITE)) {
+                    throw new FsException(FsError.ACCESS_DENIED, "write needs write permission");
+                }
+                if (end <= n.size() || fs.guard().isClean(id)) {
+                    return writeLocked(ctx, id, offset, src, stability);
+                }
+            } finally {
+                lock.unlock();
             }
-            Inode after = new Inode(id, before.type(), mode, before.nlink(), before.uid(), before.gid(),
-                    Math.max(before.size(), end), before.atimeNs(), now, now, before.rdev(), before.parent(),
-                    before.verifier(), before.symlink());
-            t.put(after);
-            return new Wcc(before, after);
-        });
+            fs.ensureCleanPastEof(id); // needs the exclusive lock: not while holding the shared one
+        }
+    }
+
+    /** The content and size change of {@link #write}; the caller holds the inode's shared lock. */
+    private Written writeLocked(AuthContext ctx, long id, long offset, MemorySegment src, Stability stability) {
+        long len = src.byteSize();
+        long end = offset + len;
+        Wcc wcc;
+        try {
+            if (len > 0) {
+                fs.blocks().write(id, offset, src);
+            }
+            if (stability != Stability.UNSTABLE) {
+                fs.blocks().sync(id);
+            }
+            wcc = fs.meta().write(t -> {
+                Inode before = require(t, id);
+                long now = fs.now();
+                int mode = before.mode();
+                if (!ctx.isRoot() && (mode & (Inode.S_ISUID | Inode.S_ISGID)) != 0) {
+                    mode &= ~(Inode.S_ISUID | ((mode & 010) != 0 ? Inode.S_ISGID : 0));
+                }
+                Inode after = new Inode(id, before.type(), mode, before.nlink(), before.uid(), before.gid(),
+                        Math.max(before.size(), end), before.atimeNs(), now, now, before.rdev(), before.parent(),
+                        before.verifier(), before.symlink());
+                t.put(after);
+                return new Wcc(before, after);
+            });
+        } catch (RuntimeException | Error e) {
+            fs.guard().forget(id); // some of the data may be in the block store past the size
+            throw e;
+        }
         if (stability != Stability.UNSTABLE) {
             fs.meta().sync();
         }

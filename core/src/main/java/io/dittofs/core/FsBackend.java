@@ -5,13 +5,15 @@ import io.dittofs.core.spi.MetadataStore;
 
 /**
  * What the operation classes of one {@link FileSystem} share: its stores, whether the share is
- * read-only, and the clock. Immutable; thread-safe.
+ * read-only, the clock, and the {@link ContentGuard} that keeps sizes and content in step.
+ * Thread-safe.
  */
 final class FsBackend {
     private final MetadataStore meta;
     private final BlockStore blocks;
     private final boolean readOnly;
     private final FileSystem.Clock clock;
+    private final ContentGuard guard = new ContentGuard();
 
     FsBackend(MetadataStore meta, BlockStore blocks, boolean readOnly, FileSystem.Clock clock) {
         this.meta = meta;
@@ -32,6 +34,10 @@ final class FsBackend {
         return readOnly;
     }
 
+    ContentGuard guard() {
+        return guard;
+    }
+
     long now() {
         return clock.nowNanos();
     }
@@ -48,6 +54,48 @@ final class FsBackend {
         T result = meta.write(work);
         meta.sync();
         return result;
+    }
+
+    /**
+     * Before {@code id} grows: unless it is known clean, cuts its content at the current size and
+     * makes the cut durable, so no byte a crash left past the end of file (a write that was never
+     * acknowledged, content a truncate had not cut yet) becomes readable, whatever a power loss
+     * keeps. Takes the inode's exclusive lock; the caller must hold none of its locks.
+     *
+     * @throws FsException STALE if the inode is gone
+     */
+    void ensureCleanPastEof(long id) {
+        if (guard.isClean(id)) {
+            return;
+        }
+        var lock = guard.exclusive(id);
+        lock.lock();
+        try {
+            if (!guard.isClean(id)) {
+                long size = getattr(id).size();
+                blocks.truncate(id, size);
+                blocks.sync(id);
+                guard.markClean(id);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Frees the content of a file that lost its last link, after the metadata change committed:
+     * waits for writes in flight (they then fail with STALE), so none can recreate content of
+     * the dead inode.
+     */
+    void freeContent(long id) {
+        var lock = guard.exclusive(id);
+        lock.lock();
+        try {
+            guard.forget(id);
+            blocks.delete(id);
+        } finally {
+            lock.unlock();
+        }
     }
 
     void checkWritable() {

@@ -14,7 +14,8 @@ import static io.dittofs.core.Permissions.WRITE;
 /**
  * Namespace changes: create, mkdir, symlink, mknod, link, remove, rmdir and rename, each one
  * atomic metadata transaction made durable before it returns; content of files that lose their
- * last link is freed afterwards.
+ * last link is freed afterwards, under the inode's exclusive lock so that no write in flight
+ * recreates it ({@link FsBackend#freeContent}).
  *
  * <p>Part of {@link FileSystem}, which delegates to it; holds no state of its own beyond the
  * share's {@link FsBackend}. Thread-safe.
@@ -31,7 +32,9 @@ final class NamespaceOps {
     public Created create(AuthContext ctx, long dirId, String name, SetAttr sa, FileSystem.CreateMode how, long verifier) {
         fs.checkWritable();
         Names.checkNew(name);
+        boolean[] fresh = {false};
         Created c = fs.mutate(t -> {
+            fresh[0] = false; // the work may run again if the store retries the transaction
             Inode dir = requireDir(t, dirId);
             DirEntry existing = t.lookup(dirId, name);
             if (existing != null) {
@@ -56,8 +59,12 @@ final class NamespaceOps {
             int mode = sa.mode() >= 0 ? sa.mode() : 0644;
             Inode child = newInode(t, ctx, dir, FileType.REGULAR, mode, 0, null,
                     how == FileSystem.CreateMode.EXCLUSIVE ? verifier : 0);
+            fresh[0] = true;
             return link(t, ctx, dir, name, child, false);
         });
+        if (fresh[0]) {
+            fs.guard().markClean(c.child().id()); // a new id: the block store holds nothing of it
+        }
         // UNCHECKED create of an existing file with a size truncates it, like open(O_TRUNC).
         if (how == FileSystem.CreateMode.UNCHECKED && sa.size() >= 0 && c.child().size() != sa.size()) {
             Wcc w = attrs.setattr(ctx, c.child().id(), new SetAttr(-1, -1, -1, sa.size(),
@@ -209,7 +216,7 @@ final class NamespaceOps {
             return new Wcc(dir, dirAfter);
         });
         if (freed[0] != 0) {
-            fs.blocks().delete(freed[0]);
+            fs.freeContent(freed[0]);
         }
         return w;
     }
@@ -292,7 +299,7 @@ final class NamespaceOps {
             return new Renamed(new Wcc(fromDir, fromAfter), new Wcc(toDir, toAfter));
         });
         if (freed[0] != 0) {
-            fs.blocks().delete(freed[0]);
+            fs.freeContent(freed[0]);
         }
         return r;
     }
