@@ -3,7 +3,6 @@ package io.dittofs.controlplane.runtime;
 import io.dittofs.controlplane.model.StoreDef;
 import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.spi.MetadataStore;
-import io.dittofs.storage.block.file.FileBlockStore;
 import io.dittofs.storage.block.fs.FsBlockStore;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
 import io.dittofs.storage.block.s3.S3BlockStore;
@@ -32,7 +31,7 @@ public final class StoreFactory {
             "postgres", List.of("url", "user"));
     /** Block store types and the settings each requires. */
     static final Map<String, List<String>> BLOCK_TYPES = Map.of("memory", List.of(), "fs", List.of("path"),
-            "file", List.of("path"), "s3", List.of("bucket"));
+            "s3", List.of("bucket"));
     /**
      * Settings any backend may take. s3: {@code bucket}, {@code region}, {@code endpoint} (an
      * S3-compatible server, path-style), {@code prefix}, {@code access_key}/{@code secret_key}
@@ -183,7 +182,6 @@ public final class StoreFactory {
         return switch (d.type()) {
             case "memory" -> new MemoryBlockStore();
             case "fs" -> withCache(new FsBlockStore(Path.of(d.config().get("path")), hasCache(d)), d);
-            case "file" -> withCache(new FileBlockStore(Path.of(d.config().get("path"))), d);
             case "s3" -> withCache(new S3BlockStore(s3Config(d)), d);
             default -> throw new IllegalArgumentException("unknown block store type '" + d.type() + "'");
         };

@@ -116,7 +116,9 @@ public final class WriteBackCache implements BlockStore {
                     writes++;
                 }
                 case Wal.TRUNCATE, Wal.DELETE -> {
-                    long size = r.type() == Wal.DELETE ? 0 : r.offset();
+                    // a size past what the backing store holds (a log from another store or an older
+                    // version) drops nothing more than its largest size does: never fail the start on it
+                    long size = r.type() == Wal.DELETE ? 0 : Math.min(Math.max(0, r.offset()), backing.maxFileSize());
                     f.punch(size, Long.MAX_VALUE);
                     f.changes.add(new DirtyFile.Change(r.type(), size, r.segment()));
                     r.segment().pendingChanges.incrementAndGet();
@@ -152,7 +154,9 @@ public final class WriteBackCache implements BlockStore {
         }
         f.rw.readLock().lock();
         try {
-            long end = offset + dst.byteSize();
+            // no dirty byte lies at or past 2^63 - 1: look only at the part of dst below it
+            MemorySegment below = dst.asSlice(0, Math.min(dst.byteSize(), Long.MAX_VALUE - offset));
+            long end = offset + below.byteSize();
             if (f.covers(offset, end)) {
                 dst.fill((byte) 0); // all dirty or truncated: works while the block store is unreachable
             } else {
@@ -162,7 +166,7 @@ public final class WriteBackCache implements BlockStore {
                     dst.asSlice(Math.max(zeroFrom, offset) - offset).fill((byte) 0); // truncated, not yet in the store
                 }
             }
-            f.overlay(offset, dst);
+            f.overlay(offset, below);
         } finally {
             f.rw.readLock().unlock();
         }
@@ -203,6 +207,7 @@ public final class WriteBackCache implements BlockStore {
     @Override
     public void truncate(long contentId, long size) {
         checkHealthy();
+        checkRange(size, 0);
         changeAndLog(contentId, Wal.TRUNCATE, size, true);
     }
 

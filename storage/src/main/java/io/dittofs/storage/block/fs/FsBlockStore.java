@@ -52,6 +52,8 @@ public final class FsBlockStore implements BlockStore {
     private final boolean deferReplacingSync;
     /** Bucket directories ({@code root/<id % 256>}) whose entry in the root is known to be durable. */
     private final java.util.Set<Integer> durableBuckets = ConcurrentHashMap.newKeySet();
+    /** Content removed by {@link #delete} whose bucket directory has not been forced since. */
+    private final java.util.Set<Long> unsyncedDeletes = ConcurrentHashMap.newKeySet();
     /** Buffers for read-modify-write of partial blocks (at most 32 at once: writers wait beyond). */
     private final BufferPool pool = new BufferPool(64, 32, 32);
     private volatile boolean closed;
@@ -289,6 +291,7 @@ public final class FsBlockStore implements BlockStore {
         used.addAndGet(-removeTree(gone));
         unsyncedDirs.remove(contentId);
         unsyncedBlocks.remove(contentId);
+        unsyncedDeletes.add(contentId); // the rename out of the bucket is durable at the next sync
     }
 
     @Override
@@ -297,6 +300,11 @@ public final class FsBlockStore implements BlockStore {
         java.util.Set<Long> blocks = unsyncedBlocks.remove(contentId);
         Path dir = fileDir(contentId);
         try {
+            if (unsyncedDeletes.remove(contentId)) {
+                // the write-back cache recycles the WAL segment holding the DELETE after this
+                // returns: the directory entry must be gone for good, not just in the page cache
+                forceDir(dir.getParent());
+            }
             if (blocks != null) {
                 for (long index : blocks) {
                     try (FileChannel ch = FileChannel.open(block(dir, index), StandardOpenOption.WRITE)) {
