@@ -32,14 +32,6 @@ final class RpcConnection {
     private static final Logger LOG = LoggerFactory.getLogger(RpcConnection.class);
     /** A connection's budget of 64 KiB buffers, per 1 MiB buffer of its budget. */
     static final int MEDIUM_PER_LARGE = 8;
-    /**
-     * A connection's budget of 4 KiB buffers beyond one per call in flight: every call can hold its
-     * record while the reader holds the next one and a few calls build replies, so the budget never
-     * deadlocks a connection, but calls stuck behind replies nobody reads stop at it.
-     */
-    static final int SMALL_SPARE = 8;
-    /** Replies are written in slices of this size, so a client that reads slowly still shows progress. */
-    private static final int SEND_SLICE = 128 * 1024;
 
     private final RpcServer server;
     private final SocketChannel ch;
@@ -50,8 +42,6 @@ final class RpcConnection {
     private final Semaphore inFlight;
     /** When the reply being written began (0 when none is), for the send-timeout watchdog. */
     private volatile long sendStartNanos;
-    /** When reply bytes were last taken by the client, for the pressure watchdog. */
-    private volatile long lastSendNanos;
     private volatile Thread readerThread;
     private volatile boolean closed;
 
@@ -59,8 +49,7 @@ final class RpcConnection {
         this.server = server;
         this.ch = ch;
         this.peer = peer;
-        this.buffers = server.dispatcher().pool().share(maxInFlight + SMALL_SPARE, MEDIUM_PER_LARGE * largeBuffers,
-                largeBuffers);
+        this.buffers = server.dispatcher().pool().share(MEDIUM_PER_LARGE * largeBuffers, largeBuffers);
         this.reader = new RecordReader(ch, buffers, server.maxRecordSize());
         this.inFlight = new Semaphore(maxInFlight);
     }
@@ -160,16 +149,9 @@ final class RpcConnection {
     private void send(ByteBuffer b) throws IOException {
         writeLock.lock();
         try {
-            long start = System.nanoTime() | 1; // never 0, which means "not sending"
-            lastSendNanos = start;
-            sendStartNanos = start;
-            int limit = b.limit();
+            sendStartNanos = System.nanoTime() | 1; // never 0, which means "not sending"
             while (b.hasRemaining()) {
-                b.limit(Math.min(limit, b.position() + SEND_SLICE));
-                if (ch.write(b) > 0) {
-                    lastSendNanos = System.nanoTime();
-                }
-                b.limit(limit);
+                ch.write(b);
             }
         } finally {
             sendStartNanos = 0;
@@ -195,37 +177,6 @@ final class RpcConnection {
             return true;
         }
         return false;
-    }
-
-    /**
-     * How long this connection has held pooled buffers without moving a byte while it waits for
-     * its client (a reply the client does not take, a record it does not finish), or -1 if it holds
-     * none, is not waiting for its client, or is waiting for the pool rather than the client.
-     */
-    long stuckNanos(long now) {
-        if (closed || buffers.leased() == 0) {
-            return -1;
-        }
-        long stuck = -1;
-        if (sendStartNanos != 0) {
-            stuck = now - lastSendNanos;
-        }
-        if (reader.recordStartNanos() != 0 && !reader.awaitingBuffer()) {
-            stuck = Math.max(stuck, now - reader.lastReadNanos());
-        }
-        return stuck;
-    }
-
-    /** Pooled buffers this connection holds (records, replies). */
-    int buffersHeld() {
-        return buffers.leased();
-    }
-
-    /** Closes the connection because others wait for the buffers it holds without using them. */
-    void evict(long stuckNanos) {
-        LOG.info("closing connection from {}: holds {} buffers others wait for, no progress for {} ms", peer,
-                buffers.leased(), stuckNanos / 1_000_000);
-        close();
     }
 
     /** Stops reading: the reader sees end-of-stream, in-flight calls still reply. */

@@ -9,9 +9,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -42,40 +39,32 @@ public final class RpcServer implements AutoCloseable {
      *                                  eight times as many 64 KiB ones
      * @param sendTimeoutMillis         how long one reply may take to be written before the
      *                                  connection is closed (a client that stopped reading)
-     * @param evictGraceMillis          while others wait for pooled buffers, a connection that holds
-     *                                  some and has moved no byte for this long while waiting for its
-     *                                  client (unread replies, an unfinished record) is closed
      */
     public record Options(int backlog, int maxConnections, int maxInFlightPerConnection, int maxRecordSize,
                           long stallTimeoutMillis, long drainTimeoutMillis, int largeBuffersPerConnection,
-                          long sendTimeoutMillis, long evictGraceMillis) {
+                          long sendTimeoutMillis) {
         public static Options defaults() {
-            return new Options(1024, 4096, 128, 1024 * 1024 + 64 * 1024, 30_000, 10_000, 4, 30_000, 2_000);
+            return new Options(1024, 4096, 128, 1024 * 1024 + 64 * 1024, 30_000, 10_000, 4, 30_000);
         }
 
         public Options withStallTimeoutMillis(long ms) {
             return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, ms, drainTimeoutMillis,
-                    largeBuffersPerConnection, sendTimeoutMillis, evictGraceMillis);
+                    largeBuffersPerConnection, sendTimeoutMillis);
         }
 
         public Options withDrainTimeoutMillis(long ms) {
             return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis, ms,
-                    largeBuffersPerConnection, sendTimeoutMillis, evictGraceMillis);
+                    largeBuffersPerConnection, sendTimeoutMillis);
         }
 
         public Options withSendTimeoutMillis(long ms) {
             return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis,
-                    drainTimeoutMillis, largeBuffersPerConnection, ms, evictGraceMillis);
+                    drainTimeoutMillis, largeBuffersPerConnection, ms);
         }
 
         public Options withLargeBuffersPerConnection(int n) {
             return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis,
-                    drainTimeoutMillis, n, sendTimeoutMillis, evictGraceMillis);
-        }
-
-        public Options withEvictGraceMillis(long ms) {
-            return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis,
-                    drainTimeoutMillis, largeBuffersPerConnection, sendTimeoutMillis, ms);
+                    drainTimeoutMillis, n, sendTimeoutMillis);
         }
     }
 
@@ -200,46 +189,13 @@ public final class RpcServer implements AutoCloseable {
     private void watchLoop() {
         long stall = TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis());
         long send = TimeUnit.MILLISECONDS.toNanos(options.sendTimeoutMillis());
-        long grace = TimeUnit.MILLISECONDS.toNanos(options.evictGraceMillis());
-        long shortest = Math.min(options.evictGraceMillis(),
-                Math.min(options.stallTimeoutMillis(), options.sendTimeoutMillis()));
+        long shortest = Math.min(options.stallTimeoutMillis(), options.sendTimeoutMillis());
         while (!stopping) {
             sleepQuietly(Math.min(1000, Math.max(50, shortest / 4)));
             long now = System.nanoTime();
             for (RpcConnection c : connections) {
                 c.closeIfStalled(now, stall, send);
             }
-            evictStuck(now, grace);
-        }
-    }
-
-    /**
-     * While threads wait for pooled buffers, closes connections that hold buffers and have moved no
-     * byte for {@code grace} while waiting for their clients, the longest-stuck first, until the
-     * buffers they hold cover the waiters. A connection that is making progress is never closed.
-     */
-    private void evictStuck(long now, long grace) {
-        int waiters = dispatcher.pool().waiters();
-        if (waiters == 0) {
-            return;
-        }
-        record Stuck(RpcConnection c, long nanos) {
-        }
-        List<Stuck> stuck = new ArrayList<>();
-        for (RpcConnection c : connections) {
-            long n = c.stuckNanos(now);
-            if (n > grace) {
-                stuck.add(new Stuck(c, n));
-            }
-        }
-        stuck.sort(Comparator.comparingLong(Stuck::nanos).reversed());
-        int freed = 0;
-        for (Stuck s : stuck) {
-            if (freed >= waiters) {
-                break;
-            }
-            freed += s.c().buffersHeld();
-            s.c().evict(s.nanos());
         }
     }
 
