@@ -12,11 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-<<<<<<< HEAD
-import java.util.List;
-=======
 import java.time.Instant;
->>>>>>> h/flusher
+import java.util.List;
 import java.util.Map;
 
 import static io.dittofs.controlplane.api.ApiServer.obj;
