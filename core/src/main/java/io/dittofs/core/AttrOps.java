@@ -103,6 +103,9 @@ final class AttrOps {
             int uid = sa.uid() >= 0 ? (int) sa.uid() : n.uid();
             int gid = sa.gid() >= 0 ? (int) sa.gid() : n.gid();
             if (!ctx.isRoot()) {
+                if (ctx.uid() != n.uid()) { // Linux chown_ok/chgrp_ok: even a no-op chown needs the owner
+                    throw new FsException(FsError.NOT_OWNER, "only the owner or root can chown");
+                }
                 if (uid != n.uid()) {
                     throw new FsException(FsError.NOT_OWNER, "only root can change the owner");
                 }
@@ -111,7 +114,9 @@ final class AttrOps {
                 }
             }
             int mode = r.mode();
-            if ((uid != n.uid() || gid != n.gid()) && n.type() == FileType.REGULAR) {
+            // Linux (chown_common): on every non-directory, by anyone, even when the ids stay the
+            // same, chown clears S_ISUID, and S_ISGID when group-exec is set
+            if (!n.isDirectory()) {
                 mode &= ~(Inode.S_ISUID | ((mode & 010) != 0 ? Inode.S_ISGID : 0));
             }
             r = r.withOwner(uid, gid, mode, now);
@@ -128,8 +133,8 @@ final class AttrOps {
         }
         if (sa.size() >= 0) {
             int mode = r.mode();
-            if (!ctx.isRoot()) {
-                mode &= ~Inode.S_ISUID;
+            if (!ctx.isRoot()) { // Linux file_remove_privs: S_ISUID, and S_ISGID with group-exec
+                mode &= ~(Inode.S_ISUID | ((mode & 010) != 0 ? Inode.S_ISGID : 0));
             }
             r = new Inode(r.id(), r.type(), mode, r.nlink(), r.uid(), r.gid(), sa.size(), r.atimeNs(),
                     now, now, r.rdev(), r.parent(), r.verifier(), r.symlink());

@@ -142,7 +142,8 @@ final class NamespaceOps {
         long now = fs.now();
         boolean sgidDir = (dir.mode() & Inode.S_ISGID) != 0;
         int gid = sgidDir ? dir.gid() : ctx.gid();
-        mode &= 07777;
+        // Linux mkdir keeps only rwx and sticky of the requested mode; S_ISGID comes from the parent
+        mode &= type == FileType.DIRECTORY ? 01777 : 07777;
         if (type == FileType.DIRECTORY && sgidDir) {
             mode |= Inode.S_ISGID;
         } else if (type != FileType.DIRECTORY && (mode & Inode.S_ISGID) != 0 && !ctx.isRoot() && !ctx.inGroup(gid)) {
@@ -325,7 +326,7 @@ final class NamespaceOps {
         return fs.mutate(t -> {
             Inode file = require(t, fileId);
             if (file.isDirectory()) {
-                throw new FsException(FsError.IS_DIRECTORY, "hard link to a directory");
+                throw new FsException(FsError.NOT_OWNER, "hard link to a directory (EPERM, as Linux)");
             }
             Inode dir = requireDir(t, dirId);
             Permissions.require(ctx, dir, WRITE | EXECUTE);

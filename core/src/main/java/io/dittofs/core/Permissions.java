@@ -53,7 +53,7 @@ public final class Permissions {
     public static void requireStickyOk(AuthContext ctx, Inode dir, Inode child) {
         if ((dir.mode() & Inode.S_ISVTX) != 0 && !ctx.isRoot()
                 && ctx.uid() != dir.uid() && ctx.uid() != child.uid()) {
-            throw new FsException(FsError.ACCESS_DENIED, "sticky directory " + dir.id());
+            throw new FsException(FsError.NOT_OWNER, "sticky directory " + dir.id() + " (EPERM, as Linux)");
         }
     }
 }

@@ -243,6 +243,42 @@ final class LibNfs implements AutoCloseable {
         }
     }
 
+    /** Like {@link #chown} but on a final symlink itself; -1 leaves an id unchanged. */
+    void lchown(String path, int uid, int gid) {
+        try (Arena a = Arena.ofConfined()) {
+            int rc = (int) n.lchown.invokeExact(ctx, a.allocateFrom(path), uid, gid);
+            check(rc, "nfs_lchown", path);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code nfs_mknod(path, mode, dev)}: mode carries the file type (S_IFIFO, S_IFCHR, ...). */
+    void mknod(String path, int mode, int dev) {
+        try (Arena a = Arena.ofConfined()) {
+            int rc = (int) n.mknod.invokeExact(ctx, a.allocateFrom(path), mode, dev);
+            check(rc, "nfs_mknod", path);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code nfs_utimes}: atime and mtime to {@code seconds}, or to the server's time when negative. */
+    void utimes(String path, long seconds) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment times = MemorySegment.NULL;
+            if (seconds >= 0) {
+                times = a.allocate(4 * JAVA_LONG.byteSize(), 8); // struct timeval[2] {tv_sec, tv_usec}
+                times.set(JAVA_LONG, 0, seconds);
+                times.set(JAVA_LONG, 16, seconds);
+            }
+            int rc = (int) n.utimes.invokeExact(ctx, a.allocateFrom(path), times);
+            check(rc, "nfs_utimes", path);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     void truncate(String path, long length) {
         try (Arena a = Arena.ofConfined()) {
             int rc = (int) n.truncate.invokeExact(ctx, a.allocateFrom(path), length);

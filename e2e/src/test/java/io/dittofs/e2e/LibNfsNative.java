@@ -60,6 +60,9 @@ final class LibNfsNative {
     final MethodHandle chown;
     final MethodHandle lchown;
     final MethodHandle truncate;
+    // int nfs_mknod(ctx, path, int mode, int dev); int nfs_utimes(ctx, path, struct timeval times[2] or NULL)
+    final MethodHandle mknod;
+    final MethodHandle utimes;
     // int nfs_opendir(ctx, path, struct nfsdir **); struct nfsdirent *nfs_readdir(ctx, dir); void nfs_closedir(ctx, dir)
     final MethodHandle opendir;
     final MethodHandle readdir;
@@ -106,6 +109,8 @@ final class LibNfsNative {
         chown = b.bind("nfs_chown", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
         lchown = b.bind("nfs_lchown", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
         truncate = b.bind("nfs_truncate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+        mknod = b.bind("nfs_mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
+        utimes = b.bind("nfs_utimes", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
         opendir = b.bind("nfs_opendir", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
         readdir = b.bind("nfs_readdir", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
         closedir = b.bind("nfs_closedir", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
