@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the e2e tests need on a Debian machine (run as root), once:
-#   libnfs (client library + tools), FUSE 3 + gcc for the power-loss rig, and the kernel-client
-#   rig (qemu, Debian kernel, busybox).
+#   libnfs (client library + tools), FUSE 3 + gcc for the power-loss rig, libc6-dev for the
+#   static posixop of PosixDifferentialIT, and the kernel-client rig (qemu, Debian kernel, busybox).
 # Without root it only reports what is missing. Idempotent and quick when all is present.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-PKGS="libnfs13 libnfs-utils libnfs-dev fuse3 libfuse3-dev pkg-config gcc qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat xz-utils procps"
+PKGS="libnfs13 libnfs-utils libnfs-dev fuse3 libfuse3-dev pkg-config gcc libc6-dev qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat xz-utils procps"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 KC=${KCLIENT_DIR:-/var/tmp/kclient}
