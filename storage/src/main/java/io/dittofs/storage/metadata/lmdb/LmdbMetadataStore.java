@@ -248,8 +248,21 @@ public final class LmdbMetadataStore implements MetadataStore {
         return onThread(readers, () -> readHere(work));
     }
 
-    /** A read transaction on the current (reader) thread; what it found goes into the cache. */
+    /**
+     * A read transaction on the current (reader) thread; what it found goes into the cache. Runs
+     * again if a pending write change left memory meanwhile (see {@link PendingWrites#removals}).
+     */
     private <T> T readHere(TxnWork<T> work) {
+        while (true) {
+            long removals = pending.removals();
+            T result = readOnce(work);
+            if (pending.removals() == removals) {
+                return result;
+            }
+        }
+    }
+
+    private <T> T readOnce(TxnWork<T> work) {
         long stamp = cache.stamp(); // before the snapshot is taken
         LmdbTxn[] done = new LmdbTxn[1];
         T result = withReadTxn(txn -> {

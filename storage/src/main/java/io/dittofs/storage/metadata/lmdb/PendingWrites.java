@@ -4,6 +4,7 @@ import io.dittofs.core.Inode;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The size/mtime changes of WRITEs that {@link LmdbMetadataStore#noteWrite} accepted but no
@@ -35,6 +36,8 @@ final class PendingWrites {
     }
 
     private final ConcurrentHashMap<Long, Pending> map = new ConcurrentHashMap<>();
+    /** Entries removed so far: a read whose LMDB snapshot predates a removal must run again. */
+    private final AtomicLong removals = new AtomicLong();
 
     /** Notes a write of {@code id} up to {@code end} at {@code timeNs}; returns how many inodes are pending. */
     int note(long id, long end, long timeNs) {
@@ -62,6 +65,17 @@ final class PendingWrites {
 
     /** {@code p} of {@code id} is now in a committed transaction: forget it unless a later write replaced it. */
     void persisted(long id, Pending p) {
-        map.remove(id, p);
+        if (map.remove(id, p)) {
+            removals.incrementAndGet();
+        }
+    }
+
+    /**
+     * How many entries were removed so far. A reader takes it before its LMDB snapshot and checks
+     * it after: if it moved, the snapshot may predate a commit whose change the reader then no
+     * longer found here, and it could have seen a size smaller than an acknowledged write's end.
+     */
+    long removals() {
+        return removals.get();
     }
 }

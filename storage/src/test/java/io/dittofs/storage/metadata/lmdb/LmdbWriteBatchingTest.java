@@ -7,6 +7,7 @@ import io.dittofs.core.Inode;
 import io.dittofs.core.SetAttr;
 import io.dittofs.core.SetAttr.TimeSet;
 import io.dittofs.core.Stability;
+import io.dittofs.core.spi.MetadataStore;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -118,6 +119,31 @@ class LmdbWriteBatchingTest {
             try (LmdbMetadataStore crashed = crashCopy(where, "crash")) {
                 assertEquals(8192 + 4096, fs(crashed).getattr(id).size());
             }
+        }
+    }
+
+    /** A read whose LMDB snapshot predates a flush must not lose the flushed size (it runs again). */
+    @Test
+    void shouldNeverShowSizeBelowAcknowledgedWriteWhenFlushOverlapsRead() throws Exception {
+        try (LmdbMetadataStore meta = new LmdbMetadataStore(tmp.resolve("m"), 1L << 20, 1L << 30)) {
+            FileSystem fs = fs(meta);
+            long id = create(fs, "f");
+            fs.write(ROOT, id, 0, page, Stability.UNSTABLE);
+            java.util.concurrent.atomic.AtomicBoolean flushed = new java.util.concurrent.atomic.AtomicBoolean();
+            long size = meta.read(t -> {
+                t.isEmpty(MetadataStore.ROOT_ID); // not cached: the work runs in an LMDB snapshot
+                if (flushed.compareAndSet(false, true)) {
+                    Thread flusher = Thread.ofPlatform().start(meta::sync); // commits the size, drops it from memory
+                    try {
+                        flusher.join();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    assertEquals(0, meta.pendingInodes());
+                }
+                return t.get(id).size();
+            });
+            assertEquals(4096, size, "a read saw the size of neither its snapshot's pending change nor the flush");
         }
     }
 
