@@ -5,7 +5,9 @@ import io.dittofs.core.FileSystem;
 import io.dittofs.core.Inode;
 import io.dittofs.core.Results.DirPage;
 import io.dittofs.core.Results.Entry;
+import io.dittofs.core.Results.Written;
 import io.dittofs.core.SetAttr;
+import io.dittofs.core.Stability;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
 import io.dittofs.storage.metadata.lmdb.LmdbMetadataStore;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,6 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +36,8 @@ import java.util.stream.Stream;
 
 /**
  * {@link FileSystem} over {@link LmdbMetadataStore} (and a memory block store): CREATE, LOOKUP,
- * GETATTR and a READDIR / READDIRPLUS page of 100 entries in a directory of 100,000 files.
+ * GETATTR, ACCESS, a 4 KiB UNSTABLE WRITE and a READDIR / READDIRPLUS page of 100 entries in a
+ * directory of 100,000 files.
  * Lookups and pages pick pseudo-random names and cookies, so they touch the whole B-tree.
  */
 @State(Scope.Benchmark)
@@ -61,6 +66,7 @@ public class MetadataStoreBenchmark {
     private long[] cookies;
     private int next;
     private long created;
+    private final MemorySegment page = Arena.ofAuto().allocate(4096);
 
     @Setup(Level.Trial)
     public void setup() throws IOException {
@@ -115,6 +121,23 @@ public class MetadataStoreBenchmark {
     @Benchmark
     public Inode lookup() {
         return fs.lookup(ROOT, big, names[pick(FILES)]);
+    }
+
+    /** ACCESS: the attributes and the permission bits of the caller. */
+    @Benchmark
+    public int access() {
+        return fs.access(AuthContext.ROOT, ids[pick(FILES)]);
+    }
+
+    /**
+     * A 4 KiB UNSTABLE WRITE into one of 1,000 files (memory block store): the metadata cost of a
+     * WRITE (existence and permission check, size/mtime update) with next to no data cost.
+     */
+    @Benchmark
+    public Written writeUnstable4k() {
+        int i = pick(1000);
+        long off = (long) (next & 15) * 4096;
+        return fs.write(ROOT, ids[i], off, page, Stability.UNSTABLE);
     }
 
     @Benchmark

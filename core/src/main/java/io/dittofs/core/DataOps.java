@@ -97,7 +97,7 @@ final class DataOps {
                     throw new FsException(FsError.ACCESS_DENIED, "write needs write permission");
                 }
                 if (end <= n.size() || fs.guard().isClean(id)) {
-                    return writeLocked(ctx, id, offset, src, stability);
+                    return writeLocked(ctx, n, offset, src, stability);
                 }
             } finally {
                 lock.unlock();
@@ -106,8 +106,14 @@ final class DataOps {
         }
     }
 
-    /** The content and size change of {@link #write}; the caller holds the inode's shared lock. */
-    private Written writeLocked(AuthContext ctx, long id, long offset, MemorySegment src, Stability stability) {
+    /**
+     * The content and size change of {@link #write}; the caller holds the inode's shared lock and
+     * read {@code before} under it. An UNSTABLE write that clears no setuid/setgid bit hands its
+     * size/mtime change to {@link io.dittofs.core.spi.MetadataStore#noteWrite} (batched by stores
+     * that can; durable by the next COMMIT); the other writes run a transaction of their own.
+     */
+    private Written writeLocked(AuthContext ctx, Inode before, long offset, MemorySegment src, Stability stability) {
+        long id = before.id();
         long len = src.byteSize();
         long end = offset + len;
         Wcc wcc;
@@ -118,19 +124,21 @@ final class DataOps {
             if (stability != Stability.UNSTABLE) {
                 fs.blocks().sync(id);
             }
-            wcc = fs.meta().write(t -> {
-                Inode before = require(t, id);
+            if (stability == Stability.UNSTABLE && clearedMode(ctx, before.mode()) == before.mode()) {
                 long now = fs.now();
-                int mode = before.mode();
-                if (!ctx.isRoot() && (mode & (Inode.S_ISUID | Inode.S_ISGID)) != 0) {
-                    mode &= ~(Inode.S_ISUID | ((mode & 010) != 0 ? Inode.S_ISGID : 0));
-                }
-                Inode after = new Inode(id, before.type(), mode, before.nlink(), before.uid(), before.gid(),
-                        Math.max(before.size(), end), before.atimeNs(), now, now, before.rdev(), before.parent(),
-                        before.verifier(), before.symlink());
-                t.put(after);
-                return new Wcc(before, after);
-            });
+                fs.meta().noteWrite(id, end, now);
+                wcc = new Wcc(before, before.withSize(Math.max(before.size(), end), now, now));
+            } else {
+                wcc = fs.meta().write(t -> {
+                    Inode cur = require(t, id);
+                    long now = fs.now();
+                    Inode after = new Inode(id, cur.type(), clearedMode(ctx, cur.mode()), cur.nlink(), cur.uid(),
+                            cur.gid(), Math.max(cur.size(), end), cur.atimeNs(), now, now, cur.rdev(), cur.parent(),
+                            cur.verifier(), cur.symlink());
+                    t.put(after);
+                    return new Wcc(cur, after);
+                });
+            }
         } catch (RuntimeException | Error e) {
             fs.guard().forget(id); // some of the data may be in the block store past the size
             throw e;
@@ -139,6 +147,14 @@ final class DataOps {
             fs.meta().sync();
         }
         return new Written((int) len, stability == Stability.UNSTABLE ? Stability.UNSTABLE : Stability.FILE_SYNC, wcc);
+    }
+
+    /** The mode after a write by {@code ctx}: a non-root writer clears setuid, and setgid of group-executable files. */
+    private static int clearedMode(AuthContext ctx, int mode) {
+        if (!ctx.isRoot() && (mode & (Inode.S_ISUID | Inode.S_ISGID)) != 0) {
+            return mode & ~(Inode.S_ISUID | ((mode & 010) != 0 ? Inode.S_ISGID : 0));
+        }
+        return mode;
     }
 
     /** Makes all earlier writes of the file durable (COMMIT). */

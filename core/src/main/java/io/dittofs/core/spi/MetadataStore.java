@@ -2,6 +2,7 @@ package io.dittofs.core.spi;
 
 import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
+import io.dittofs.core.Inode;
 
 /**
  * Where a share's namespace and attributes live. A store exposes primitive key operations
@@ -23,7 +24,11 @@ public interface MetadataStore extends AutoCloseable {
         T run(MetadataTxn txn);
     }
 
-    /** Runs {@code work} in a read-only transaction (a consistent snapshot). */
+    /**
+     * Runs {@code work} in a read-only transaction (a consistent snapshot). The work may run more
+     * than once (a backend may first try it against a cache of committed state), so it must have
+     * no effects outside the transaction.
+     */
     <T> T read(TxnWork<T> work);
 
     /**
@@ -32,6 +37,24 @@ public interface MetadataStore extends AutoCloseable {
      * Running out of space is reported as {@link FsError#NO_SPACE}.
      */
     <T> T write(TxnWork<T> work);
+
+    /**
+     * Records that a WRITE stored data of file {@code id} up to {@code end}: the size becomes at
+     * least {@code end} and mtime and ctime become {@code timeNs}; nothing happens if the inode is
+     * gone. Every later transaction sees the change at once; it is durable after the next
+     * {@link #sync()} (or {@link #close()}) at the latest. Backends may keep these updates in memory
+     * and persist many in one transaction, because an UNSTABLE WRITE need not be durable before a
+     * COMMIT (RFC 1813 section 3.3.7). The default runs one write transaction per call.
+     */
+    default void noteWrite(long id, long end, long timeNs) {
+        write(t -> {
+            Inode n = t.get(id);
+            if (n != null) {
+                t.put(n.withSize(Math.max(n.size(), end), timeNs, timeNs));
+            }
+            return null;
+        });
+    }
 
     /**
      * Makes every transaction committed so far durable (it survives a crash of the machine),

@@ -101,6 +101,33 @@ public abstract class MetadataStoreContract {
     }
 
     @Test
+    void shouldShowNotedWriteAtOnceAndLetLaterTransactionsOverrideIt() {
+        store.write(t -> {
+            t.put(file(70));
+            return null;
+        });
+        store.noteWrite(70, 5000, 77);
+        Inode n = store.read(t -> t.get(70));
+        assertEquals(5000, n.size());
+        assertEquals(77, n.mtimeNs());
+        assertEquals(77, n.ctimeNs());
+        store.noteWrite(70, 100, 78); // a write below the end never shrinks the file
+        assertEquals(new Inode(70, FileType.REGULAR, 0644, 1, 1000, 1000, 5000, 1, 78, 78, 0, 0, 0, null),
+                store.write(t -> t.get(70)));
+        store.write(t -> { // a truncate that read the noted size replaces it
+            Inode c = t.get(70);
+            t.put(c.withSize(10, 79, 79));
+            return null;
+        });
+        store.sync();
+        assertEquals(10, store.read(t -> t.get(70)).size());
+        store.noteWrite(71, 1, 1); // an inode that does not exist stays absent
+        store.sync();
+        assertNull(store.read(t -> t.get(71)));
+        assertEquals(79, store.read(t -> t.get(70)).mtimeNs());
+    }
+
+    @Test
     void shouldRoundTripEveryFileType() {
         FileType[] types = FileType.values();
         store.write(t -> {

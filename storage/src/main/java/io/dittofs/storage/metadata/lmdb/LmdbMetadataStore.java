@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,10 +57,22 @@ import java.util.function.Function;
  * durable). LMDB write transactions belong to the OS thread that began them, and a virtual
  * thread may change carriers at any blocking point, so every {@link #write} runs on one dedicated
  * platform thread: the caller submits its work and waits for it. The work must not call
- * {@code write} itself (that would wait for its own thread). Reads run on the caller's thread in
- * a short LMDB read transaction; a fair semaphore caps concurrent readers below LMDB's reader
- * table size and lets the writer thread take every permit while it grows the map, because
- * {@code mdb_env_set_mapsize} requires that no transaction is active.
+ * {@code write} itself (that would wait for its own thread). A read is first served on the
+ * caller's thread from the {@link LmdbReadCache} of committed inodes and directory entries (no
+ * native call, no hop: GETATTR, ACCESS and LOOKUP of objects in use); when the cache cannot answer
+ * it, it runs on one of {@link #READ_THREADS} platform reader threads in a short LMDB read
+ * transaction (lmdbjava's jnr-ffi keeps per-thread native scratch memory, which a fresh virtual
+ * thread per call would mmap and munmap each time). A fair semaphore caps concurrent readers below
+ * LMDB's reader table size and lets the writer thread take every permit while it grows the map,
+ * because {@code mdb_env_set_mapsize} requires that no transaction is active.
+ *
+ * <h2>Batched write changes</h2>
+ * {@link #noteWrite} (the size/mtime change of an UNSTABLE WRITE) runs no transaction: the change
+ * waits in {@link PendingWrites}, overlaid on every inode a transaction reads, until a flush
+ * writes all waiting changes in one transaction: at every {@link #sync()} (so before the reply to
+ * a COMMIT, a stable WRITE or a namespace change), when {@link #MAX_PENDING} inodes wait, about
+ * {@link #PENDING_AGE_MS} after they were noted, and at {@link #close()}. A crash loses only
+ * changes of writes no COMMIT covered, which the client resends (the write verifier changes).
  *
  * <h2>Space</h2>
  * When a write hits {@code MDB_MAP_FULL} the transaction is aborted, the map doubles (up to
@@ -80,6 +93,10 @@ public final class LmdbMetadataStore implements MetadataStore {
     private static final int READ_PERMITS = MAX_READERS - 24;
     private static final long RESIZE_WAIT_SECONDS = 10;
     private static final long CLOSE_WAIT_SECONDS = 60;
+    /** Most inodes with pending write changes; the write that reaches it flushes them. */
+    static final int MAX_PENDING = 4096;
+    /** How long pending write changes may stay in memory only, at most (about). */
+    static final long PENDING_AGE_MS = 1000;
 
     private final Path dir;
     private final long maxMapSize;
@@ -105,6 +122,14 @@ public final class LmdbMetadataStore implements MetadataStore {
     /** Key buffers for read transactions (bounded pool; no thread-locals). */
     private final ArrayBlockingQueue<ByteBuffer> readKeys = new ArrayBlockingQueue<>(64);
     private final int keyCapacity;
+
+    /** Size/mtime changes of WRITEs, in memory until a flush (see {@link #noteWrite}). */
+    private final PendingWrites pending = new PendingWrites();
+    /** Committed inodes and entries for reads without a transaction or a thread hop. */
+    private final LmdbReadCache cache = new LmdbReadCache();
+    private final AtomicLong cacheHits = new AtomicLong();
+    /** Flushes pending write changes that stayed in memory for a second. */
+    private final ScheduledExecutorService pendingFlusher;
 
     private final AtomicLong commitSeq = new AtomicLong();
     private volatile long durableSeq;
@@ -147,6 +172,7 @@ public final class LmdbMetadataStore implements MetadataStore {
         });
         syncer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(name + "-sync").daemon().factory());
         readers = Executors.newFixedThreadPool(READ_THREADS, Thread.ofPlatform().name(name + "-reader-", 0).daemon().factory());
+        pendingFlusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name + "-pending").daemon().factory());
         try {
             env = Env.create(ByteBufferProxy.PROXY_OPTIMAL)
                     .setMapSize(initialMapSize)
@@ -168,6 +194,7 @@ public final class LmdbMetadataStore implements MetadataStore {
             shutdownThreads();
             throw e;
         }
+        pendingFlusher.scheduleWithFixedDelay(this::flushIdle, PENDING_AGE_MS, PENDING_AGE_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Runs on the writer thread: opens the databases and checks (or stamps) the format. */
@@ -191,27 +218,70 @@ public final class LmdbMetadataStore implements MetadataStore {
 
     // ---------------------------------------------------------------- transactions
 
+    /**
+     * Serves the work from the {@link LmdbReadCache} on the caller's thread when it can (no LMDB
+     * call, no thread hop); otherwise runs it again in an LMDB read transaction on a reader thread.
+     */
     @Override
     public <T> T read(TxnWork<T> work) {
         checkOpen();
+        long stamp = cache.stamp();
+        if ((stamp & 1) == 0) {
+            LmdbCachedTxn t = new LmdbCachedTxn(cache, pending);
+            T result = null;
+            RuntimeException failure = null;
+            try {
+                result = work.run(t);
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                t.end();
+            }
+            if (!t.missed() && cache.unchangedSince(stamp)) {
+                if (failure != null) {
+                    throw failure;
+                }
+                cacheHits.incrementAndGet();
+                return result;
+            }
+        }
         return onThread(readers, () -> readHere(work));
     }
 
-    /** A read transaction on the current (reader) thread. */
+    /**
+     * A read transaction on the current (reader) thread; what it found goes into the cache. Runs
+     * again if a pending write change left memory meanwhile (see {@link PendingWrites#removals}).
+     */
     private <T> T readHere(TxnWork<T> work) {
-        return withReadTxn(txn -> {
+        while (true) {
+            long removals = pending.removals();
+            T result = readOnce(work);
+            if (pending.removals() == removals) {
+                return result;
+            }
+        }
+    }
+
+    private <T> T readOnce(TxnWork<T> work) {
+        long stamp = cache.stamp(); // before the snapshot is taken
+        LmdbTxn[] done = new LmdbTxn[1];
+        T result = withReadTxn(txn -> {
             ByteBuffer key = readKeys.poll();
             if (key == null) {
                 key = ByteBuffer.allocateDirect(keyCapacity);
             }
-            LmdbTxn t = new LmdbTxn(dbs, txn, key, maxNameBytes);
+            LmdbTxn t = new LmdbTxn(dbs, txn, key, maxNameBytes, pending, true);
             try {
-                return work.run(t);
+                T r = work.run(t);
+                done[0] = t;
+                return r;
             } finally {
                 t.end();
                 readKeys.offer(key);
             }
         });
+        cache.offer(stamp, done[0].readInodes, done[0].readEntries);
+        return result;
     }
 
     /** Runs {@code body} in a read transaction, holding one reader permit. */
@@ -247,7 +317,7 @@ public final class LmdbMetadataStore implements MetadataStore {
     private <T> T runWrite(TxnWork<T> work) {
         while (true) {
             Txn<ByteBuffer> txn = beginWrite();
-            LmdbWriteTxn t = new LmdbWriteTxn(dbs, txn, writerState, maxNameBytes);
+            LmdbWriteTxn t = new LmdbWriteTxn(dbs, txn, writerState, maxNameBytes, pending);
             T result;
             try {
                 result = work.run(t);
@@ -269,18 +339,26 @@ public final class LmdbMetadataStore implements MetadataStore {
                 }
                 throw t.failure;
             }
+            cache.commitBegins();
             try {
                 txn.commit();
             } catch (Env.MapFullException e) {
+                cache.commitEnds(null, null);
                 txn.close();
                 grow();
                 continue;
             } catch (LmdbException e) {
+                cache.commitEnds(null, null);
                 txn.close();
                 throw new FsException(FsError.IO, "LMDB commit: " + e.getMessage(), e);
             }
             txn.close();
             commitSeq.incrementAndGet();
+            try {
+                t.committed();
+            } finally {
+                cache.commitEnds(t.changedInodes, t.changedEntries);
+            }
             return result;
         }
     }
@@ -360,15 +438,69 @@ public final class LmdbMetadataStore implements MetadataStore {
         }
     }
 
+    // ---------------------------------------------------------------- batched write changes
+
+    /**
+     * Keeps the change in memory ({@link PendingWrites}), visible to every later transaction, with
+     * no LMDB transaction and no thread hop. The changes are written in one transaction by the next
+     * {@link #sync()} (COMMIT, stable WRITEs and every namespace change call it), when
+     * {@link #MAX_PENDING} inodes have some, about a second after they were noted, or at close.
+     */
+    @Override
+    public void noteWrite(long id, long end, long timeNs) {
+        checkOpen();
+        if (pending.note(id, end, timeNs) >= MAX_PENDING) {
+            flushPending();
+        }
+    }
+
+    /** Writes every pending change in one transaction (not yet synced). */
+    private void flushPending() {
+        write(t -> {
+            ((LmdbWriteTxn) t).applyPending();
+            return null;
+        });
+    }
+
+    /** The periodic flush: pending changes become durable about a second after they were noted. */
+    private void flushIdle() {
+        try {
+            if (!closed && !pending.isEmpty()) {
+                sync();
+            }
+        } catch (RuntimeException e) {
+            // a failing store also fails the next COMMIT, which reports it; keep the schedule
+        }
+    }
+
+    /** How many write transactions committed (for tests and metrics). */
+    long commits() {
+        return commitSeq.get();
+    }
+
+    /** How many reads the cache served without an LMDB transaction (for tests and metrics). */
+    long cacheHits() {
+        return cacheHits.get();
+    }
+
+    /** How many inodes have write changes in memory only (for tests and metrics). */
+    int pendingInodes() {
+        return pending.size();
+    }
+
     // ---------------------------------------------------------------- durability, stats, life cycle
 
     /**
-     * Flushes every committed transaction to disk ({@code mdb_env_sync(force)}) on a platform
+     * Writes the pending changes of WRITEs, then flushes every committed transaction to disk
+     * ({@code mdb_env_sync(force)}) on a platform
      * thread, so a virtual caller is not pinned by the native call. Group commit: a caller whose
      * commits were covered by a flush that started after them returns without flushing again.
      */
     @Override
     public void sync() {
+        if (!pending.isEmpty()) {
+            flushPending();
+        }
         long target = commitSeq.get();
         if (durableSeq >= target) {
             checkOpen();
@@ -431,6 +563,15 @@ public final class LmdbMetadataStore implements MetadataStore {
      */
     @Override
     public void close() {
+        pendingFlusher.shutdown();
+        awaitQuietly(pendingFlusher);
+        if (!closed && !pending.isEmpty()) {
+            try {
+                flushPending(); // the final sync below makes it durable
+            } catch (RuntimeException e) {
+                // closing anyway: uncommitted UNSTABLE sizes are lost, as after a crash
+            }
+        }
         synchronized (closeLock) {
             if (closed) {
                 return;
@@ -458,6 +599,7 @@ public final class LmdbMetadataStore implements MetadataStore {
     }
 
     private void shutdownThreads() {
+        pendingFlusher.shutdown();
         readers.shutdown();
         writer.shutdown();
         syncer.shutdown();

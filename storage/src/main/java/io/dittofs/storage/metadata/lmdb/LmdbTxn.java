@@ -14,7 +14,9 @@ import org.lmdbjava.Txn;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A read-only {@link MetadataTxn} over one LMDB read transaction; {@link LmdbWriteTxn} adds the
@@ -34,13 +36,22 @@ class LmdbTxn implements ReadOnlyMetadataTxn {
     /** A direct buffer of at least 8 + max key size bytes, owned by this transaction. */
     final ByteBuffer key;
     final int maxNameBytes;
+    /** Size/mtime changes of writes not in LMDB yet, overlaid on every inode read. */
+    final PendingWrites pending;
     private boolean active = true;
+    /** Read transactions: what they found, offered to the read cache afterwards (null until then). */
+    private final boolean recordReads;
+    Map<Long, Inode> readInodes;
+    Map<LmdbReadCache.Name, DirEntry> readEntries;
 
-    LmdbTxn(Dbs dbs, Txn<ByteBuffer> txn, ByteBuffer key, int maxNameBytes) {
+    LmdbTxn(Dbs dbs, Txn<ByteBuffer> txn, ByteBuffer key, int maxNameBytes, PendingWrites pending,
+            boolean recordReads) {
+        this.recordReads = recordReads;
         this.dbs = dbs;
         this.txn = txn;
         this.key = key;
         this.maxNameBytes = maxNameBytes;
+        this.pending = pending;
     }
 
     /** Called when the work returns or throws; the transaction object is dead afterwards. */
@@ -59,15 +70,44 @@ class LmdbTxn implements ReadOnlyMetadataTxn {
         return new FsException(FsError.IO, "LMDB: " + e.getMessage(), e);
     }
 
+    /** The inode with the pending change of its writes applied, or null. */
     @Override
     public Inode get(long id) {
+        Inode n = stored(id);
+        if (n == null) {
+            return null;
+        }
+        PendingWrites.Pending p = pending.get(id);
+        if (p == null) {
+            return n;
+        }
+        readPending(id, p);
+        return p.applyTo(n);
+    }
+
+    /** The inode as this transaction's snapshot of LMDB holds it (no pending change), or null. */
+    final Inode stored(long id) {
         checkActive();
         try {
             ByteBuffer v = dbs.inodes().get(txn, LmdbCodec.idKey(key, id));
-            return v == null ? null : LmdbCodec.decodeInode(id, v);
+            if (v == null) {
+                return null;
+            }
+            Inode n = LmdbCodec.decodeInode(id, v);
+            if (recordReads) {
+                if (readInodes == null) {
+                    readInodes = new HashMap<>();
+                }
+                readInodes.put(id, n);
+            }
+            return n;
         } catch (LmdbException e) {
             throw failed(e);
         }
+    }
+
+    /** {@link #get} handed out {@code id} with pending change {@code p} applied. */
+    void readPending(long id, PendingWrites.Pending p) {
     }
 
     @Override
@@ -82,7 +122,14 @@ class LmdbTxn implements ReadOnlyMetadataTxn {
             if (v == null) {
                 return null;
             }
-            return new DirEntry(name, v.getLong(v.position()), v.getLong(v.position() + 8));
+            DirEntry e = new DirEntry(name, v.getLong(v.position()), v.getLong(v.position() + 8));
+            if (recordReads) {
+                if (readEntries == null) {
+                    readEntries = new HashMap<>();
+                }
+                readEntries.put(new LmdbReadCache.Name(dir, name), e);
+            }
+            return e;
         } catch (LmdbException e) {
             throw failed(e);
         }

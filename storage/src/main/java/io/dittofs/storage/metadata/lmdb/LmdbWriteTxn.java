@@ -12,6 +12,10 @@ import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The read-write {@link io.dittofs.core.spi.MetadataTxn} of {@link LmdbMetadataStore}. It only
@@ -55,10 +59,77 @@ final class LmdbWriteTxn extends LmdbTxn {
     boolean mapFull;
     /** Another native failure: abort and report it. */
     FsException failure;
+    /** Pending changes this transaction read with their inode (null until the first). */
+    private Map<Long, PendingWrites.Pending> read;
+    /** Pending changes this transaction wrote into LMDB: dropped from memory once it commits. */
+    private List<Map.Entry<Long, PendingWrites.Pending>> persisted;
+    /** Inodes written (null value: deleted), for the read cache once this commits; null until the first. */
+    Map<Long, Inode> changedInodes;
+    /** Directory entries added (null value: removed), for the read cache. */
+    Map<LmdbReadCache.Name, DirEntry> changedEntries;
 
-    LmdbWriteTxn(Dbs dbs, Txn<ByteBuffer> txn, Writer w, int maxNameBytes) {
-        super(dbs, txn, w.key, maxNameBytes);
+    private void changed(long id, Inode n) {
+        if (changedInodes == null) {
+            changedInodes = new HashMap<>();
+        }
+        changedInodes.put(id, n);
+    }
+
+    private void changed(long dir, String name, DirEntry e) {
+        if (changedEntries == null) {
+            changedEntries = new HashMap<>();
+        }
+        changedEntries.put(new LmdbReadCache.Name(dir, name), e);
+    }
+
+    LmdbWriteTxn(Dbs dbs, Txn<ByteBuffer> txn, Writer w, int maxNameBytes, PendingWrites pending) {
+        super(dbs, txn, w.key, maxNameBytes, pending, false);
         this.w = w;
+    }
+
+    @Override
+    void readPending(long id, PendingWrites.Pending p) {
+        if (read == null) {
+            read = new HashMap<>();
+        }
+        read.put(id, p);
+    }
+
+    /** A put or delete of {@code id} carries the pending change it was read with, if any. */
+    private void supersede(long id) {
+        PendingWrites.Pending p = read == null ? null : read.remove(id);
+        if (p != null) {
+            persisted(id, p);
+        }
+    }
+
+    private void persisted(long id, PendingWrites.Pending p) {
+        if (persisted == null) {
+            persisted = new ArrayList<>();
+        }
+        persisted.add(Map.entry(id, p));
+    }
+
+    /** Writes every pending change into this transaction (a flush). */
+    void applyPending() {
+        for (Map.Entry<Long, PendingWrites.Pending> e : pending.entries()) {
+            long id = e.getKey();
+            PendingWrites.Pending p = e.getValue();
+            Inode n = stored(id);
+            if (n != null) {
+                putStored(p.applyTo(n));
+            }
+            persisted(id, p); // a gone inode needs its entry no more
+        }
+    }
+
+    /** After the commit, on the writer thread: the pending changes it persisted leave memory. */
+    void committed() {
+        if (persisted != null) {
+            for (Map.Entry<Long, PendingWrites.Pending> e : persisted) {
+                pending.persisted(e.getKey(), e.getValue());
+            }
+        }
     }
 
     @Override
@@ -76,11 +147,17 @@ final class LmdbWriteTxn extends LmdbTxn {
 
     @Override
     public void put(Inode inode) {
+        putStored(inode);
+        supersede(inode.id());
+    }
+
+    private void putStored(Inode inode) {
         checkActive();
         byte[] symlink = inode.symlink() == null ? null : LmdbCodec.utf8(inode.symlink());
         ByteBuffer v = LmdbCodec.encodeInode(w.val(LmdbCodec.inodeSize(symlink)), inode, symlink);
         try {
             dbs.inodes().put(txn, LmdbCodec.idKey(key, inode.id()), v);
+            changed(inode.id(), inode);
         } catch (LmdbException e) {
             throw failed(e);
         }
@@ -92,11 +169,13 @@ final class LmdbWriteTxn extends LmdbTxn {
         try {
             ByteBuffer k = LmdbCodec.idKey(key, id);
             ByteBuffer old = dbs.inodes().get(txn, k);
+            supersede(id);
             if (old == null) {
                 return;
             }
             boolean dir = LmdbCodec.decodeInode(id, old).type() == FileType.DIRECTORY;
             dbs.inodes().delete(txn, LmdbCodec.idKey(key, id));
+            changed(id, null);
             if (dir && isEmpty(id)) {
                 // ids are never reused, so the directory's cookie counter is garbage now
                 dbs.meta().delete(txn, LmdbCodec.cookieCounterKey(w.key2, id));
@@ -140,7 +219,9 @@ final class LmdbWriteTxn extends LmdbTxn {
             dbs.meta().put(txn, counterKey, LmdbCodec.longValue(w.val(8), cookie));
             dbs.cookies().put(txn, LmdbCodec.cookieKey(key, dir, cookie),
                     LmdbCodec.cookieValue(w.val(8 + n.length), child, n));
-            return new DirEntry(name, child, cookie);
+            DirEntry e = new DirEntry(name, child, cookie);
+            changed(dir, name, e);
+            return e;
         } catch (LmdbException e) {
             throw failed(e);
         }
@@ -162,6 +243,7 @@ final class LmdbWriteTxn extends LmdbTxn {
             long cookie = v.getLong(v.position() + 8);
             dbs.entries().delete(txn, k);
             dbs.cookies().delete(txn, LmdbCodec.cookieKey(w.key2, dir, cookie));
+            changed(dir, name, null);
             return true;
         } catch (LmdbException e) {
             throw failed(e);

@@ -17,6 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -91,6 +95,42 @@ class LmdbFileSystemTest {
             fs.remove(ROOT, sub, "moved");
             fs.rmdir(ROOT, docs, "sub");
             assertEquals(FsError.STALE, assertThrows(FsException.class, () -> fs.getattr(sub)).error());
+        }
+    }
+
+    /**
+     * CREATE, RENAME and REMOVE from many callers at once: each is durable before it returns, and
+     * callers whose commits overlap share one flush (group commit through {@code sync()}).
+     */
+    @Test
+    void shouldShareFlushesAmongConcurrentNamespaceChanges() throws Exception {
+        int callers = 16;
+        try (LmdbMetadataStore meta = new LmdbMetadataStore(tmp.resolve("gc"), 1L << 20, 1L << 30)) {
+            FileSystem fs = new FileSystem(meta, new MemoryBlockStore(), false);
+            long root = fs.rootId();
+            meta.sync();
+            long before = meta.flushes();
+            meta.beforeFlush = () -> LockSupport.parkNanos(2_000_000); // a disk that takes 2 ms per flush
+            try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<?>> fs2 = new ArrayList<>();
+                for (int i = 0; i < callers; i++) {
+                    String n = "c" + i;
+                    fs2.add(ex.submit(() -> {
+                        fs.create(ROOT, root, n, SetAttr.NONE, CreateMode.GUARDED, 0);
+                        fs.rename(ROOT, root, n, root, n + "-r");
+                        fs.create(ROOT, root, n + "-x", SetAttr.NONE, CreateMode.GUARDED, 0);
+                        fs.remove(ROOT, root, n + "-x");
+                        return null;
+                    }));
+                }
+                for (Future<?> f : fs2) {
+                    f.get();
+                }
+            }
+            long flushes = meta.flushes() - before;
+            System.out.printf("%d namespace changes from %d callers: %d flushes%n", 4 * callers, callers, flushes);
+            assertTrue(flushes >= 1 && flushes < 4 * callers, "flushes " + flushes + " for " + 4 * callers + " changes");
+            assertEquals(callers + 2, names(fs, root).size()); // ".", ".." and the renamed files
         }
     }
 }
