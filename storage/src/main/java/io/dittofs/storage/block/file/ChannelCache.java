@@ -3,6 +3,7 @@ package io.dittofs.storage.block.file;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,14 +33,20 @@ final class ChannelCache {
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final GroupSync[] dirs = new GroupSync[FileLayout.FAN_OUT];
     private final AtomicLong dataForces = new AtomicLong();
+    /** Disk space of all content files: the sum of their last measured allocations. */
+    private final AtomicLong used = new AtomicLong();
+    /** Files whose allocation changed since it was last measured (measured by {@link #usedBytes}). */
+    private final Set<OpenFile> stale = ConcurrentHashMap.newKeySet();
     private final AtomicLong dirForces = new AtomicLong();
 
     /** What a closed channel left to force: its data, and/or its directory entry up to a generation. */
     private record Pending(boolean dataDirty, long direntGen) {
     }
 
-    ChannelCache(FileLayout layout, int maxOpen) {
+    /** @param used disk space of the content files already there (from {@link FileLayout#measure}) */
+    ChannelCache(FileLayout layout, int maxOpen, long used) {
         this.layout = layout;
+        this.used.set(used);
         this.maxOpen = maxOpen;
         for (int i = 0; i < dirs.length; i++) {
             dirs[i] = new GroupSync(false);
@@ -84,9 +91,11 @@ final class ChannelCache {
                 try {
                     FileChannel ch = layout.openExisting(id);
                     long direntGen = 0;
+                    boolean made = false;
                     while (ch == null && create) {
                         ch = layout.create(id);
                         direntGen = dirs[FileLayout.fan(id)].changed();
+                        made = ch != null;
                         if (ch == null) {
                             ch = layout.openExisting(id);
                         }
@@ -99,7 +108,10 @@ final class ChannelCache {
                         direntGen = Math.max(direntGen, p.direntGen());
                     }
                     added[0] = true;
-                    return new OpenFile(id, ch, ch.size(), p != null && p.dataDirty(), direntGen);
+                    // a file opened again is counted in used already, by the start-up scan or its
+                    // last measure before it was closed; a new file is not yet (0)
+                    long allocated = made ? 0 : NativeStat.allocated(layout.file(id));
+                    return new OpenFile(id, ch, ch.size(), allocated, p != null && p.dataDirty(), direntGen);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -148,6 +160,11 @@ final class ChannelCache {
     boolean tryEvict(OpenFile f) {
         if (!f.retireIfIdle()) {
             return false;
+        }
+        if (f.stale && !f.deleted) {
+            f.stale = false;
+            stale.remove(f);
+            measure(f); // nobody uses it: its allocation is final until it is opened again
         }
         boolean broken = !f.channel.isOpen(); // its last force may not have happened
         boolean dirty = !f.deleted && (broken || f.data.dirty());
@@ -199,6 +216,53 @@ final class ChannelCache {
             });
         } catch (IOException e) {
             throw FileLayout.failure("sync of the directory entry", id, e);
+        }
+    }
+
+    /** After a write or a shrinking truncate of {@code f}: its allocation is measured again by the next {@link #usedBytes}. */
+    void touched(OpenFile f) {
+        if (!f.stale) {
+            f.stale = true;
+            stale.add(f);
+        }
+    }
+
+    /** Before {@code f} is unlinked (its write lock held): it no longer counts. */
+    void removed(OpenFile f) {
+        used.addAndGet(-f.allocated.getAndSet(0));
+    }
+
+    /**
+     * Disk space of all content files: measures the files changed since the last call (one
+     * {@code stat} each; writes only mark a file, so the write path pays nothing), then sums.
+     */
+    long usedBytes() {
+        for (OpenFile f : stale) {
+            stale.remove(f);
+            if (!f.acquire()) {
+                continue; // retired: its eviction measured it
+            }
+            f.rw.readLock().lock();
+            try {
+                if (!f.deleted) {
+                    f.stale = false; // before the stat: a write after it marks the file again
+                    measure(f);
+                }
+            } finally {
+                f.rw.readLock().unlock();
+                f.release();
+            }
+        }
+        return used.get();
+    }
+
+    /** Counts {@code f}'s current allocation instead of its last one. */
+    private void measure(OpenFile f) {
+        try {
+            long now = NativeStat.allocated(layout.file(f.id));
+            used.addAndGet(now - f.allocated.getAndSet(now));
+        } catch (IOException e) {
+            touched(f); // counted as before; tried again at the next call
         }
     }
 

@@ -11,7 +11,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * File content in a local directory, <b>written in place</b>: one sparse file per inode
@@ -38,8 +37,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * for the next {@link #sync}. A channel closed under a user (an interrupted thread closes a
  * {@code FileChannel}) is dropped and the operation retried on a fresh one.
  *
- * <p>{@link #usedBytes} is the sum of the files' lengths as written (apparent size; holes count
- * as used, since the JDK does not expose {@code st_blocks}). {@link #maxFileSize} is probed once
+ * <p>{@link #usedBytes} is the disk space the content files take ({@code st_blocks * 512},
+ * {@link NativeStat}): holes cost nothing. A write only marks its file; the files marked since
+ * the last call are {@code stat}ed when it is asked (FSSTAT). {@link #capacityBytes} is that
+ * plus the space still usable on the file system, so FSSTAT's free figure is the file
+ * system's. {@link #maxFileSize} is probed once
  * at open (ext4: 16 TiB - 4 KiB); writes beyond it fail with {@link FsError#FILE_TOO_LARGE}.
  *
  * <p>Thread-safe; per-file locking only (writers share a file's read lock, truncate and delete
@@ -55,7 +57,6 @@ public final class FileBlockStore implements BlockStore {
     private final FileLayout layout;
     private final ChannelCache cache;
     private final long maxFileSize;
-    private final AtomicLong used = new AtomicLong();
     private volatile boolean closed;
 
     public FileBlockStore(Path root) {
@@ -69,8 +70,7 @@ public final class FileBlockStore implements BlockStore {
         }
         try {
             layout = new FileLayout(root);
-            cache = new ChannelCache(layout, maxOpen);
-            used.set(layout.measure());
+            cache = new ChannelCache(layout, maxOpen, layout.measure());
             maxFileSize = probe(layout);
         } catch (IOException e) {
             throw new FsException(FsError.IO, "cannot open block store at " + root + ": " + e.getMessage(), e);
@@ -148,11 +148,8 @@ public final class FileBlockStore implements BlockStore {
                 while (done < len) {
                     done += f.channel.write(src.asSlice(done, Math.min(CHUNK, len - done)).asByteBuffer(), offset + done);
                 }
-                long end = offset + len;
-                long before = f.size.getAndAccumulate(end, Math::max);
-                if (end > before) {
-                    used.addAndGet(end - before);
-                }
+                f.size.getAndAccumulate(offset + len, Math::max);
+                cache.touched(f);
                 f.data.changed();
                 return;
             } catch (ClosedChannelException e) {
@@ -193,7 +190,7 @@ public final class FileBlockStore implements BlockStore {
                 }
                 f.channel.truncate(size);
                 f.size.set(size);
-                used.addAndGet(size - before);
+                cache.touched(f);
                 gen = f.data.changed();
             } catch (ClosedChannelException e) {
                 dropBroken(f, e, attempt, "truncate");
@@ -235,7 +232,8 @@ public final class FileBlockStore implements BlockStore {
                 }
                 Files.deleteIfExists(layout.file(contentId));
                 f.deleted = true;
-                used.addAndGet(-f.size.getAndSet(0));
+                f.size.set(0);
+                cache.removed(f);
                 return;
             } catch (IOException e) {
                 throw FileLayout.failure("delete", contentId, e);
@@ -284,13 +282,15 @@ public final class FileBlockStore implements BlockStore {
 
     @Override
     public long usedBytes() {
-        return used.get();
+        return cache.usedBytes();
     }
 
     @Override
     public long capacityBytes() {
         try {
-            return Files.getFileStore(layout.root).getTotalSpace();
+            long free = Files.getFileStore(layout.root).getUsableSpace();
+            long used = Math.max(0, usedBytes());
+            return free > Long.MAX_VALUE - used ? Long.MAX_VALUE : used + free;
         } catch (IOException e) {
             return -1;
         }

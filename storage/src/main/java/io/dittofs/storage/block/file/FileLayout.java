@@ -4,7 +4,7 @@ import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -48,11 +48,7 @@ final class FileLayout {
             Files.createDirectories(root, DIR_MODE);
             created = true;
         }
-        if (Files.exists(root.resolve(".trash"))) {
-            throw new FsException(FsError.IO, root + " holds blocks of the earlier 'fs' layout (a directory of "
-                    + "1 MiB block files per file); copy the files out through NFS with the earlier version, "
-                    + "or point the store at a new path");
-        }
+        OldLayoutMigration.migrateIfNeeded(root); // the earlier layout: a directory of 1 MiB blocks per file
         for (int i = 0; i < FAN_OUT; i++) {
             fans[i] = root.resolve(String.format("%02x", i));
             if (!Files.isDirectory(fans[i])) {
@@ -104,7 +100,7 @@ final class FileLayout {
         }
     }
 
-    /** Sum of the content files' lengths; refuses entries of another layout. */
+    /** Disk space of the content files ({@code st_blocks * 512}); refuses entries of another layout. */
     long measure() throws IOException {
         long sum = 0;
         for (Path fan : fans) {
@@ -114,7 +110,7 @@ final class FileLayout {
                         throw new FsException(FsError.IO, p + " is not a content file: " + root
                                 + " holds another layout (the earlier 'fs' store kept a directory per file)");
                     }
-                    sum += Files.size(p);
+                    sum += NativeStat.allocated(p);
                 }
             }
         }
@@ -123,22 +119,24 @@ final class FileLayout {
 
     /**
      * The largest file size the file system under {@code root} accepts (ext4 with 4 KiB blocks:
-     * 16 TiB - 4 KiB; XFS, btrfs, tmpfs: about {@code Long.MAX_VALUE}), found by writing one byte
-     * at a binary-searched offset of a sparse scratch file (about 60 tiny writes, once).
+     * 16 TiB - 4 KiB; XFS, btrfs, tmpfs: about {@code Long.MAX_VALUE}), found by binary search
+     * with {@code ftruncate} of a scratch file (about 60 calls, once, no data written: the kernel
+     * checks a truncate against the same limit as a write, and a FUSE file system underneath
+     * never sees a write at a huge offset).
      */
     long probeMaxFileSize() throws IOException {
         Path probe = root.resolve(".maxsize-probe");
         Files.deleteIfExists(probe);
-        ByteBuffer one = ByteBuffer.allocateDirect(1);
         long ok = 0; // a file of this size is possible
         long bad = Long.MAX_VALUE; // a file of this size is not (or unknown: the type's limit)
-        try (FileChannel ch = FileChannel.open(probe, CREATE, FILE_MODE)) {
-            if (fits(ch, one, bad)) {
+        Files.createFile(probe, FILE_MODE);
+        try (RandomAccessFile ch = new RandomAccessFile(probe.toFile(), "rw")) {
+            if (fits(ch, bad)) {
                 return Long.MAX_VALUE;
             }
             while (bad - ok > 1) {
                 long mid = ok + (bad - ok) / 2;
-                if (fits(ch, one, mid)) {
+                if (fits(ch, mid)) {
                     ok = mid;
                 } else {
                     bad = mid;
@@ -150,11 +148,10 @@ final class FileLayout {
         return ok;
     }
 
-    /** Whether a file of {@code size} bytes can exist: writes its last byte, then empties the file. */
-    private static boolean fits(FileChannel ch, ByteBuffer one, long size) throws IOException {
-        one.clear();
+    /** Whether a file of {@code size} bytes can exist: sets that size, then empties the file. */
+    private static boolean fits(RandomAccessFile ch, long size) throws IOException {
         try {
-            ch.write(one, size - 1);
+            ch.setLength(size); // ftruncate(2), which also extends
             return true;
         } catch (IOException e) {
             if (error(e) == FsError.FILE_TOO_LARGE || error(e) == FsError.INVALID) {
@@ -162,7 +159,7 @@ final class FileLayout {
             }
             throw e;
         } finally {
-            ch.truncate(0);
+            ch.setLength(0);
         }
     }
 

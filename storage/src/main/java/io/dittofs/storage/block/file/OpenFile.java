@@ -22,8 +22,12 @@ final class OpenFile {
     final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     /** Group commit of the file's {@code fdatasync}; a change is a completed write or truncate. */
     final GroupSync data;
-    /** The file's length as this store made it (bytes counted in {@code usedBytes}). */
+    /** The file's length as this store made it. */
     final AtomicLong size;
+    /** Bytes of disk this file is counted for in the store's {@code usedBytes} (its last measured {@code st_blocks * 512}). */
+    final AtomicLong allocated;
+    /** Written or cut since {@link #allocated} was measured (it is in the cache's set of files to measure). */
+    volatile boolean stale;
     /**
      * Generation of the fan-out directory's {@link GroupSync} that made this file's directory
      * entry (its creation); 0 once a directory force covered it.
@@ -36,10 +40,11 @@ final class OpenFile {
     /** Users; -1 once retired. */
     private final AtomicInteger refs = new AtomicInteger();
 
-    OpenFile(long id, FileChannel channel, long size, boolean dataDirty, long direntGen) {
+    OpenFile(long id, FileChannel channel, long size, long allocated, boolean dataDirty, long direntGen) {
         this.id = id;
         this.channel = channel;
         this.size = new AtomicLong(size);
+        this.allocated = new AtomicLong(allocated);
         this.data = new GroupSync(dataDirty);
         this.direntGen = new AtomicLong(direntGen);
     }

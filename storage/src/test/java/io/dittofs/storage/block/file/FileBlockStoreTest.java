@@ -11,8 +11,17 @@ class FileBlockStoreTest extends BlockStoreContract {
     @TempDir
     Path dir;
 
+    private Path root;
+
     @Override
     protected BlockStore newStore() {
-        return new FileBlockStore(dir.resolve("blocks-" + System.nanoTime()), 4);
+        root = dir.resolve("blocks-" + System.nanoTime());
+        return new FileBlockStore(root, 4);
+    }
+
+    @Override
+    protected BlockStore reopen(BlockStore s) {
+        s.close();
+        return new FileBlockStore(root, 4);
     }
 }
