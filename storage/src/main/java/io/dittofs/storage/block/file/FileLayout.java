@@ -45,7 +45,7 @@ final class FileLayout {
         this.root = root;
         boolean created = false;
         if (!Files.isDirectory(root)) {
-            Files.createDirectories(root, DIR_MODE);
+            createDurably(root.toAbsolutePath());
             created = true;
         }
         OldLayoutMigration.migrateIfNeeded(root); // the earlier layout: a directory of 1 MiB blocks per file
@@ -58,9 +58,18 @@ final class FileLayout {
         }
         if (created) {
             forceDir(root);
-            if (root.getParent() != null) {
-                forceDir(root.getParent());
-            }
+        }
+    }
+
+    /** Creates {@code dir} and its missing parents (0700), each parent forced so the new entries survive a power loss. */
+    private static void createDurably(Path dir) throws IOException {
+        Path parent = dir.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            createDurably(parent);
+        }
+        Files.createDirectory(dir, DIR_MODE);
+        if (parent != null) {
+            forceDir(parent);
         }
     }
 
