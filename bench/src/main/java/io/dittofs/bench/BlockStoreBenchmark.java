@@ -1,6 +1,7 @@
 package io.dittofs.bench;
 
 import io.dittofs.core.spi.BlockStore;
+import io.dittofs.storage.block.file.FileBlockStore;
 import io.dittofs.storage.block.fs.FsBlockStore;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
 import io.dittofs.storage.cache.WriteBackCache;
@@ -28,9 +29,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Block stores: write and read of 4 KiB and 1 MiB at rotating offsets of a 64 MiB file, on the
- * memory store, the local-file store (standalone: every block forced) and the write-back cache
- * over the local-file store (the default). Files live under {@code -Ddittofs.bench.dir} or /var/tmp.
+ * Block stores: write, write + sync (a FILE_SYNC write or a COMMIT) and read of 4 KiB and 1 MiB at
+ * rotating offsets of a 64 MiB file, on the memory store; {@code file}: the in-place local-file
+ * store (the {@code fs} type, one sparse file per inode); {@code fileWal}: the write-back cache
+ * (mmap WAL) over it; {@code blocks}: the earlier block-file store (temp file + rename per 1 MiB
+ * block, every block forced); {@code blocksWal}: the write-back cache over the block-file store
+ * (the earlier default). Files live under {@code -Ddittofs.bench.dir} or /var/tmp.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -42,7 +46,7 @@ import java.util.stream.Stream;
 public class BlockStoreBenchmark {
     private static final long FILE = 64L << 20;
 
-    @Param({"memory", "fs", "cache"})
+    @Param({"memory", "file", "fileWal", "blocks", "blocksWal"})
     String store;
 
     @Param({"4096", "1048576"})
@@ -59,8 +63,11 @@ public class BlockStoreBenchmark {
         dir = Files.createTempDirectory(Path.of(System.getProperty("dittofs.bench.dir", "/var/tmp")), "blocks-bench");
         blocks = switch (store) {
             case "memory" -> new MemoryBlockStore();
-            case "fs" -> new FsBlockStore(dir.resolve("blocks"));
-            case "cache" -> new WriteBackCache(new FsBlockStore(dir.resolve("blocks"), true),
+            case "file" -> new FileBlockStore(dir.resolve("blocks"));
+            case "fileWal" -> new WriteBackCache(new FileBlockStore(dir.resolve("blocks")),
+                    WriteBackCache.Options.defaults(dir.resolve("wal")));
+            case "blocks" -> new FsBlockStore(dir.resolve("blocks"));
+            case "blocksWal" -> new WriteBackCache(new FsBlockStore(dir.resolve("blocks"), true),
                     WriteBackCache.Options.defaults(dir.resolve("wal")));
             default -> throw new IllegalArgumentException(store);
         };
@@ -89,6 +96,13 @@ public class BlockStoreBenchmark {
     @Benchmark
     public void write() {
         blocks.write(2, next(), data);
+    }
+
+    /** A FILE_SYNC write (or a write followed by COMMIT): durable on return. */
+    @Benchmark
+    public void writeSync() {
+        blocks.write(2, next(), data);
+        blocks.sync(2);
     }
 
     @Benchmark

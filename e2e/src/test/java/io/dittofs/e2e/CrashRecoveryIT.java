@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with SIGKILL at a random moment; after a restart every byte whose write (or COMMIT) was
  * acknowledged before the kill must be there with the right checksum, and every acknowledged
  * file name must exist with at least the acknowledged size. Runs on the default persistent
- * stores (LMDB metadata, local-file blocks, mmap WAL).
+ * stores (LMDB metadata, content files written in place).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CrashRecoveryIT {

@@ -35,25 +35,26 @@ final class Bootstrap {
         if (db.setting(MARKER).isEmpty()) {
             db.putAdapter(new AdapterDef("nfs", true, config.getInt(ConfigKey.ADAPTERS_NFS_PORT), Map.of()));
             db.putAdapter(new AdapterDef("smb", false, config.getInt(ConfigKey.ADAPTERS_SMB_PORT), Map.of()));
-            // the embedded defaults: LMDB metadata, local-file blocks behind the mmap WAL cache
+            // the embedded defaults: LMDB metadata, local files written in place; the mmap WAL in
+            // front only when cache.path asks for it (measured: it does not pay for local files)
             Path root = dataRoot.toAbsolutePath();
             String cachePath = config.get(ConfigKey.CACHE_PATH);
-            Path cache = cachePath == null || cachePath.isBlank() ? root.resolve("cache") : Path.of(cachePath).toAbsolutePath();
             if (db.store("metadata", "default-meta").isEmpty()) {
                 db.createStore(new StoreDef("default-meta", "metadata", "lmdb",
                         Map.of("path", root.resolve("metadata").resolve("default").toString())));
             }
             if (db.store("block", "default-blocks").isEmpty()) {
-                db.createStore(new StoreDef("default-blocks", "block", "fs",
-                        Map.of("path", root.resolve("blocks").resolve("default").toString(),
-                                "cache", cache.resolve("default").toString())));
+                String blocks = root.resolve("blocks").resolve("default").toString();
+                db.createStore(new StoreDef("default-blocks", "block", "fs", cachePath == null || cachePath.isBlank()
+                        ? Map.of("path", blocks)
+                        : Map.of("path", blocks, "cache", Path.of(cachePath).toAbsolutePath().resolve("default").toString())));
             }
             if (db.share(shareName).isEmpty()) {
                 db.createShare(new ShareDef(0, shareName, "default-meta", "default-blocks", false,
                         Permission.READ_WRITE, true, rootSquash));
             }
-            LOG.info("new control-plane database: nfs adapter, share {} on LMDB + local files + WAL under {}",
-                    shareName, root);
+            LOG.info("new control-plane database: nfs adapter, share {} on LMDB + local files{} under {}",
+                    shareName, cachePath == null || cachePath.isBlank() ? "" : " + WAL", root);
             db.putSetting(MARKER, "true");
         } else if (config.source(ConfigKey.ADAPTERS_NFS_PORT) != Config.Source.DEFAULT) {
             // an explicitly configured port wins at start; API changes hold until then

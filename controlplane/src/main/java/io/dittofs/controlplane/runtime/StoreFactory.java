@@ -3,7 +3,7 @@ package io.dittofs.controlplane.runtime;
 import io.dittofs.controlplane.model.StoreDef;
 import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.spi.MetadataStore;
-import io.dittofs.storage.block.fs.FsBlockStore;
+import io.dittofs.storage.block.file.FileBlockStore;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
 import io.dittofs.storage.block.s3.S3BlockStore;
 import io.dittofs.storage.cache.WriteBackCache;
@@ -172,7 +172,6 @@ public final class StoreFactory {
                 : backing;
     }
 
-    /** Behind the cache the WAL keeps writes until the block store synced them, so it may defer its fsyncs. */
     private static boolean hasCache(StoreDef d) {
         String cache = d.config().get("cache");
         return cache != null && !cache.isBlank();
@@ -181,7 +180,7 @@ public final class StoreFactory {
     public static BlockStore block(StoreDef d) {
         return switch (d.type()) {
             case "memory" -> new MemoryBlockStore();
-            case "fs" -> withCache(new FsBlockStore(Path.of(d.config().get("path")), hasCache(d)), d);
+            case "fs" -> withCache(new FileBlockStore(Path.of(d.config().get("path"))), d);
             case "s3" -> withCache(new S3BlockStore(s3Config(d)), d);
             default -> throw new IllegalArgumentException("unknown block store type '" + d.type() + "'");
         };
