@@ -299,6 +299,11 @@ public final class WriteBackCache implements BlockStore {
         wal.beforeForce = hook;
     }
 
+    /** Test hook run by an appender after claiming its WAL range and before copying into it. */
+    void afterWalClaimForTest(Runnable hook) {
+        wal.afterClaim = hook;
+    }
+
     private void checkHealthy() {
         if (!running) {
             throw new FsException(FsError.IO, "cache closed");
