@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -40,7 +39,8 @@ import java.util.stream.Stream;
  * a byte range of the current segment with a compare-and-set, copies and checksums its record
  * there, and commits it by storing the magic. Only moving to a new segment takes the roll lock.
  * Appenders announce themselves in one of two phase counters for the span of a claim; a
- * {@link #force} reads the claimed ends, flips the phase and waits for the old phase to drain, so
+ * {@link #force} reads the claimed ends, flips the phase and waits for the old phase to drain
+ * ({@link AppendPhases}), so
  * every record claimed before the force started is complete before the msync, and a forced
  * record is never stranded behind an unfinished one (replay stops at the first gap). A crash
  * between claim and commit leaves such a gap: its segment's replay ends there, like at a torn
@@ -78,9 +78,8 @@ final class Wal implements AutoCloseable {
     private long nextBase = 1;
     /** Every record with an LSN below this is durable. */
     private volatile long durableEnd;
-    /** The phase appenders join ({@link #enter}); flipped by {@link #quiesce}. */
-    private volatile int phase;
-    private final AtomicLong[] active = {new AtomicLong(), new AtomicLong()};
+    /** Appenders count in for the span of a claim; forces and recycling wait for earlier ones. */
+    private final AppendPhases phases = new AppendPhases();
     /** A segment file was created or renamed into place since the directory was last forced. */
     private volatile boolean dirChanged;
     private final AtomicLong forces = new AtomicLong();
@@ -191,8 +190,8 @@ final class Wal implements AutoCloseable {
             throw new FsException(FsError.INVALID, "write of " + dataLen + " bytes exceeds the WAL segment size");
         }
         while (true) {
-            WalSegment seg = current;
-            int p = enter();
+            WalSegment seg = current; // may be sealed meanwhile: then the claim fails and we roll or retry
+            int p = phases.enter();
             try {
                 long pos = seg.claim(total);
                 if (pos >= 0) {
@@ -207,45 +206,10 @@ final class Wal implements AutoCloseable {
                     return new Appended(seg, pos + HEADER, lsn);
                 }
             } finally {
-                exit(p);
+                phases.exit(p);
             }
             if (!roll(seg)) {
                 return null;
-            }
-        }
-    }
-
-    /** Joins the current phase for the span of one claim (see {@link #quiesce}). */
-    private int enter() {
-        while (true) {
-            int p = phase;
-            active[p].incrementAndGet();
-            if (phase == p) {
-                return p;
-            }
-            active[p].decrementAndGet();
-        }
-    }
-
-    private void exit(int p) {
-        active[p].decrementAndGet();
-    }
-
-    /**
-     * Waits until every append that claimed a range before this call has finished its record.
-     * Appenders entering after the flip join the other phase, so this never waits for them.
-     * Caller holds {@link #forceLock} (one flip at a time).
-     */
-    private void quiesce() {
-        int p = phase;
-        phase = 1 - p;
-        for (int spins = 0; active[p].get() != 0; spins++) {
-            if (spins < 100) {
-                Thread.onSpinWait();
-            } else if (spins < 200) {
-                Thread.yield();
-            } else {
-                LockSupport.parkNanos(20_000);
             }
         }
     }
@@ -329,7 +293,7 @@ final class Wal implements AutoCloseable {
             for (int i = 0; i < ends.length; i++) {
                 ends[i] = list.get(i).claimedEnd();
             }
-            quiesce(); // every range claimed below those ends is now a complete record
+            phases.quiesce(); // every range claimed below those ends is now a complete record
             if (dirChanged) {
                 dirChanged = false;
                 forceDir();
@@ -372,7 +336,7 @@ final class Wal implements AutoCloseable {
             if (freeAtHead() == 0) {
                 return 0;
             }
-            quiesce(); // appends still finishing a record in a sealed segment have counted it
+            phases.quiesce(); // appends still finishing a record in a sealed segment have counted it
             int n = 0;
             rollLock.lock();
             try {
@@ -494,7 +458,7 @@ final class Wal implements AutoCloseable {
             } finally {
                 rollLock.unlock();
             }
-            quiesce();
+            phases.quiesce();
             rollLock.lock();
             try {
                 if (dirChanged) {
