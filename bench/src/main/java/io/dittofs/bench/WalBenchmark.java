@@ -29,6 +29,8 @@ import java.util.stream.Stream;
  * The write-back cache's WAL: an append of 4 KiB or 1 MiB (what an UNSTABLE write waits for),
  * and append + force (what a FILE_SYNC write or COMMIT waits for), on a WAL in a temp directory
  * ({@code -Ddittofs.bench.dir=...} to put it on another disk) over a memory block store.
+ * {@code appendOwnFile} gives each JMH thread its own file: run it with {@code -t 1} and
+ * {@code -t 2} to see whether appends to different files scale (no store-wide lock while copying).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -72,6 +74,21 @@ public class WalBenchmark {
     @Benchmark
     public void append() {
         cache.write(1, nextOffset(), data);
+    }
+
+    /** A JMH thread's own file and write position. */
+    @State(Scope.Thread)
+    public static class OwnFile {
+        private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong(100);
+        final long id = IDS.incrementAndGet();
+        long offset;
+    }
+
+    /** An append to the calling thread's own file (wrapping within 64 MiB of it). */
+    @Benchmark
+    public void appendOwnFile(OwnFile f) {
+        f.offset = (f.offset + size) % (64L << 20);
+        cache.write(f.id, f.offset, data);
     }
 
     @Benchmark

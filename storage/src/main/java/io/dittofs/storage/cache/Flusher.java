@@ -167,6 +167,7 @@ final class Flusher {
         if (wal.segmentCount() > 1) {
             wal.recycle();
         }
+        wal.releaseMemory(); // what was appended and read since the last round leaves the resident set
         if (first != null) {
             throw first;
         }
@@ -295,6 +296,10 @@ final class Flusher {
                     MemorySegment.copy(e.seg().map, e.pos(), run, e.off() - first.off(), e.len());
                 }
                 backing.write(id, first.off(), run);
+            }
+            for (int k = i; k < j; k++) { // read once: drop the pages again, a long round must not pile them up
+                DirtyFile.Extent e = extents.get(k);
+                e.seg().map.asSlice(e.pos(), e.len()).unload();
             }
             i = j;
         }

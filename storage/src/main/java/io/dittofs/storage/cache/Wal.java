@@ -5,8 +5,6 @@ import io.dittofs.core.FsException;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -18,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * The write-ahead log: a sequence of memory-mapped {@link WalSegment}s. Each record is
@@ -29,16 +26,27 @@ import java.util.zip.CRC32C;
  * 40  data length u32, pad  48  data
  * </pre>
  * Each segment starts with a {@value #SEGMENT_HEADER}-byte header: magic 'DWSG', version, the
- * segment id and the first LSN it may hold. The record magic is stored last, so a record torn by
- * a crash fails its magic or checksum and ends the replay. Retired segment files are reused
- * (already allocated on disk); records left in them from their previous life are stale: they fail
- * the header's id, their LSN is below the header's base LSN or below the last LSN seen, which
- * ends the scan. After recovery appends go to a new segment, never behind a torn tail. Segments are recycled strictly oldest first, which keeps every record that
- * follows a surviving record alive too (replay order stays complete).
+ * segment id and its base LSN; in version 2 a record's LSN is the base LSN plus its position, and
+ * each new segment's base lies past every LSN of the segments before it. The record magic is
+ * stored last, so a record torn by a crash fails its magic or checksum and ends the replay of
+ * its segment. Retired segment files are reused (already allocated on disk); records left in
+ * them from their previous life are stale: they fail the header's id or their LSN is not the new
+ * base plus their position. After recovery appends go to a new segment, never behind a torn
+ * tail. Segments are recycled strictly oldest first, which keeps every record that follows a
+ * surviving record alive too (replay order stays complete).
  *
- * <p>{@link #force} implements group commit: concurrent callers share one msync. When the log
- * is at its size limit, appends wait for the flusher to free the oldest segment (backpressure).
- * Thread-safe.
+ * <p><b>Appends take no lock</b> (claim/commit, as in Agrona's ring buffers): an appender claims
+ * a byte range of the current segment with a compare-and-set, copies and checksums its record
+ * there, and commits it by storing the magic. Only moving to a new segment takes the roll lock.
+ * Appenders announce themselves in one of two phase counters for the span of a claim; a
+ * {@link #force} reads the claimed ends, flips the phase and waits for the old phase to drain
+ * ({@link AppendPhases}), so
+ * every record claimed before the force started is complete before the msync, and a forced
+ * record is never stranded behind an unfinished one (replay stops at the first gap). A crash
+ * between claim and commit leaves such a gap: its segment's replay ends there, like at a torn
+ * tail; no record behind it was forced. {@link #force} is a group commit: concurrent callers
+ * share one msync. When the log is at its size limit, appends wait for the flusher to free the
+ * oldest segment (backpressure). Thread-safe.
  */
 final class Wal implements AutoCloseable {
     static final int MAGIC = 0x4C415744; // "DWAL" little-endian
@@ -49,28 +57,39 @@ final class Wal implements AutoCloseable {
     static final byte WRITE = 1;
     static final byte TRUNCATE = 2;
     static final byte DELETE = 3;
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Fills a claimed range whose copy failed; replay skips it. */
+    static final byte PAD = 4;
 
     private final Path dir;
     private final long segmentSize;
     private final int maxSegments;
+    /** Guarded by {@link #rollLock}. */
     private final Deque<WalSegment> segments = new ArrayDeque<>();
-    private final Deque<java.nio.file.Path> spares = new ArrayDeque<>();
+    private final Deque<Path> spares = new ArrayDeque<>();
     private long nextSpareId;
-    private final ReentrantLock appendLock = new ReentrantLock();
-    private final Condition spaceFreed = appendLock.newCondition();
+    /** Taken to start a new segment, recycle, list segments: never while copying a record. */
+    private final ReentrantLock rollLock = new ReentrantLock();
+    private final Condition spaceFreed = rollLock.newCondition();
     private final ReentrantLock forceLock = new ReentrantLock();
     private final Runnable onPressure;
-    private WalSegment current;
-    private long nextLsn = 1;
-    private volatile long durableLsn;
+    private volatile WalSegment current;
+    private volatile int segmentCount;
+    /** Base LSN of the next new segment; guarded by {@link #rollLock}. */
+    private long nextBase = 1;
+    /** Every record with an LSN below this is durable. */
+    private volatile long durableEnd;
+    /** Appenders count in for the span of a claim; forces and recycling wait for earlier ones. */
+    private final AppendPhases phases = new AppendPhases();
     /** A segment file was created or renamed into place since the directory was last forced. */
     private volatile boolean dirChanged;
     private final AtomicLong forces = new AtomicLong();
     /** Test hook run by the forcing caller under the group-commit lock, before it picks the LSN to cover. */
     volatile Runnable beforeForce = () -> { };
+    /** Test hook run by an appender between claiming its range and copying into it, outside any lock. */
+    volatile Runnable afterClaim = () -> { };
     private long nextSegmentId = 1;
+    /** Set by close/abandon under {@link #rollLock}: no new segment is started after it. */
+    private boolean closed;
 
     /** A record found by replay. {@code dataPos} is the data's offset inside {@code segment}. */
     record Replayed(WalSegment segment, byte type, long lsn, long contentId, long offset, long dataPos, int dataLen) {
@@ -106,63 +125,22 @@ final class Wal implements AutoCloseable {
         ids.sort(Long::compare);
         List<Replayed> out = new ArrayList<>();
         long lastLsn = 0;
-        for (long id : ids) {
-            WalSegment seg = WalSegment.open(dir, id, Math.max(segmentSize, Files.size(dir.resolve(WalSegment.name(id)))));
-            segments.addLast(seg);
-            lastLsn = scan(seg, out, lastLsn);
-            nextSegmentId = id + 1;
-        }
-        nextLsn = lastLsn + 1;
-        durableLsn = lastLsn;
-        appendLock.lock();
+        rollLock.lock();
         try {
+            for (long id : ids) {
+                WalSegment seg = WalSegment.open(dir, id, Math.max(segmentSize, Files.size(dir.resolve(WalSegment.name(id)))), -1);
+                segments.addLast(seg);
+                lastLsn = WalRecords.scan(seg, out, lastLsn);
+                nextBase = Math.max(nextBase, seg.baseLsn + seg.size());
+                nextSegmentId = id + 1;
+            }
+            nextBase = Math.max(nextBase, lastLsn + 1);
             current = newSegment();
+            durableEnd = current.baseLsn + SEGMENT_HEADER;
         } finally {
-            appendLock.unlock();
+            rollLock.unlock();
         }
         return out;
-    }
-
-    /** Reads the valid records of a segment; stops at the first bad magic, length, order or checksum. */
-    private static long scan(WalSegment seg, List<Replayed> out, long lastLsn) {
-        MemorySegment m = seg.map;
-        long pos = SEGMENT_HEADER;
-        seg.writePos = pos;
-        if (m.get(INT, 0) != SEGMENT_MAGIC || m.get(LONG, 8) != seg.id) {
-            return lastLsn; // never initialised, or a reused file whose new header did not survive
-        }
-        long base = m.get(LONG, 16);
-        lastLsn = Math.max(lastLsn, base - 1);
-        while (pos + HEADER <= m.byteSize()) {
-            if (m.get(INT, pos) != MAGIC) {
-                break;
-            }
-            long total = m.get(INT, pos + 4) & 0xFFFF_FFFFL;
-            long dataLen = m.get(INT, pos + 40) & 0xFFFF_FFFFL;
-            if (total < HEADER || pos + total > m.byteSize() || HEADER + dataLen > total) {
-                break;
-            }
-            if (m.get(INT, pos + 8) != crc(m, pos, (int) dataLen)) {
-                break;
-            }
-            byte type = m.get(ValueLayout.JAVA_BYTE, pos + 12);
-            long lsn = m.get(LONG, pos + 16);
-            if (lsn <= lastLsn || type < WRITE || type > DELETE) {
-                break;
-            }
-            out.add(new Replayed(seg, type, lsn, m.get(LONG, pos + 24), m.get(LONG, pos + 32), pos + HEADER, (int) dataLen));
-            lastLsn = lsn;
-            seg.lastLsn = lsn;
-            pos += total;
-        }
-        seg.writePos = pos;
-        return lastLsn;
-    }
-
-    private static int crc(MemorySegment m, long pos, int dataLen) {
-        CRC32C c = new CRC32C();
-        c.update(m.asSlice(pos + 12, HEADER - 12 + dataLen).asByteBuffer());
-        return (int) c.getValue();
     }
 
     static long recordSize(long dataLen) {
@@ -172,13 +150,16 @@ final class Wal implements AutoCloseable {
     /**
      * Waits until a record of {@code dataLen} bytes fits without waiting (the current segment has
      * room or another segment may be started), asking the flusher to hurry meanwhile. Callers wait
-     * here before taking any lock the flusher needs, then {@link #tryAppend}.
+     * here before taking any lock the flusher needs, then {@link #tryAppend}. Lock-free when it fits.
      */
     void awaitSpace(long dataLen) {
         long total = recordSize(dataLen);
-        appendLock.lock();
+        if (!full(total)) {
+            return;
+        }
+        rollLock.lock();
         try {
-            while (current.writePos + total > current.size() && segments.size() >= maxSegments) {
+            while (full(total)) {
                 onPressure.run();
                 try {
                     spaceFreed.await(100, TimeUnit.MILLISECONDS);
@@ -188,70 +169,90 @@ final class Wal implements AutoCloseable {
                 }
             }
         } finally {
-            appendLock.unlock();
+            rollLock.unlock();
         }
     }
 
+    private boolean full(long total) {
+        WalSegment c = current;
+        return c.claimedEnd() + total > c.size() && segmentCount >= maxSegments;
+    }
+
     /**
-     * Appends a record without ever waiting; {@code data} may be null for TRUNCATE/DELETE.
-     * Returns null if the log is full (call {@link #awaitSpace} and try again).
+     * Appends a record without ever waiting and without a lock (unless it starts a new segment);
+     * {@code data} may be null for TRUNCATE/DELETE. Returns null if the log is full (call
+     * {@link #awaitSpace} and try again).
      */
     Appended tryAppend(byte type, long contentId, long offset, MemorySegment data) {
         int dataLen = data == null ? 0 : (int) data.byteSize();
         long total = recordSize(dataLen);
-        if (total > segmentSize) {
+        if (total > segmentSize - SEGMENT_HEADER) {
             throw new FsException(FsError.INVALID, "write of " + dataLen + " bytes exceeds the WAL segment size");
         }
-        appendLock.lock();
-        try {
-            if (current.writePos + total > current.size()) {
-                if (segments.size() >= maxSegments) {
-                    return null;
+        while (true) {
+            WalSegment seg = current; // may be sealed meanwhile: then the claim fails and we roll or retry
+            int p = phases.enter();
+            try {
+                long pos = seg.claim(total);
+                if (pos >= 0) {
+                    long lsn = seg.baseLsn + pos;
+                    afterClaim.run();
+                    WalRecords.write(seg.map, pos, total, type, lsn, contentId, offset, data);
+                    if (type == WRITE) {
+                        seg.liveBytes.addAndGet(dataLen);
+                    } else {
+                        seg.pendingChanges.incrementAndGet();
+                    }
+                    return new Appended(seg, pos + HEADER, lsn);
                 }
-                current = newSegment();
+            } finally {
+                phases.exit(p);
             }
-            WalSegment seg = current;
-            long pos = seg.writePos;
-            long lsn = nextLsn++;
-            MemorySegment m = seg.map;
-            if (dataLen > 0) {
-                MemorySegment.copy(data, 0, m, pos + HEADER, dataLen);
+            if (!roll(seg)) {
+                return null;
             }
-            m.set(INT, pos + 4, (int) total);
-            m.set(ValueLayout.JAVA_BYTE, pos + 12, type);
-            m.set(LONG, pos + 16, lsn);
-            m.set(LONG, pos + 24, contentId);
-            m.set(LONG, pos + 32, offset);
-            m.set(INT, pos + 40, dataLen);
-            m.set(INT, pos + 8, crc(m, pos, dataLen));
-            m.set(INT, pos, MAGIC);
-            seg.writePos = pos + total;
-            seg.lastLsn = lsn;
-            if (type == WRITE) {
-                seg.liveBytes.addAndGet(dataLen);
-            } else {
-                seg.pendingChanges.incrementAndGet();
-            }
-            return new Appended(seg, pos + HEADER, lsn);
-        } finally {
-            appendLock.unlock();
         }
     }
 
+    /**
+     * Moves appends on from {@code full} to a new segment (unless another appender already did);
+     * false if the log is at its limit. The sealed segment's pages are dropped from memory: its
+     * data stays in the page cache and the file.
+     */
+    private boolean roll(WalSegment full) {
+        rollLock.lock();
+        try {
+            if (closed) {
+                throw new FsException(FsError.IO, "WAL closed");
+            }
+            if (current != full) {
+                return true;
+            }
+            if (segmentCount >= maxSegments) {
+                return false;
+            }
+            WalSegment next = newSegment();
+            full.seal();
+            current = next;
+            full.unload();
+            return true;
+        } finally {
+            rollLock.unlock();
+        }
+    }
+
+    /** A fresh segment at the end of the list; rollLock held. */
     private WalSegment newSegment() {
         try {
             long id = nextSegmentId++;
-            java.nio.file.Path spare = spares.pollFirst();
-            WalSegment s = spare != null ? WalSegment.reuse(spare, dir, id, segmentSize) : WalSegment.open(dir, id, segmentSize);
-            MemorySegment m = s.map;
-            m.set(LONG, 8, id);
-            m.set(LONG, 16, nextLsn); // records below this LSN are leftovers of the file's previous life
-            m.set(INT, 4, 1);
-            m.set(INT, 0, SEGMENT_MAGIC);
-            s.writePos = SEGMENT_HEADER;
-            // a stale record right behind the header must not look like this segment's first record
-            m.set(INT, SEGMENT_HEADER, 0);
+            long base = nextBase;
+            Path spare = spares.pollFirst();
+            WalSegment s = spare != null ? WalSegment.reuse(spare, dir, id, segmentSize, base)
+                    : WalSegment.open(dir, id, segmentSize, base);
+            nextBase = base + s.size();
+            WalRecords.writeHeader(s.map, id, base);
             segments.addLast(s);
+            segmentCount = segments.size();
             dirChanged = true; // its directory entry is durable only after the directory is forced
             return s;
         } catch (IOException e) {
@@ -259,48 +260,56 @@ final class Wal implements AutoCloseable {
         }
     }
 
-    /** The sequence number of the last appended record. */
+    /** The sequence number of the last record claimed so far. */
     long lastLsn() {
-        appendLock.lock();
-        try {
-            return nextLsn - 1;
-        } finally {
-            appendLock.unlock();
-        }
+        WalSegment c = current;
+        return c.baseLsn + c.claimedEnd() - 1;
     }
 
-    /** Makes every record up to {@code lsn} durable; concurrent callers share one msync per segment. */
+    /**
+     * Makes every record up to {@code lsn} durable, and every record claimed before the call;
+     * concurrent callers share one msync per segment (group commit).
+     */
     void force(long lsn) {
-        if (durableLsn >= lsn) {
+        if (lsn < durableEnd) {
             return;
         }
         forceLock.lock();
         try {
-            if (durableLsn >= lsn) {
+            if (lsn < durableEnd) {
                 return;
             }
             beforeForce.run();
-            List<WalSegment> dirty = new ArrayList<>();
-            long target;
-            appendLock.lock();
+            List<WalSegment> list;
+            WalSegment cur;
+            rollLock.lock();
             try {
-                target = nextLsn - 1;
-                for (WalSegment s : segments) {
-                    if (s.lastLsn > durableLsn) {
-                        dirty.add(s);
-                    }
-                }
+                list = new ArrayList<>(segments);
+                cur = current;
             } finally {
-                appendLock.unlock();
+                rollLock.unlock();
             }
+            long[] ends = new long[list.size()];
+            for (int i = 0; i < ends.length; i++) {
+                ends[i] = list.get(i).claimedEnd();
+            }
+            phases.quiesce(); // every range claimed below those ends is now a complete record
             if (dirChanged) {
                 dirChanged = false;
                 forceDir();
             }
-            for (WalSegment s : dirty) {
-                s.force();
+            long target = durableEnd;
+            for (int i = 0; i < ends.length; i++) {
+                WalSegment s = list.get(i);
+                if (ends[i] > s.forcedEnd) {
+                    s.force();
+                    s.forcedEnd = ends[i];
+                }
+                if (s == cur) {
+                    target = s.baseLsn + ends[i];
+                }
             }
-            durableLsn = target;
+            durableEnd = Math.max(durableEnd, target);
             forces.incrementAndGet();
         } finally {
             forceLock.unlock();
@@ -322,43 +331,81 @@ final class Wal implements AutoCloseable {
      * synced there, so their records are no longer needed). Returns how many were recycled.
      */
     int recycle() {
-        int n = 0;
         forceLock.lock(); // a concurrent force() must not msync a segment being unmapped
-        appendLock.lock();
         try {
-            while (segments.size() > 1 && segments.peekFirst() != current
-                    && segments.peekFirst().liveBytes.get() == 0 && segments.peekFirst().pendingChanges.get() == 0) {
-                WalSegment s = segments.pollFirst();
-                try {
-                    if (spares.size() < MAX_SPARES) {
-                        java.nio.file.Path spare = dir.resolve("spare-" + (nextSpareId++) + ".seg");
-                        s.retire(spare);
-                        spares.addLast(spare);
-                    } else {
-                        s.delete();
-                    }
-                } catch (IOException e) {
-                    throw new FsException(FsError.IO, "cannot remove WAL segment " + s.path, e);
+            if (freeAtHead() == 0) {
+                return 0;
+            }
+            phases.quiesce(); // appends still finishing a record in a sealed segment have counted it
+            int n = 0;
+            rollLock.lock();
+            try {
+                for (int k = freeAtHead(); k > 0; k--) {
+                    retireOrDelete(segments.pollFirst());
+                    n++;
                 }
-                n++;
+                segmentCount = segments.size();
+                if (n > 0) {
+                    spaceFreed.signalAll();
+                }
+            } finally {
+                rollLock.unlock();
             }
-            if (n > 0) {
-                spaceFreed.signalAll();
-            }
+            return n;
         } finally {
-            appendLock.unlock();
             forceLock.unlock();
         }
-        return n;
+    }
+
+    /** How many segments at the head are sealed and free (no live data, no pending change). */
+    private int freeAtHead() {
+        rollLock.lock();
+        try {
+            int k = 0;
+            for (WalSegment s : segments) {
+                if (s == current || !s.sealed() || s.liveBytes.get() != 0 || s.pendingChanges.get() != 0) {
+                    break;
+                }
+                k++;
+            }
+            return k;
+        } finally {
+            rollLock.unlock();
+        }
+    }
+
+    private void retireOrDelete(WalSegment s) {
+        try {
+            if (spares.size() < MAX_SPARES) {
+                Path spare = dir.resolve("spare-" + (nextSpareId++) + ".seg");
+                s.retire(spare);
+                spares.addLast(spare);
+            } else {
+                s.delete();
+            }
+        } catch (IOException e) {
+            throw new FsException(FsError.IO, "cannot remove WAL segment " + s.path, e);
+        }
+    }
+
+    /**
+     * Drops every segment's pages from this process's resident set (the flusher calls it after a
+     * round, having read what it flushed): the WAL's memory then stays near what was appended or
+     * read since, instead of every mapped segment. Data is unaffected (shared file mappings).
+     */
+    void releaseMemory() {
+        rollLock.lock();
+        try {
+            for (WalSegment s : segments) {
+                s.unload();
+            }
+        } finally {
+            rollLock.unlock();
+        }
     }
 
     int segmentCount() {
-        appendLock.lock();
-        try {
-            return segments.size();
-        } finally {
-            appendLock.unlock();
-        }
+        return segmentCount;
     }
 
     /** Group commits done so far (each forced every segment with records not yet durable). */
@@ -368,7 +415,7 @@ final class Wal implements AutoCloseable {
 
     /** Bytes of WRITE data in the log that have not reached the block store yet. */
     long liveBytes() {
-        appendLock.lock();
+        rollLock.lock();
         try {
             long n = 0;
             for (WalSegment s : segments) {
@@ -376,42 +423,59 @@ final class Wal implements AutoCloseable {
             }
             return n;
         } finally {
-            appendLock.unlock();
+            rollLock.unlock();
         }
     }
 
     boolean underPressure() {
-        return segmentCount() >= maxSegments - 1;
+        return segmentCount >= maxSegments - 1;
     }
 
-    /** Unmaps every segment without forcing (crash simulation in tests). */
+    /** Unmaps every segment without forcing (crash simulation in tests); appends in flight may be cut short. */
     void abandon() {
-        appendLock.lock();
+        rollLock.lock();
         try {
+            closed = true;
+            current.seal();
             for (WalSegment s : segments) {
                 s.close();
             }
             segments.clear();
+            segmentCount = 0;
         } finally {
-            appendLock.unlock();
+            rollLock.unlock();
         }
     }
 
     @Override
     public void close() {
-        appendLock.lock();
+        forceLock.lock();
         try {
-            if (dirChanged) {
-                dirChanged = false;
-                forceDir();
+            rollLock.lock();
+            try {
+                closed = true;
+                current.seal();
+            } finally {
+                rollLock.unlock();
             }
-            for (WalSegment s : segments) {
-                s.force();
-                s.close();
+            phases.quiesce();
+            rollLock.lock();
+            try {
+                if (dirChanged) {
+                    dirChanged = false;
+                    forceDir();
+                }
+                for (WalSegment s : segments) {
+                    s.force();
+                    s.close();
+                }
+                segments.clear();
+                segmentCount = 0;
+            } finally {
+                rollLock.unlock();
             }
-            segments.clear();
         } finally {
-            appendLock.unlock();
+            forceLock.unlock();
         }
     }
 }

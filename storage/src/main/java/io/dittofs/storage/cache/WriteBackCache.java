@@ -33,9 +33,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>On start the WAL is replayed in order (WRITE re-indexed, TRUNCATE/DELETE made pending again);
  *       a torn tail record fails its checksum and is discarded.</li>
  * </ul>
- * Memory: no clean data is kept (reads of clean data go to the backing store), so the cache's
- * footprint is the WAL's mapped segments, bounded by {@code segmentSize * maxSegments}, plus the
- * dirty-range index. Thread-safe.
+ * Memory: no clean data is kept (reads of clean data go to the backing store). The WAL's
+ * segments are mapped ({@code segmentSize * maxSegments} of address space) but not kept
+ * resident: a segment's pages leave the process's resident set when appends move on to the next
+ * segment, after the flusher has read what it flushes, and after every flusher round (the data
+ * stays in the files and the page cache). What stays resident is about the current segment plus
+ * the dirty-range index. Appends take no cache-wide lock: the WAL claims space with a
+ * compare-and-set, and a file's dirty state is locked per file. Thread-safe.
  */
 public final class WriteBackCache implements BlockStore {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBackCache.class);
@@ -55,8 +59,12 @@ public final class WriteBackCache implements BlockStore {
             this(dir, segmentSize, maxSegments, flushIntervalMs, 100, 30_000);
         }
 
+        /**
+         * 16 MiB segments, at most 64 (1 GiB of log): small segments keep the resident part of
+         * the WAL small (the current segment, see {@link WriteBackCache}), many keep the bound.
+         */
         public static Options defaults(Path dir) {
-            return new Options(dir, 64L << 20, 16, 50);
+            return new Options(dir, 16L << 20, 64, 50);
         }
     }
 
@@ -297,6 +305,11 @@ public final class WriteBackCache implements BlockStore {
     /** Test hook run under the WAL's group-commit lock before a force picks the records it covers. */
     void beforeWalForceForTest(Runnable hook) {
         wal.beforeForce = hook;
+    }
+
+    /** Test hook run by an appender after claiming its WAL range and before copying into it. */
+    void afterWalClaimForTest(Runnable hook) {
+        wal.afterClaim = hook;
     }
 
     private void checkHealthy() {
