@@ -127,7 +127,8 @@ class ContinuousProfilerTest {
         Path profiles = dir.resolve("profiles");
         try (ContinuousProfiler p = ContinuousProfiler.start(ProfilingSettings.from(c, dir))) {
             // a file is created when its period starts: three files mean two periods are complete
-            while (jfrFiles(profiles).size() < 3) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (jfrFiles(profiles).size() < 3 && System.nanoTime() < deadline) {
                 burnCpuForProfiler(200);
             }
         }
