@@ -60,6 +60,20 @@ public enum ConfigKey {
     DATABASE_POSTGRES_DBNAME("database.postgres.dbname", Type.STRING, "dittofs", "PostgreSQL database"),
     DATABASE_AUTO_MIGRATE("database.auto_migrate", Type.BOOL, "true", "apply schema migrations at start"),
     CACHE_PATH("cache.path", Type.STRING, "", "WAL cache directory (used by persistent block stores)"),
+    STORAGE_DEFAULT_METADATA("storage.default.metadata", Type.ENUM, "lmdb",
+            "first start only: metadata store of the default share (postgres: the database.postgres.* server)",
+            "lmdb", "postgres"),
+    STORAGE_DEFAULT_BLOCKS("storage.default.blocks", Type.ENUM, "fs",
+            "first start only: block store of the default share (fs: files under the data directory; s3: storage.default.s3.*), "
+                    + "behind the WAL cache", "fs", "s3"),
+    STORAGE_DEFAULT_S3_BUCKET("storage.default.s3.bucket", Type.STRING, "dittofs", "S3 bucket of the default share"),
+    STORAGE_DEFAULT_S3_REGION("storage.default.s3.region", Type.STRING, "us-east-1", "S3 region"),
+    STORAGE_DEFAULT_S3_ENDPOINT("storage.default.s3.endpoint", Type.STRING, "",
+            "S3-compatible server URL (path-style); empty: AWS"),
+    STORAGE_DEFAULT_S3_PREFIX("storage.default.s3.prefix", Type.STRING, "", "key prefix in the bucket"),
+    STORAGE_DEFAULT_S3_ACCESS_KEY("storage.default.s3.access_key", Type.STRING, "",
+            "S3 access key; empty: the AWS default credentials chain"),
+    STORAGE_DEFAULT_S3_SECRET_KEY("storage.default.s3.secret_key", Type.SECRET, "", "S3 secret key"),
     STORAGE_ALLOWED_ROOT("storage.allowed_root", Type.STRING, "",
             "directory that fs/lmdb store paths and WAL caches created through the API must lie under; "
                     + "empty: the data directory (and cache.path when set)");
