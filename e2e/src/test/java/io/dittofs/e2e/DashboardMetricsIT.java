@@ -49,6 +49,7 @@ class DashboardMetricsIT {
                 "histogram_quantile(0.99, sum by (le, procedure) (rate(dittofs_rpc_call_duration_seconds_bucket"
                         + "{instance=~\"$instance\",program=\"NFS3\"}[$__rate_interval])))"));
         assertEquals(Set.of("a_total", "b"), metricNames("sum(rate(a_total{x!~\"y|z\"}[5m])) / on (i) group_left b"));
+        assertEquals(Set.of("up"), metricNames("label_values(up, instance)"));
     }
 
     @Test
