@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ComposeConfigIT {
     private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?}");
     private final Path docker = E2eEnvironment.home().resolve("docker");
+
+    @TempDir
+    Path tmp;
 
     private JsonNode services() throws IOException {
         return new ObjectMapper(new YAMLFactory()).readTree(docker.resolve("compose.yaml").toFile()).path("services");
@@ -167,17 +171,17 @@ class ComposeConfigIT {
     }
 
     /** Runs the packaged {@code dfs} with exactly {@code env} (plus PATH and a scratch HOME). */
-    private static Result dfs(Map<String, String> env, String... args) throws Exception {
+    private Result dfs(Map<String, String> env, String... args) throws Exception {
         Path target = E2eEnvironment.home().resolve("controlplane/target");
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "@" + target.resolve("jvm.options"), "-jar", target.resolve("dittofs.jar").toString()));
         cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("compose-config", ".out");
+        Path out = Files.createTempFile(tmp, "dfs", ".out");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false).redirectOutput(out.toFile())
                 .redirectError(ProcessBuilder.Redirect.appendTo(out.toFile()));
         pb.environment().clear();
         pb.environment().put("PATH", "/usr/bin:/bin");
-        pb.environment().put("HOME", Files.createTempDirectory("compose-home").toString());
+        pb.environment().put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
