@@ -34,7 +34,8 @@ cp "$SRC"/lib/*.jar "$STAGE/app/lib/"
 MODS=$("$JDK/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 -q \
   --class-path "$STAGE/app/lib/*" "$STAGE/app/dittofs.jar")
 [ -n "$MODS" ] || { echo "build-archive: jdeps found no modules in $STAGE/app" >&2; exit 1; }
-MODS="$MODS,jdk.jfr,jdk.management.jfr,jdk.jcmd,jdk.naming.dns,java.security.jgss,jdk.security.auth,jdk.charsets,jdk.zipfs"
+MODS=$(echo "$MODS,jdk.jfr,jdk.management.jfr,jdk.jcmd,jdk.naming.dns,java.security.jgss,jdk.security.auth,jdk.charsets,jdk.zipfs" \
+  | tr , '\n' | sort -u | paste -sd, -)
 "$JDK/bin/jlink" --add-modules "$MODS" --strip-debug --no-man-pages --no-header-files \
   --output "$STAGE/runtime"
 
