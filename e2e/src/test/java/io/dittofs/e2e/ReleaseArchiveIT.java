@@ -54,6 +54,10 @@ class ReleaseArchiveIT {
         Path data = tmp.resolve("data");
         long pid = -1;
         try {
+            Result sample = run(List.of(home.resolve("dfs").toString(), "config", "validate", "--config",
+                    home.resolve("config.example.yaml").toString()), env, 60);
+            assertEquals(0, sample.code(), "the sample config is valid: " + sample.output());
+
             Result start = run(List.of(home.resolve("dfs").toString(), "start", "--bind", "127.0.0.1", "--nfs-port",
                     Integer.toString(port), "--api-port", "0", "--no-root-squash", "--data-dir", data.toString()), env, 90);
             assertEquals(0, start.code(), start.output());
