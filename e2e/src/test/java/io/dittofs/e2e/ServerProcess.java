@@ -42,6 +42,8 @@ final class ServerProcess implements AutoCloseable {
     private final Path logFile;
     /** False when the caller gave the data directory: {@link #close} then leaves it alone. */
     private final boolean ownsDataDir;
+    /** Extra environment variables of the server process (e.g. {@code DITTOFS_METRICS_ENABLED}). */
+    private final java.util.Map<String, String> env = new java.util.HashMap<>();
     private Process process;
     private int starts;
     /** Starts whose process was killed with SIGKILL: their JFR recording was never written. */
@@ -64,7 +66,7 @@ final class ServerProcess implements AutoCloseable {
      * @param name used in the log file name, e.g. the test class
      */
     static ServerProcess start(String name) {
-        return start(name, null);
+        return start(name, (Path) null);
     }
 
     /**
@@ -78,6 +80,26 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        try {
+            server.launch();
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /**
+     * Starts a server with extra environment variables (fresh temporary data directory).
+     */
+    static ServerProcess start(String name, java.util.Map<String, String> env) {
+        ServerProcess server;
+        try {
+            server = new ServerProcess(name, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.env.putAll(env);
         try {
             server.launch();
         } catch (RuntimeException | Error e) {
@@ -268,6 +290,7 @@ final class ServerProcess implements AutoCloseable {
                 .directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        pb.environment().putAll(env);
         try {
             process = pb.start();
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import io.dittofs.controlplane.model.Role;
 import io.dittofs.controlplane.model.ShareDef;
 import io.dittofs.controlplane.model.StoreDef;
 import io.dittofs.controlplane.model.User;
+import io.dittofs.controlplane.runtime.StoreFactory;
 import io.dittofs.controlplane.store.ControlPlaneStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,48 @@ final class Bootstrap {
     private Bootstrap() {
     }
 
+    /** The default share's metadata store ({@code storage.default.metadata}): LMDB under the data root, or PostgreSQL. */
+    static StoreDef defaultMetadata(Config c, Path root) {
+        StoreDef d = switch (c.get(ConfigKey.STORAGE_DEFAULT_METADATA).toLowerCase(java.util.Locale.ROOT)) {
+            case "postgres" -> new StoreDef("default-meta", "metadata", "postgres", Map.of(
+                    "url", "jdbc:postgresql://" + c.get(ConfigKey.DATABASE_POSTGRES_HOST) + ":"
+                            + c.get(ConfigKey.DATABASE_POSTGRES_PORT) + "/" + c.get(ConfigKey.DATABASE_POSTGRES_DBNAME),
+                    "user", c.get(ConfigKey.DATABASE_POSTGRES_USER),
+                    "password", c.get(ConfigKey.DATABASE_POSTGRES_PASSWORD)));
+            default -> new StoreDef("default-meta", "metadata", "lmdb",
+                    Map.of("path", root.resolve("metadata").resolve("default").toString()));
+        };
+        StoreFactory.validate(d);
+        return d;
+    }
+
+    /** The default share's block store ({@code storage.default.blocks}): local files or S3, behind the WAL in {@code cache}. */
+    static StoreDef defaultBlocks(Config c, Path root, Path cache) {
+        Map<String, String> s = new java.util.HashMap<>();
+        String type = c.get(ConfigKey.STORAGE_DEFAULT_BLOCKS).toLowerCase(java.util.Locale.ROOT);
+        if (cache != null) {
+            s.put("cache", cache.resolve("default").toString());
+        } else if (type.equals("s3")) {
+            // S3 always sits behind the WAL (remote latency): the default cache directory
+            s.put("cache", root.resolve("cache").resolve("default").toString());
+        }
+        if (type.equals("s3")) {
+            s.put("bucket", c.get(ConfigKey.STORAGE_DEFAULT_S3_BUCKET));
+            s.put("region", c.get(ConfigKey.STORAGE_DEFAULT_S3_REGION));
+            for (ConfigKey k : new ConfigKey[] {ConfigKey.STORAGE_DEFAULT_S3_ENDPOINT, ConfigKey.STORAGE_DEFAULT_S3_PREFIX,
+                ConfigKey.STORAGE_DEFAULT_S3_ACCESS_KEY, ConfigKey.STORAGE_DEFAULT_S3_SECRET_KEY}) {
+                if (!c.get(k).isBlank()) {
+                    s.put(k.path().substring(k.path().lastIndexOf('.') + 1), c.get(k));
+                }
+            }
+        } else {
+            s.put("path", root.resolve("blocks").resolve("default").toString());
+        }
+        StoreDef d = new StoreDef("default-blocks", "block", type, Map.copyOf(s));
+        StoreFactory.validate(d);
+        return d;
+    }
+
     static void seed(ControlPlaneStore db, Config config, Path dataRoot, String shareName, boolean rootSquash,
                      Map<String, String> env, PrintStream out) {
         if (db.setting(MARKER).isEmpty()) {
@@ -39,22 +82,19 @@ final class Bootstrap {
             // front only when cache.path asks for it (measured: it does not pay for local files)
             Path root = dataRoot.toAbsolutePath();
             String cachePath = config.get(ConfigKey.CACHE_PATH);
+            Path cache = cachePath == null || cachePath.isBlank() ? null : Path.of(cachePath).toAbsolutePath();
             if (db.store("metadata", "default-meta").isEmpty()) {
-                db.createStore(new StoreDef("default-meta", "metadata", "lmdb",
-                        Map.of("path", root.resolve("metadata").resolve("default").toString())));
+                db.createStore(defaultMetadata(config, root));
             }
             if (db.store("block", "default-blocks").isEmpty()) {
-                String blocks = root.resolve("blocks").resolve("default").toString();
-                db.createStore(new StoreDef("default-blocks", "block", "fs", cachePath == null || cachePath.isBlank()
-                        ? Map.of("path", blocks)
-                        : Map.of("path", blocks, "cache", Path.of(cachePath).toAbsolutePath().resolve("default").toString())));
+                db.createStore(defaultBlocks(config, root, cache));
             }
             if (db.share(shareName).isEmpty()) {
                 db.createShare(new ShareDef(0, shareName, "default-meta", "default-blocks", false,
                         Permission.READ_WRITE, true, rootSquash));
             }
-            LOG.info("new control-plane database: nfs adapter, share {} on LMDB + local files{} under {}",
-                    shareName, cachePath == null || cachePath.isBlank() ? "" : " + WAL", root);
+            LOG.info("new control-plane database: nfs adapter, share {} on {} metadata + {} blocks{} (data under {})",
+                    shareName, config.get(ConfigKey.STORAGE_DEFAULT_METADATA), config.get(ConfigKey.STORAGE_DEFAULT_BLOCKS), cache == null ? "" : " behind the WAL", root);
             db.putSetting(MARKER, "true");
         } else if (config.source(ConfigKey.ADAPTERS_NFS_PORT) != Config.Source.DEFAULT) {
             // an explicitly configured port wins at start; API changes hold until then

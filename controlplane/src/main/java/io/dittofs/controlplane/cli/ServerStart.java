@@ -8,6 +8,8 @@ import io.dittofs.controlplane.config.ConfigFiles;
 import io.dittofs.controlplane.config.ConfigKey;
 import io.dittofs.controlplane.config.LoggingSetup;
 import io.dittofs.controlplane.model.ShareDef;
+import io.dittofs.controlplane.profiling.ContinuousProfiler;
+import io.dittofs.controlplane.profiling.ProfilingSettings;
 import io.dittofs.controlplane.runtime.Observability;
 import io.dittofs.controlplane.runtime.ServerRuntime;
 import io.dittofs.controlplane.runtime.StorePaths;
@@ -155,6 +157,15 @@ final class ServerStart implements Callable<Integer> {
             db.close();
             return 1;
         }
+        ContinuousProfiler profiler;
+        try {
+            profiler = ContinuousProfiler.start(ProfilingSettings.from(c, dataDir != null ? dataDir : defaultDataDir(env)));
+        } catch (IOException e) {
+            LOG.error("cannot start profiling: {}", e.getMessage());
+            observability.close();
+            db.close();
+            return 1;
+        }
         ServerRuntime runtime = new ServerRuntime(db, c.get(ConfigKey.ADAPTERS_NFS_BIND),
                 c.getInt(ConfigKey.ADAPTERS_NFS_PORTMAP_PORT), opts, observability.rpcObserver());
         observability.registerCaches(runtime::cacheStats);
@@ -203,6 +214,9 @@ final class ServerStart implements Callable<Integer> {
             }
             runtime.close();
             observability.close(); // after the adapters: the last calls' spans are exported too
+            if (profiler != null) {
+                profiler.close(); // pushes the last window, writes the last local file
+            }
             db.close();
             stopped.countDown();
         }, "dfs-shutdown"));

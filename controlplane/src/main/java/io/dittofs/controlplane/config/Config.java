@@ -184,7 +184,8 @@ public final class Config {
             }
             case STRING -> {
                 if (v.isEmpty() && k != ConfigKey.DATABASE_SQLITE_PATH && k != ConfigKey.CACHE_PATH
-                        && k != ConfigKey.STORAGE_ALLOWED_ROOT) {
+                        && k != ConfigKey.STORAGE_ALLOWED_ROOT && k != ConfigKey.STORAGE_DEFAULT_S3_ENDPOINT
+                        && k != ConfigKey.STORAGE_DEFAULT_S3_PREFIX && k != ConfigKey.STORAGE_DEFAULT_S3_ACCESS_KEY) {
                     return "must not be empty";
                 }
                 if (k == ConfigKey.STORAGE_ALLOWED_ROOT && !v.isEmpty() && !v.startsWith("/") && !v.startsWith("~")) {
