@@ -150,7 +150,9 @@ class NtlmServerTest {
         byte[] v1 = new byte[24];
         new Random(1).nextBytes(v1);
         byte[] auth = client.authenticate(NtlmMessages.le32(Spnego.parse(c.token()).mechToken(), 20), v1, v1, new byte[16]);
-        assertFailed(LOGON_FAILURE, server.accept(Spnego.negTokenResp(1, false, auth, null)));
+        AuthStep step = server.accept(Spnego.negTokenResp(1, false, auth, null));
+        assertFailed(LOGON_FAILURE, step);
+        assertTrue(((AuthStep.Failed) step).reason().contains("NTLMv1"), step.toString());
     }
 
     @Test
