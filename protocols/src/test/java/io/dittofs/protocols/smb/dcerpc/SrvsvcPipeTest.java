@@ -171,6 +171,9 @@ class SrvsvcPipeTest {
         pipe.transact(bind(2), 4280);
         assertFault(pipe.transact(request(3, 1, 21, 3, new byte[8]), 4280), SrvsvcPipe.NCA_OP_RNG_ERROR);
         assertFault(pipe.transact(request(4, 1, 15, 3, new byte[3]), 4280), SrvsvcPipe.NCA_PROTO_ERROR);
+        byte[] hugeName = getInfoStub("export", 1);
+        ByteBuffer.wrap(hugeName).order(ByteOrder.LITTLE_ENDIAN).putInt(40, 100_000); // NetName max_count
+        assertFault(pipe.transact(request(5, 1, 16, 3, hugeName), 4280), SrvsvcPipe.NCA_PROTO_ERROR);
     }
 
     @Test
