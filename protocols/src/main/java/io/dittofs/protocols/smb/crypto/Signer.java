@@ -14,9 +14,16 @@ public interface Signer {
     /** Size of an SMB2 header. */
     int HEADER_SIZE = 64;
 
-    /** Computes the signature over the message with a zeroed signature field and writes it there. */
+    /**
+     * Computes the signature over the message with a zeroed signature field and writes it there.
+     *
+     * @throws IllegalArgumentException if the range is not inside the buffer or shorter than a header
+     */
     void sign(ByteBuffer msg, int off, int len);
 
-    /** True if the signature field holds the message's signature; never modifies the message. */
+    /**
+     * True if the signature field holds the message's signature; never modifies the message. A range
+     * outside the buffer or shorter than a header is simply not validly signed (false).
+     */
     boolean verify(ByteBuffer msg, int off, int len);
 }
