@@ -113,20 +113,27 @@ class SmbCryptoTest {
     }
 
     @Test
-    void shouldMatchIndependentGmacWithMessageIdAndRoleNonce() throws Exception {
+    void shouldMatchIndependentGmacWithMessageIdRoleAndCancelNonce() throws Exception {
         byte[] key = hex("73FE7A9A77BEF0BDE49C650D8CCB5F76");
-        byte[] msg = message(150, 0x1122334455L, true);
+        byte[] response = message(150, 0x1122334455L, true);
+        assertGmacMatchesJdkGcm(key, response, 1); // server's message: bit 0
+        byte[] cancel = message(72, 77, false);
+        cancel[12] = 0x0C;
+        assertGmacMatchesJdkGcm(key, cancel, 2); // client's SMB2 CANCEL: bit 1
+        assertGmacMatchesJdkGcm(key, message(90, 78, false), 0);
+    }
+
+    private static void assertGmacMatchesJdkGcm(byte[] key, byte[] msg, int nonceFlags) throws Exception {
         Signers.forDialect(0x0311, Signers.AES_GMAC, key).sign(ByteBuffer.wrap(msg), 0, msg.length);
         byte[] zeroed = msg.clone();
         java.util.Arrays.fill(zeroed, 48, 64, (byte) 0);
         byte[] nonce = new byte[12];
         System.arraycopy(msg, 24, nonce, 0, 8);
-        nonce[8] = 1; // server's message
+        nonce[8] = (byte) nonceFlags;
         Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding"); // an independent GMAC: JDK GCM, message as AAD
         gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
         gcm.updateAAD(zeroed);
-        byte[] expected = gcm.doFinal();
-        assertArrayEquals(expected, java.util.Arrays.copyOfRange(msg, 48, 64));
+        assertArrayEquals(gcm.doFinal(), java.util.Arrays.copyOfRange(msg, 48, 64));
     }
 
     @Test
