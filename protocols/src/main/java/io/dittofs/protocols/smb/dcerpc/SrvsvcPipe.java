@@ -1,6 +1,7 @@
 package io.dittofs.protocols.smb.dcerpc;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -36,8 +37,9 @@ public final class SrvsvcPipe {
     private final Supplier<List<ShareInfo>> shares;
     private final ByteArrayOutputStream pendingIn = new ByteArrayOutputStream();
     private final ByteArrayOutputStream request = new ByteArrayOutputStream();
-    private byte[] out = new byte[0];
-    private int outPos;
+    /** Response PDUs not read yet; the head is partly read up to {@link #headPos}. */
+    private final ArrayDeque<byte[]> out = new ArrayDeque<>();
+    private int headPos;
     private int maxXmit = MAX_FRAG;
     private int acceptedContext = -1;
 
@@ -68,23 +70,45 @@ public final class SrvsvcPipe {
         pendingIn.write(in, pos, in.length - pos);
     }
 
-    /** Pipe → client: up to {@code max} bytes of pending response PDUs (possibly none). */
+    /**
+     * Pipe → client, in message mode: up to {@code max} bytes of the next response PDU, never
+     * crossing into the PDU after it (possibly empty). When {@code max} cuts a PDU short,
+     * {@link #midMessage()} is true and the rest comes with the next read (the SMB server then
+     * answers STATUS_BUFFER_OVERFLOW, MS-SMB2 3.3.5.12).
+     */
     public byte[] read(int max) {
-        int n = Math.max(0, Math.min(max, out.length - outPos));
-        byte[] chunk = Arrays.copyOfRange(out, outPos, outPos + n);
-        outPos += n;
+        byte[] head = out.peekFirst();
+        if (head == null) {
+            return new byte[0];
+        }
+        int n = Math.max(0, Math.min(max, head.length - headPos));
+        byte[] chunk = Arrays.copyOfRange(head, headPos, headPos + n);
+        headPos += n;
+        if (headPos == head.length) {
+            out.removeFirst();
+            headPos = 0;
+        }
         return chunk;
     }
 
-    /** FSCTL_PIPE_TRANSCEIVE: {@link #write} then {@link #read}. */
+    /** True if the last read stopped inside a response PDU. */
+    public boolean midMessage() {
+        return headPos > 0;
+    }
+
+    /** FSCTL_PIPE_TRANSCEIVE: {@link #write} then {@link #read} (one response PDU, or its first {@code maxOut} bytes). */
     public byte[] transact(byte[] in, int maxOut) {
         write(in);
         return read(maxOut);
     }
 
-    /** Bytes written by the server and not read yet. */
+    /** Bytes of response PDUs not read yet. */
     public int available() {
-        return out.length - outPos;
+        int n = -headPos;
+        for (byte[] pdu : out) {
+            n += pdu.length;
+        }
+        return n;
     }
 
     private void handle(byte[] pdu) {
@@ -183,10 +207,7 @@ public final class SrvsvcPipe {
     }
 
     private void emit(byte[] pdu) {
-        byte[] rest = Arrays.copyOfRange(out, outPos, out.length);
-        out = Arrays.copyOf(rest, rest.length + pdu.length);
-        System.arraycopy(pdu, 0, out, rest.length, pdu.length);
-        outPos = 0;
+        out.addLast(pdu);
     }
 
     static int u16(byte[] b, int at) {

@@ -202,6 +202,16 @@ class SrvsvcPipeTest {
             fragments++;
         }
         assertTrue(fragments > 3, "fragments: " + fragments);
+        pipe.write(request(3, 1, 15, 3, stub));
+        int total = pipe.available();
+        byte[] one = pipe.read(1 << 20);
+        assertEquals(le(one).getShort(8) & 0xffff, one.length, "a read returns one PDU (message mode)");
+        assertTrue(total > one.length);
+        byte[] part = pipe.read(100);
+        assertEquals(100, part.length);
+        assertTrue(pipe.midMessage());
+        pipe.read(1 << 20);
+        assertTrue(!pipe.midMessage());
         Reader r = new Reader(all.toByteArray());
         r.u32();
         r.u32();
