@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * NDR stubs of the two srvsvc calls share listing needs (MS-SRVS 3.1.4.8 NetrShareEnumAll,
- * opnum 15; 3.1.4.10 NetrShareGetInfo, opnum 16) for SHARE_INFO_0, _1 and _2 (2.2.4.22–24).
+ * opnum 15; 3.1.4.10 NetrShareGetInfo, opnum 16) for SHARE_INFO_0, _1, _2, _501 and _502
+ * (2.2.4.22–27; 502 with no security descriptor).
  * Stateless; thread-safe.
  */
 final class SrvsvcCalls {
@@ -40,7 +41,7 @@ final class SrvsvcCalls {
         }
         NdrWriter out = new NdrWriter();
         out.u32(level).u32(level);
-        boolean known = level == 0 || level == 1 || level == 2;
+        boolean known = known(level);
         if (known) {
             out.pointer().u32(shares.size());
             if (shares.isEmpty()) {
@@ -78,7 +79,7 @@ final class SrvsvcCalls {
         String name = in.string();
         int level = in.u32();
         NdrWriter out = new NdrWriter().u32(level);
-        if (level != 0 && level != 1 && level != 2) {
+        if (!known(level)) {
             return out.u32(0).u32(WERR_INVALID_LEVEL).toByteArray();
         }
         ShareInfo share = shares.stream().filter(s -> s.name().equalsIgnoreCase(name)).findFirst().orElse(null);
@@ -91,13 +92,23 @@ final class SrvsvcCalls {
         return out.u32(0).toByteArray();
     }
 
+    static boolean known(int level) {
+        return level == 0 || level == 1 || level == 2 || level == 501 || level == 502;
+    }
+
     private static void fixedPart(NdrWriter out, int level, ShareInfo s) {
         out.pointer();
         if (level >= 1) {
             out.u32(s.type()).pointer();
         }
-        if (level == 2) {
+        if (level == 501) {
+            out.u32(0); // shi501_flags
+        }
+        if (level == 2 || level == 502) {
             out.u32(0).u32(-1).u32(0).pointer().u32(0); // permissions, max_uses, current_uses, path, no password
+        }
+        if (level == 502) {
+            out.u32(0).u32(0); // shi502_reserved (descriptor size) and a null security descriptor
         }
     }
 
@@ -106,7 +117,7 @@ final class SrvsvcCalls {
         if (level >= 1) {
             out.string(s.comment() == null ? "" : s.comment());
         }
-        if (level == 2) {
+        if (level == 2 || level == 502) {
             out.string((s.type() & 0xff) == 0 ? "C:\\" + s.name() : "");
         }
     }

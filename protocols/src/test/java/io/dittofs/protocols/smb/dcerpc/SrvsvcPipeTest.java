@@ -154,11 +154,22 @@ class SrvsvcPipeTest {
         assertEquals("export", r.string());
         assertEquals("DittoFS share", r.string());
         assertEquals(0, r.u32());
+        Reader r502 = new Reader(response(pipe.transact(request(6, 1, 16, 3, getInfoStub("export", 502)), 4280), 6));
+        assertEquals(502, r502.u32());
+        r502.ptr();
+        r502.ptr();
+        assertEquals(0, r502.u32());
+        r502.ptr();
+        assertEquals(List.of(0, -1, 0), List.of(r502.u32(), r502.u32(), r502.u32()));
+        r502.ptr();
+        assertEquals(List.of(0, 0, 0), List.of(r502.u32(), r502.u32(), r502.u32())); // password, reserved, SD
+        assertEquals(List.of("export", "DittoFS share", "C:\\export"), List.of(r502.string(), r502.string(), r502.string()));
+        assertEquals(0, r502.u32());
         Reader missing = new Reader(response(pipe.transact(request(3, 1, 16, 3, getInfoStub("nope", 1)), 4280), 3));
         assertEquals(1, missing.u32());
         assertEquals(0, missing.u32());
         assertEquals(0x906, missing.u32());
-        Reader badLevel = new Reader(response(pipe.transact(request(4, 1, 16, 3, getInfoStub("export", 502)), 4280), 4));
+        Reader badLevel = new Reader(response(pipe.transact(request(4, 1, 16, 3, getInfoStub("export", 1005)), 4280), 4));
         badLevel.u32();
         badLevel.u32();
         assertEquals(0x7C, badLevel.u32());
