@@ -12,12 +12,15 @@ import java.util.function.Supplier;
  * transfer syntax and reject other presentation contexts; REQUEST runs NetrShareEnumAll (15) and
  * NetrShareGetInfo (16) and answers other opnums with a fault (nca_s_op_rng_error). Requests may
  * arrive in fragments (reassembled up to {@link #MAX_STUB}); responses are fragmented to the
- * negotiated size. Malformed PDUs get a nca_proto_error fault and the pending input is dropped.
+ * negotiated size. Malformed PDUs get a nca_proto_error fault and the pending input is dropped;
+ * requests are dropped while more than {@link #MAX_PENDING_OUT} bytes of answers are unread.
  *
  * <p>Not thread-safe: one instance per open of the pipe (SMB serializes a pipe handle's I/O).
  */
 public final class SrvsvcPipe {
     static final int MAX_STUB = 64 * 1024;
+    /** Unread responses kept at most; a client writing requests without reading gets no more answers. */
+    static final int MAX_PENDING_OUT = 1024 * 1024;
     static final int HEADER = 16;
     static final int BIND = 11;
     static final int BIND_ACK = 12;
@@ -40,6 +43,7 @@ public final class SrvsvcPipe {
     /** Response PDUs not read yet; the head is partly read up to {@link #headPos}. */
     private final ArrayDeque<byte[]> out = new ArrayDeque<>();
     private int headPos;
+    private int pendingOut;
     private int maxXmit = MAX_FRAG;
     private int acceptedContext = -1;
 
@@ -63,6 +67,10 @@ public final class SrvsvcPipe {
             if (in.length - pos < fragLength) {
                 break;
             }
+            if (pendingOut > MAX_PENDING_OUT) {
+                pos += fragLength; // dropped: the client does not read its answers
+                continue;
+            }
             handle(Arrays.copyOfRange(in, pos, pos + fragLength));
             pos += fragLength;
         }
@@ -84,6 +92,7 @@ public final class SrvsvcPipe {
         int n = Math.max(0, Math.min(max, head.length - headPos));
         byte[] chunk = Arrays.copyOfRange(head, headPos, headPos + n);
         headPos += n;
+        pendingOut -= n;
         if (headPos == head.length) {
             out.removeFirst();
             headPos = 0;
@@ -104,11 +113,7 @@ public final class SrvsvcPipe {
 
     /** Bytes of response PDUs not read yet. */
     public int available() {
-        int n = -headPos;
-        for (byte[] pdu : out) {
-            n += pdu.length;
-        }
-        return n;
+        return pendingOut;
     }
 
     private void handle(byte[] pdu) {
@@ -208,6 +213,7 @@ public final class SrvsvcPipe {
 
     private void emit(byte[] pdu) {
         out.addLast(pdu);
+        pendingOut += pdu.length;
     }
 
     static int u16(byte[] b, int at) {

@@ -254,6 +254,25 @@ class SrvsvcPipeTest {
         assertEquals(12, pipe.transact(bind(1), 4280)[2], "the pipe recovers after a bad PDU");
     }
 
+    @Test
+    void shouldBoundUnreadResponsesWhenClientNeverReads() {
+        for (int i = 0; i < 50; i++) {
+            shares.add(new ShareInfo("share-" + i, 0, "a comment long enough to fill a response " + i));
+        }
+        SrvsvcPipe pipe = new SrvsvcPipe(() -> shares);
+        pipe.transact(bind(1), 4280);
+        byte[] req = request(2, 1, 15, 3, enumAllStub(1));
+        for (int i = 0; i < 3000; i++) {
+            pipe.write(req);
+        }
+        assertTrue(pipe.available() <= SrvsvcPipe.MAX_PENDING_OUT + 64 * 1024, "pending " + pipe.available());
+        int seen = 0;
+        while (pipe.available() > 0) {
+            seen += pipe.read(1 << 20).length;
+        }
+        assertTrue(seen > SrvsvcPipe.MAX_PENDING_OUT);
+    }
+
     private static void assertFault(byte[] pdu, int status) {
         ByteBuffer b = le(pdu);
         assertEquals(3, b.get(2));
