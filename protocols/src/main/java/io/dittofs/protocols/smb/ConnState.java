@@ -22,6 +22,7 @@ public final class ConnState {
 
     private final SmbServices services;
     private final InetSocketAddress peer;
+    private final InetSocketAddress local;
     private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
     private final Map<Long, Open> opens = new ConcurrentHashMap<>();
     private final AtomicLong nextFileId = new AtomicLong(1);
@@ -35,9 +36,15 @@ public final class ConnState {
     private int serverSecurityMode;
     private int serverCapabilities;
 
-    public ConnState(SmbServices services, InetSocketAddress peer) {
+    public ConnState(SmbServices services, InetSocketAddress peer, InetSocketAddress local) {
         this.services = services;
         this.peer = peer;
+        this.local = local;
+    }
+
+    /** The server's end of the connection. */
+    public InetSocketAddress local() {
+        return local;
     }
 
     public SmbServices services() {

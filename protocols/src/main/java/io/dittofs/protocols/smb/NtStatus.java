@@ -55,6 +55,7 @@ public final class NtStatus {
     public static final int FS_DRIVER_REQUIRED = 0xC000_019C;
     public static final int DEVICE_NOT_READY = 0xC000_00A3;
     public static final int WRONG_PASSWORD = 0xC000_006A;
+    public static final int CANNOT_DELETE = 0xC000_0121;
     public static final int UNEXPECTED_IO_ERROR = 0xC000_00E9;
 
     private NtStatus() {

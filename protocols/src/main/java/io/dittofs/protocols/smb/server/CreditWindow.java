@@ -8,7 +8,7 @@ package io.dittofs.protocols.smb.server;
  *
  * <p>Thread-safe (all methods synchronized; they are short).
  */
-final class CreditWindow {
+public final class CreditWindow {
     private final int maxCredits;
     private final boolean[] used;
     /** Lowest id not yet known to be used. */
@@ -16,7 +16,7 @@ final class CreditWindow {
     /** One past the highest id granted. */
     private long high = 1;
 
-    CreditWindow(int maxCredits) {
+    public CreditWindow(int maxCredits) {
         this.maxCredits = maxCredits;
         this.used = new boolean[maxCredits];
     }
@@ -25,7 +25,7 @@ final class CreditWindow {
      * Consumes ids {@code [messageId, messageId + charge)}; false when any is outside the window
      * or already used (the caller then drops the connection, MS-SMB2 3.3.5.2.3).
      */
-    synchronized boolean consume(long messageId, int charge) {
+    public synchronized boolean consume(long messageId, int charge) {
         int n = Math.max(1, charge);
         if (messageId < low || messageId + n > high || messageId + n < messageId) {
             return false;
@@ -53,7 +53,7 @@ final class CreditWindow {
      * Grants up to {@code requested} credits (at least 1 when the client would otherwise hold
      * none, 0 when the window is at its cap), returning how many were granted.
      */
-    synchronized int grant(int requested) {
+    public synchronized int grant(int requested) {
         int outstanding = outstanding();
         int room = maxCredits - (int) (high - low);
         int want = Math.max(requested, outstanding == 0 ? 1 : 0);
@@ -63,7 +63,7 @@ final class CreditWindow {
     }
 
     /** Ids the client may still use. */
-    synchronized int outstanding() {
+    public synchronized int outstanding() {
         int n = 0;
         for (long id = low; id < high; id++) {
             if (!used[slot(id)]) {

@@ -1,0 +1,21 @@
+package io.dittofs.protocols.smb.handler;
+
+import io.dittofs.protocols.smb.NtStatus;
+import io.dittofs.protocols.smb.Session;
+import io.dittofs.protocols.smb.SmbCommand;
+import io.dittofs.protocols.smb.SmbRequest;
+import io.dittofs.protocols.smb.codec.SmbEncoder;
+
+/** LOGOFF (MS-SMB2 2.2.7, 3.3.5.6): closes the session's opens and ends it. Stateless; thread-safe. */
+public final class Logoff implements SmbCommand {
+    @Override
+    public int execute(SmbRequest r, SmbEncoder out) {
+        r.structureSize(4);
+        Session s = r.session();
+        Close.closeSession(r.conn(), s);
+        r.conn().removeSession(s.id());
+        s.expire();
+        out.u16(4).u16(0);
+        return NtStatus.SUCCESS;
+    }
+}
