@@ -48,6 +48,11 @@ public final class SmbServer implements AutoCloseable {
             return new Options(1024, 4096, 64, BufferPool.LARGE, 30_000, 15 * 60_000, 10_000, 4, 30_000, 512, 64);
         }
 
+        public Options withDrainTimeout(long drainMillis) {
+            return new Options(backlog, maxConnections, maxInFlightPerConnection, maxFrame, stallTimeoutMillis,
+                    idleTimeoutMillis, drainMillis, largeBuffersPerConnection, sendTimeoutMillis, maxCredits, maxCompound);
+        }
+
         public Options withTimeouts(long stallMillis, long idleMillis, long sendMillis) {
             return new Options(backlog, maxConnections, maxInFlightPerConnection, maxFrame, stallMillis, idleMillis,
                     drainTimeoutMillis, largeBuffersPerConnection, sendMillis, maxCredits, maxCompound);
