@@ -229,7 +229,8 @@ class SmbClientIT {
                     + "rename a.txt b.txt; put small.txt c.txt");
             Run ls = smbOk(d, protection, "cd " + dir + "; ls");
             assertTrue(ls.out().contains("b.txt") && ls.out().contains("c.txt") && !ls.out().contains("a.txt"), ls.out());
-            Run info = smbOk(d, protection, "allinfo " + dir + "\\b.txt");
+            Run info = smb("export", "alice", PASSWORD, d, protection, "allinfo " + dir + "\\b.txt");
+            assertEquals(0, info.rc(), info.out());
             assertTrue(info.out().contains("write_time:") && info.out().contains("attributes:"), info.out());
             assertTrue(info.out().contains("stream: [::$DATA], 15 bytes"), info.out());
             smbOk(d, protection, "cd " + dir + "; del b.txt; del c.txt; cd ..; rmdir " + dir);

@@ -80,6 +80,12 @@ final class FileInfo {
                 name(e, o);
                 return 100;
             }
+            case ALTERNATE_NAME -> {
+                // no separate 8.3 names are kept: the short name is the name (Samba with mangling off)
+                e.u32(2L * o.name().length());
+                e.utf16(o.name());
+                return 4;
+            }
             case NETWORK_OPEN -> {
                 Attrs.networkOpen(e, n);
                 e.u32(0);

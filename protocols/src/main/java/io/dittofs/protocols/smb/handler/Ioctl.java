@@ -18,13 +18,14 @@ import java.util.Arrays;
  * IOCTL (MS-SMB2 2.2.31, 2.2.32, 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO (a mismatch with what
  * NEGOTIATE saw drops the connection, 3.3.5.15.12), FSCTL_QUERY_NETWORK_INTERFACE_INFO (the
  * address the client reached), FSCTL_PIPE_TRANSCEIVE on the srvsvc pipe, FSCTL_GET_REPARSE_POINT
- * (never a reparse point); everything else STATUS_NOT_SUPPORTED. Stateless; thread-safe.
+ * (never a reparse point), FSCTL_SRV_ENUMERATE_SNAPSHOTS (none); everything else STATUS_NOT_SUPPORTED. Stateless; thread-safe.
  */
 public final class Ioctl implements SmbCommand {
     static final int FSCTL_VALIDATE_NEGOTIATE_INFO = 0x0014_0204;
     static final int FSCTL_QUERY_NETWORK_INTERFACE_INFO = 0x0014_01FC;
     static final int FSCTL_PIPE_TRANSCEIVE = 0x0011_C017;
     static final int FSCTL_GET_REPARSE_POINT = 0x0009_00A8;
+    static final int FSCTL_SRV_ENUMERATE_SNAPSHOTS = 0x0014_4064;
     static final int IS_FSCTL = 0x1;
     private static final int MAX_INPUT = 64 * 1024;
 
@@ -60,6 +61,10 @@ public final class Ioctl implements SmbCommand {
                     return NtStatus.INVALID_DEVICE_REQUEST;
                 }
                 result = o.pipe().transact(input, room);
+            }
+            case FSCTL_SRV_ENUMERATE_SNAPSHOTS -> {
+                r.open(72);
+                result = new byte[16]; // SRV_SNAPSHOT_ARRAY (2.2.32.2): no snapshots
             }
             case FSCTL_GET_REPARSE_POINT -> {
                 r.open(72);

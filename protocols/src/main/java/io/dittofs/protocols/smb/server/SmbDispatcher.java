@@ -109,7 +109,7 @@ final class SmbDispatcher {
             SmbRequest r = new SmbRequest(h, msg.asSlice(e.offset(), e.length()), conn, cc);
             out.position(start + Smb2Header.SIZE);
             int reserve = (elems.size() - i - 1) * RESERVE_PER_ELEMENT;
-            out.buffer().limit(Math.max(start + Smb2Header.SIZE + 16, capacity - reserve));
+            out.buffer().limit(Math.min(capacity, Math.max(start + Smb2Header.SIZE + 16, capacity - reserve)));
             int status = run(r, i == 0, out, msg, e);
             out.buffer().limit(capacity);
             if (NtStatus.isError(status) && !(status == NtStatus.MORE_PROCESSING_REQUIRED
