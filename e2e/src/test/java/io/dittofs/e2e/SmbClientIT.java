@@ -270,11 +270,19 @@ class SmbClientIT {
         assertTrue(r.out().contains("NT_STATUS_LOGON_FAILURE"), r.out());
     }
 
+    private static long sessions(String kind) throws IOException {
+        return Files.readAllLines(log).stream().filter(l -> l.contains("SMB session") && l.contains(", " + kind + ")"))
+                .count();
+    }
+
     @Test
     @Order(6)
-    void shouldRefuseUnsignedClientsWhileSigningIsRequired() throws Exception {
-        Run r = smb("export", "alice", PASSWORD, "SMB3_11", "off", "ls");
-        assertNotEquals(0, r.rc(), "an unsigned session on a server that requires signing: " + r.out());
+    void shouldSignEverySessionWhileSigningIsRequired() throws Exception {
+        long unsigned = sessions("unsigned");
+        long signed = sessions("signed");
+        smbOk("SMB3_11", "off", "ls");
+        assertEquals(unsigned, sessions("unsigned"), "no unsigned session while signing is required");
+        assertEquals(signed + 1, sessions("signed"));
     }
 
     @Test
@@ -282,7 +290,9 @@ class SmbClientIT {
     void shouldPutAndGetUnsignedOnceSigningIsOptional() throws Exception {
         ok("adapter", "set", "smb", "--set", "signing=enabled");
         try {
+            long unsigned = sessions("unsigned");
             putGet("off");
+            assertTrue(sessions("unsigned") >= unsigned + 4, "the sessions of an unsigned client are unsigned now");
             namespaceWorkout("off");
         } finally {
             ok("adapter", "set", "smb", "--set", "signing=required");

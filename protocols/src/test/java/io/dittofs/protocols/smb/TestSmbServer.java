@@ -22,8 +22,18 @@ import java.util.Optional;
  */
 final class TestSmbServer implements AutoCloseable {
     static final String USER = "alice";
-    /** MD4(UTF-16LE("secret")). */
-    static final byte[] NT_HASH = java.util.HexFormat.of().parseHex("878d8014606cda29677a44efa1353fc7");
+    static final String PASSWORD = "secret";
+    /** The NT hash: MD4 of the UTF-16LE password. */
+    static final byte[] NT_HASH = ntHash(PASSWORD);
+
+    static byte[] ntHash(String password) {
+        byte[] in = password.getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+        org.bouncycastle.crypto.digests.MD4Digest md4 = new org.bouncycastle.crypto.digests.MD4Digest();
+        md4.update(in, 0, in.length);
+        byte[] out = new byte[16];
+        md4.doFinal(out, 0);
+        return out;
+    }
 
     final BufferPool pool;
     final FileSystem fs;
@@ -36,8 +46,13 @@ final class TestSmbServer implements AutoCloseable {
     }
 
     static TestSmbServer start(SmbConfig cfg, SmbServer.Options options) throws IOException {
+        return start(cfg, options, 0);
+    }
+
+    static TestSmbServer start(SmbConfig cfg, SmbServer.Options options, int port) throws IOException {
         BufferPool pool = new BufferPool(256, 64, 16);
         FileSystem fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
+        fs.setattr(AuthContext.ROOT, fs.rootId(), io.dittofs.core.SetAttr.mode(01777), -1);
         ShareRegistry shares = new ShareRegistry();
         shares.add(new Share(1, "/export", fs, false, 65534, 65534));
         SmbUsers users = new SmbUsers() {
@@ -52,7 +67,7 @@ final class TestSmbServer implements AutoCloseable {
                 return new AuthContext(1000, 1000, new int[0], "smb:" + user);
             }
         };
-        SmbServer s = SmbServer.start("test-smb", new InetSocketAddress("127.0.0.1", 0),
+        SmbServer s = SmbServer.start("test-smb", new InetSocketAddress("127.0.0.1", port),
                 new SmbServices(cfg, shares, users), pool, options);
         return new TestSmbServer(pool, fs, s);
     }

@@ -112,8 +112,10 @@ final class SmbDispatcher {
             out.buffer().limit(Math.min(capacity, Math.max(start + Smb2Header.SIZE + 16, capacity - reserve)));
             int status = run(r, i == 0, out, msg, e);
             out.buffer().limit(capacity);
-            if (NtStatus.isError(status) && !(status == NtStatus.MORE_PROCESSING_REQUIRED
+            boolean wroteBody = out.position() > start + Smb2Header.SIZE;
+            if (!wroteBody || NtStatus.isError(status) && !(status == NtStatus.MORE_PROCESSING_REQUIRED
                     && h.command() == Smb2Command.SESSION_SETUP)) {
+                // every status without a body of its own (also warnings like NO_MORE_FILES) gets the ERROR body
                 out.position(start + Smb2Header.SIZE);
                 out.u16(9).u8(0).u8(0).u32(0).u8(0); // ERROR response, MS-SMB2 2.2.2
             }

@@ -336,4 +336,35 @@ class SmbFileOpsTest {
         access = ShareAccess.NONE;
         assertEquals(NtStatus.ACCESS_DENIED, create("ro.txt", 0x8000_0000, 1, 0).getInt(8));
     }
+
+    private byte[] echo(Session s, boolean signed) {
+        ByteBuffer h = body(68);
+        h.putInt(0x424D53FE).putShort((short) 64).putShort((short) 1).putInt(0).putShort((short) 0x0D)
+                .putShort((short) 1).putInt(signed ? 0x8 : 0).putInt(0).putLong(mid++).putInt(0xFEFF).putInt(0)
+                .putLong(s.id()).put(new byte[16]).putShort((short) 4).putShort((short) 0);
+        byte[] msg = h.array();
+        if (signed) {
+            s.signer().sign(ByteBuffer.wrap(msg), 0, msg.length);
+        }
+        return msg;
+    }
+
+    @Test
+    void shouldRefuseUnsignedAndBadlySignedRequestsOnASigningSession() {
+        byte[] key = new byte[16];
+        new java.util.Random(3).nextBytes(key);
+        Session s = conn.newSession();
+        s.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false,
+                io.dittofs.protocols.smb.crypto.Signers.forDialect(0x0302, 0, key), true);
+        assertEquals(NtStatus.ACCESS_DENIED, run(echo(s, false)).getInt(8), "unsigned");
+        byte[] bad = echo(s, true);
+        bad[60] ^= 1;
+        assertEquals(NtStatus.ACCESS_DENIED, run(bad).getInt(8), "bad signature");
+        ByteBuffer ok = run(echo(s, true));
+        assertEquals(NtStatus.SUCCESS, ok.getInt(8), "signed");
+        assertEquals(0x8, ok.getInt(16) & 0x8, "the response is signed");
+        byte[] resp = new byte[ok.remaining()];
+        ok.get(0, resp);
+        assertTrue(s.signer().verify(ByteBuffer.wrap(resp), 0, resp.length), "with the session's key");
+    }
 }
