@@ -146,9 +146,13 @@ class SmbServerBadInputTest {
     }
 
     private static byte[] compound(int n, int nextCommand) {
+        return compound(n, nextCommand, 1);
+    }
+
+    private static byte[] compound(int n, int nextCommand, long firstId) {
         ByteBuffer b = ByteBuffer.allocate(n * 72).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
-            b.put(SmbTestClient.header(0x0D, 1 + i, 1, 1, 0, 0, 0, i == n - 1 ? 0 : nextCommand));
+            b.put(SmbTestClient.header(0x0D, firstId + i, 1, 1, 0, 0, 0, i == n - 1 ? 0 : nextCommand));
             b.putShort((short) 4).putShort((short) 0).putInt(0);
         }
         return b.array();
@@ -160,6 +164,20 @@ class SmbServerBadInputTest {
             c.negotiate(0x0202);
             c.sendFrame(compound(10_000, 72));
             assertTrue(c.closedByServer());
+        }
+        assertStillServing();
+    }
+
+    @Test
+    void shouldCloseConnectionWhenCompoundExceedsTheElementCapWithinItsCredits() throws Exception {
+        try (SmbTestClient c = new SmbTestClient(server.port())) {
+            int held = SmbTestClient.credits(c.negotiate(0x0202));
+            while (held < 200) {
+                c.sendFrame(SmbTestClient.message(0x0D, c.nextMessageId++, 1, 64, new byte[] {4, 0, 0, 0}));
+                held += SmbTestClient.credits(c.receive()) - 1;
+            }
+            c.sendFrame(compound(100, 72, c.nextMessageId));
+            assertTrue(c.closedByServer(), "100 elements over the cap of 64, all paid for");
         }
         assertStillServing();
     }

@@ -257,6 +257,7 @@ class SmbFileOpsTest {
             ByteBuffer r = queryDir(d, flags, "*", 4096);
             flags = 0;
             if (r.getInt(8) == NtStatus.NO_MORE_FILES) {
+                assertEquals(9, r.getShort(64), "NO_MORE_FILES carries the ERROR body");
                 break;
             }
             assertEquals(NtStatus.SUCCESS, r.getInt(8));
