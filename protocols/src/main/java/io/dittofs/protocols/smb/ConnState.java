@@ -120,7 +120,18 @@ public final class ConnState {
         return preauth;
     }
 
+    /** The most sessions (live or logged off) one connection may hold. */
+    static final int MAX_SESSIONS = 256;
+
+    /**
+     * A new session.
+     *
+     * @throws SmbStatusException INSUFFICIENT_RESOURCES past {@link #MAX_SESSIONS}
+     */
     public Session newSession() {
+        if (sessions.size() >= MAX_SESSIONS) {
+            throw new SmbStatusException(NtStatus.INSUFFICIENT_RESOURCES, "too many sessions on one connection");
+        }
         Session s = new Session(NEXT_SESSION.getAndIncrement());
         sessions.put(s.id(), s);
         return s;

@@ -13,7 +13,8 @@ public final class Logoff implements SmbCommand {
         r.structureSize(4);
         Session s = r.session();
         Close.closeSession(r.conn(), s);
-        r.conn().removeSession(s.id());
+        // the session stays known (expired) until the connection ends, so later requests on it get
+        // USER_SESSION_DELETED signed with its key, which a signing client checks (smbtorture smb2.connect)
         s.expire();
         out.u16(4).u16(0);
         return NtStatus.SUCCESS;

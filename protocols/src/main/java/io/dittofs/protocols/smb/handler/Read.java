@@ -47,8 +47,12 @@ public final class Read implements SmbCommand {
         if ((o.access() & (Access.READ_DATA | Access.EXECUTE)) == 0) {
             return NtStatus.ACCESS_DENIED;
         }
-        if (offset < 0) {
-            return NtStatus.INVALID_PARAMETER;
+        if (offset < 0 || offset + length < 0) {
+            return NtStatus.INVALID_PARAMETER; // beyond 2^63 - 1, as Samba
+        }
+        if (length == 0) {
+            out.u16(17).u8(DATA_OFFSET).u8(0).u32(0).u32(0).u32(0);
+            return NtStatus.SUCCESS;
         }
         int n = (int) Math.min(length, out.remaining() - 16);
         MemorySegment dst = out.segment().asSlice(base + 16, n);
@@ -56,6 +60,7 @@ public final class Read implements SmbCommand {
         if (res.count() == 0 && length > 0 || res.count() < minimum) {
             return NtStatus.END_OF_FILE;
         }
+        o.position(offset + res.count()); // FilePositionInformation follows the last read, as Samba
         out.u16(17).u8(DATA_OFFSET).u8(0).u32(res.count()).u32(0).u32(0);
         out.position(base + 16 + res.count());
         return NtStatus.SUCCESS;

@@ -20,6 +20,8 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Write implements SmbCommand {
     static final int WRITEFLAG_WRITE_THROUGH = 0x1;
+    /** The end of the largest file a write may reach (Samba's MAXFILESIZE, 2^44 - 2^16). */
+    static final long MAX_END = 0xfffffff0000L;
 
     @Override
     public int execute(SmbRequest r, SmbEncoder out) {
@@ -48,13 +50,19 @@ public final class Write implements SmbCommand {
         }
         var fs = o.tree().share().fs();
         var ctx = o.tree().authorize(true);
-        if (offset == -1L) {
-            offset = fs.getattr(o.inode()).size();
-        } else if (offset < 0) {
-            return NtStatus.INVALID_PARAMETER;
+        boolean appendOnly = (o.access() & Access.WRITE_DATA) == 0;
+        if (offset == -1L && appendOnly) {
+            offset = fs.getattr(o.inode()).size(); // MS-SMB2 3.3.5.13: append on an append-only open
+        } else if (offset < 0 || offset + length < 0 || offset + length > MAX_END && length > 0) {
+            return NtStatus.INVALID_PARAMETER; // as Samba (smbtorture smb2.rw.invalid)
+        }
+        if (length == 0) {
+            out.u16(17).u16(0).u32(0).u32(0).u16(0).u16(0);
+            return NtStatus.SUCCESS;
         }
         Stability how = (flags & WRITEFLAG_WRITE_THROUGH) != 0 ? Stability.FILE_SYNC : Stability.UNSTABLE;
         Results.Written w = fs.write(ctx, o.inode(), offset, data, how);
+        o.position(offset + w.count());
         out.u16(17).u16(0).u32(w.count()).u32(0).u16(0).u16(0);
         return NtStatus.SUCCESS;
     }

@@ -217,6 +217,9 @@ final class SmbDispatcher {
         Session s = r.conn().session(sid);
         boolean needsSession = cmd != Smb2Command.SESSION_SETUP && cmd != Smb2Command.ECHO;
         if (needsSession && (s == null || !s.isValid())) {
+            if (s != null && s.state() == Session.State.EXPIRED) {
+                r.session(s); // the response is still signed with the logged-off session's key
+            }
             return NtStatus.USER_SESSION_DELETED;
         }
         r.session(s);
