@@ -51,7 +51,7 @@ final class AdminEndpoints {
     }
 
     private Map<String, Object> view(AdapterDef a) {
-        int bound = "nfs".equals(a.type()) ? e.runtime.nfsPort() : -1;
+        int bound = "nfs".equals(a.type()) ? e.runtime.nfsPort() : "smb".equals(a.type()) ? e.runtime.smbPort() : -1;
         return obj("type", a.type(), "enabled", a.enabled(), "port", a.port(), "settings", a.settings(),
                 "running", bound > 0, "bound_port", bound);
     }
@@ -74,6 +74,8 @@ final class AdminEndpoints {
             e.runtime.applyAdapter(n);
         } catch (IOException ex) {
             throw new ApiException(409, "cannot listen on port " + port + ": " + ex.getMessage());
+        } catch (IllegalArgumentException ex) {
+            throw ApiException.badRequest(ex.getMessage());
         }
         e.db.putAdapter(n);
         LOG.info("adapter {} set to enabled={} port={} by {}", n.type(), n.enabled(), n.port(), r.user.username());

@@ -77,7 +77,8 @@ final class Bootstrap {
                      Map<String, String> env, PrintStream out) {
         if (db.setting(MARKER).isEmpty()) {
             db.putAdapter(new AdapterDef("nfs", true, config.getInt(ConfigKey.ADAPTERS_NFS_PORT), Map.of()));
-            db.putAdapter(new AdapterDef("smb", false, config.getInt(ConfigKey.ADAPTERS_SMB_PORT), Map.of()));
+            db.putAdapter(new AdapterDef("smb", config.getBool(ConfigKey.ADAPTERS_SMB_ENABLED),
+                    config.getInt(ConfigKey.ADAPTERS_SMB_PORT), smbSettings(config, Map.of(), false)));
             // the embedded defaults: LMDB metadata, local files written in place; the mmap WAL in
             // front only when cache.path asks for it (measured: it does not pay for local files)
             Path root = dataRoot.toAbsolutePath();
@@ -101,6 +102,14 @@ final class Bootstrap {
             db.adapter("nfs").ifPresent(a -> db.putAdapter(
                     new AdapterDef("nfs", a.enabled(), config.getInt(ConfigKey.ADAPTERS_NFS_PORT), a.settings())));
         }
+        if (db.setting(MARKER).isPresent()) {
+            // explicitly configured SMB keys win at start too; API changes hold until then
+            db.adapter("smb").ifPresent(a -> db.putAdapter(new AdapterDef("smb",
+                    explicit(config, ConfigKey.ADAPTERS_SMB_ENABLED) ? config.getBool(ConfigKey.ADAPTERS_SMB_ENABLED)
+                            : a.enabled(),
+                    explicit(config, ConfigKey.ADAPTERS_SMB_PORT) ? config.getInt(ConfigKey.ADAPTERS_SMB_PORT) : a.port(),
+                    smbSettings(config, a.settings(), true))));
+        }
         if (db.users().isEmpty()) {
             String given = env.get("DITTOFS_ADMIN_INITIAL_PASSWORD");
             String pw = given;
@@ -120,5 +129,24 @@ final class Bootstrap {
                 out.flush();
             }
         }
+    }
+
+    private static boolean explicit(Config config, ConfigKey k) {
+        return config.source(k) != Config.Source.DEFAULT;
+    }
+
+    /** The smb adapter's settings: {@code signing}, {@code min_dialect}, {@code max_dialect} from the config. */
+    static Map<String, String> smbSettings(Config config, Map<String, String> current, boolean onlyExplicit) {
+        Map<String, String> out = new java.util.TreeMap<>(current);
+        String[][] keys = {{"signing", ConfigKey.ADAPTERS_SMB_SIGNING.name()},
+            {"min_dialect", ConfigKey.ADAPTERS_SMB_MIN_DIALECT.name()},
+            {"max_dialect", ConfigKey.ADAPTERS_SMB_MAX_DIALECT.name()}};
+        for (String[] k : keys) {
+            ConfigKey key = ConfigKey.valueOf(k[1]);
+            if (!onlyExplicit || explicit(config, key) || !out.containsKey(k[0])) {
+                out.put(k[0], config.get(key));
+            }
+        }
+        return out;
     }
 }

@@ -50,6 +50,9 @@ final class ServerStart implements Callable<Integer> {
     @Option(names = "--nfs-port", description = "NFSv3 + MOUNT port (adapters.nfs.port, default 12049).")
     Integer nfsPort;
 
+    @Option(names = "--smb-port", description = "SMB2/3 port (adapters.smb.port, default 12445).")
+    Integer smbPort;
+
     @Option(names = "--portmap-port", description = "Embedded portmapper port; -1 disables it (default -1).")
     Integer portmapPort;
 
@@ -122,7 +125,7 @@ final class ServerStart implements Callable<Integer> {
         Map<String, String> env = System.getenv();
         Path file = Dfs.configFile(config);
         Config c = Config.load(file, env, Dfs.overrides(ConfigKey.ADAPTERS_NFS_BIND, bind, ConfigKey.ADAPTERS_NFS_PORT,
-                nfsPort, ConfigKey.ADAPTERS_NFS_PORTMAP_PORT, portmapPort, ConfigKey.CONTROLPLANE_PORT, apiPort,
+                nfsPort, ConfigKey.ADAPTERS_SMB_PORT, smbPort, ConfigKey.ADAPTERS_NFS_PORTMAP_PORT, portmapPort, ConfigKey.CONTROLPLANE_PORT, apiPort,
                 ConfigKey.CONTROLPLANE_BIND, apiBind, ConfigKey.SERVER_SHUTDOWN_TIMEOUT, shutdownTimeout));
         if (!c.problems().isEmpty()) {
             System.err.println("dfs: refusing to start: " + c.problems().size() + " invalid setting(s):");
@@ -225,6 +228,7 @@ final class ServerStart implements Callable<Integer> {
             pm += " metrics=" + observability.metricsPort();
         }
         System.out.println("dittofs " + Dfs.VERSION + " READY nfs=" + runtime.nfsPort() + " mount=" + runtime.nfsPort()
+                + " smb=" + runtime.smbPort()
                 + pm + " api=" + (api == null ? -1 : api.port()) + " bind=" + c.get(ConfigKey.ADAPTERS_NFS_BIND)
                 + " shares=" + String.join(",", runtime.registry().all().stream().map(s -> s.name()).sorted().toList()));
         System.out.flush();

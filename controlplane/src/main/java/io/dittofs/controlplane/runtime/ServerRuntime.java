@@ -17,6 +17,7 @@ import io.dittofs.protocols.mount.MountProgram;
 import io.dittofs.protocols.nfs.v3.Nfs3Program;
 import io.dittofs.protocols.rpc.RpcObserver;
 import io.dittofs.protocols.rpc.RpcServer;
+import io.dittofs.protocols.smb.server.SmbServer;
 import io.dittofs.storage.cache.WriteBackCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,8 @@ public final class ServerRuntime implements AutoCloseable {
     /** Serializes rebuilds of {@link #access}; taken after this object's monitor, never before it. */
     private final ReentrantLock accessLock = new ReentrantLock();
     private NfsServer nfs;
+    private SmbAdapter smb;
+    private final SmbServer.Options smbOptions;
 
     public ServerRuntime(ControlPlaneStore db, String bind, int portmapPort, RpcServer.Options rpcOptions) {
         this(db, bind, portmapPort, rpcOptions, RpcObserver.NONE);
@@ -66,6 +69,7 @@ public final class ServerRuntime implements AutoCloseable {
         this.portmapPort = portmapPort;
         this.rpcOptions = rpcOptions;
         this.observer = observer;
+        this.smbOptions = SmbServer.Options.defaults().withDrainTimeout(rpcOptions.drainTimeoutMillis());
     }
 
     /** Monitoring counters of the live write-back caches, by block store name; safe to call at any time. */
@@ -198,6 +202,10 @@ public final class ServerRuntime implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      */
     public synchronized void applyAdapter(AdapterDef a) throws IOException {
+        if ("smb".equals(a.type())) {
+            applySmb(a);
+            return;
+        }
         if (!"nfs".equals(a.type())) {
             if (a.enabled()) {
                 throw new IllegalArgumentException("the " + a.type() + " adapter is not available in this build");
@@ -223,7 +231,48 @@ public final class ServerRuntime implements AutoCloseable {
         LOG.info("NFS adapter listening on {}:{}", bind, fresh.nfsPort());
     }
 
+    /**
+     * Starts, stops, moves or reconfigures the SMB adapter.
+     *
+     * @throws IllegalArgumentException for invalid settings
+     */
+    private void applySmb(AdapterDef a) throws IOException {
+        if (!a.enabled()) {
+            if (smb != null) {
+                smb.close();
+                smb = null;
+            }
+            return;
+        }
+        SmbAdapter.config(a.settings()); // refuse bad settings before touching the running adapter
+        if (smb != null && smb.port() == a.port() && smb.settings().equals(a.settings())) {
+            return;
+        }
+        if (smb != null && smb.port() == a.port()) {
+            smb.close(); // same port: the old listener must go first
+            smb = null;
+        }
+        SmbAdapter fresh = SmbAdapter.start(bind, a, registry, new ControlPlaneSmbUsers(db), smbOptions);
+        if (smb != null) {
+            smb.close();
+        }
+        smb = fresh;
+    }
+
+    /** The bound SMB port, or -1 when the adapter is stopped. */
+    public synchronized int smbPort() {
+        return smb == null ? -1 : smb.port();
+    }
+
     private void applyAdapterChecked(AdapterDef a) throws IOException {
+        if ("smb".equals(a.type())) {
+            try {
+                applySmb(a);
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warn("SMB adapter not started: {}", e.getMessage());
+            }
+            return;
+        }
         if (!"nfs".equals(a.type()) && a.enabled()) {
             LOG.warn("the {} adapter is enabled in the database but not available in this build; skipped", a.type());
             return;
@@ -242,6 +291,10 @@ public final class ServerRuntime implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (smb != null) {
+            smb.close();
+            smb = null;
+        }
         if (nfs != null) {
             nfs.close();
             nfs = null;

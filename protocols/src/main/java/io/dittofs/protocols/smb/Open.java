@@ -1,0 +1,124 @@
+package io.dittofs.protocols.smb;
+
+import io.dittofs.protocols.smb.dcerpc.SrvsvcPipe;
+
+/**
+ * An open file, directory or named pipe (MS-SMB2 3.3.1.10 Open). The name and parent follow
+ * renames made through this open. Thread-safe: mutable fields are guarded by this object.
+ */
+public final class Open {
+    private final long fileId;
+    private final TreeConnect tree;
+    private final long inode;
+    private final boolean directory;
+    private final int access;
+    private final SrvsvcPipe pipe;
+    private long parent;
+    private String name;
+    private String path;
+    private boolean deleteOnClose;
+    private long position;
+    private long dirCookie;
+    private String dirPattern;
+    private boolean dirDone;
+    private volatile boolean closed;
+
+    public Open(long fileId, TreeConnect tree, long inode, long parent, String name, String path, boolean directory,
+                int access, SrvsvcPipe pipe) {
+        this.fileId = fileId;
+        this.tree = tree;
+        this.inode = inode;
+        this.parent = parent;
+        this.name = name;
+        this.path = path;
+        this.directory = directory;
+        this.access = access;
+        this.pipe = pipe;
+    }
+
+    public long fileId() {
+        return fileId;
+    }
+
+    public TreeConnect tree() {
+        return tree;
+    }
+
+    public long inode() {
+        return inode;
+    }
+
+    public boolean directory() {
+        return directory;
+    }
+
+    /** The granted access mask (MS-SMB2 2.2.13.1). */
+    public int access() {
+        return access;
+    }
+
+    public SrvsvcPipe pipe() {
+        return pipe;
+    }
+
+    public synchronized long parent() {
+        return parent;
+    }
+
+    public synchronized String name() {
+        return name;
+    }
+
+    public synchronized String path() {
+        return path;
+    }
+
+    public synchronized void renamed(long newParent, String newName, String newPath) {
+        parent = newParent;
+        name = newName;
+        path = newPath;
+    }
+
+    public synchronized boolean deleteOnClose() {
+        return deleteOnClose;
+    }
+
+    public synchronized void deleteOnClose(boolean v) {
+        deleteOnClose = v;
+    }
+
+    public synchronized long position() {
+        return position;
+    }
+
+    public synchronized void position(long p) {
+        position = p;
+    }
+
+    /** Directory enumeration cursor (QUERY_DIRECTORY): cookie of the next entry, pattern, finished. */
+    public synchronized long dirCookie() {
+        return dirCookie;
+    }
+
+    public synchronized String dirPattern() {
+        return dirPattern;
+    }
+
+    public synchronized boolean dirDone() {
+        return dirDone;
+    }
+
+    public synchronized void dirState(long cookie, String pattern, boolean done) {
+        dirCookie = cookie;
+        dirPattern = pattern;
+        dirDone = done;
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    public void markClosed() {
+        closed = true;
+    }
+}

@@ -1,0 +1,78 @@
+package io.dittofs.protocols.smb;
+
+import java.util.UUID;
+
+/**
+ * Protocol settings of the SMB adapter. Immutable.
+ *
+ * @param minDialect      lowest dialect offered (wire value: 0x0202, 0x0210, 0x0300, 0x0302, 0x0311)
+ * @param maxDialect      highest dialect offered
+ * @param signingRequired sessions must sign (NEGOTIATE SecurityMode SIGNING_REQUIRED); when false
+ *                        a session is signed only if the client requires it
+ * @param serverName      NetBIOS-style name given in NTLM challenges
+ * @param domainName      NTLM domain
+ * @param serverGuid      the server's GUID (stable per server run)
+ * @param maxIoSize       MaxReadSize / MaxWriteSize / MaxTransactSize advertised (bounded by the
+ *                        buffer pool's largest buffer)
+ * @param allowGuest      guest logons (off by default)
+ * @param allowAnonymous  anonymous (null session) logons (off by default; needed by nothing here)
+ */
+public record SmbConfig(int minDialect, int maxDialect, boolean signingRequired, String serverName,
+                        String domainName, UUID serverGuid, int maxIoSize, boolean allowGuest,
+                        boolean allowAnonymous) {
+    public static final int SMB_202 = 0x0202;
+    public static final int SMB_210 = 0x0210;
+    public static final int SMB_300 = 0x0300;
+    public static final int SMB_302 = 0x0302;
+    public static final int SMB_311 = 0x0311;
+    public static final int SMB_2FF = 0x02FF;
+    static final int[] DIALECTS = {SMB_202, SMB_210, SMB_300, SMB_302, SMB_311};
+
+    public SmbConfig {
+        if (!isDialect(minDialect) || !isDialect(maxDialect) || minDialect > maxDialect) {
+            throw new IllegalArgumentException("dialect range " + Integer.toHexString(minDialect) + ".."
+                    + Integer.toHexString(maxDialect));
+        }
+        if (maxIoSize < 65536 || maxIoSize > 8 * 1024 * 1024) {
+            throw new IllegalArgumentException("max I/O size " + maxIoSize);
+        }
+    }
+
+    public static SmbConfig defaults() {
+        return new SmbConfig(SMB_202, SMB_311, true, "DITTOFS", "WORKGROUP", UUID.randomUUID(), 1024 * 1024,
+                false, false);
+    }
+
+    public SmbConfig withDialects(int min, int max) {
+        return new SmbConfig(min, max, signingRequired, serverName, domainName, serverGuid, maxIoSize, allowGuest,
+                allowAnonymous);
+    }
+
+    public SmbConfig withSigningRequired(boolean required) {
+        return new SmbConfig(minDialect, maxDialect, required, serverName, domainName, serverGuid, maxIoSize,
+                allowGuest, allowAnonymous);
+    }
+
+    public static boolean isDialect(int d) {
+        for (int x : DIALECTS) {
+            if (x == d) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Parses "2.0.2", "2.1", "3.0", "3.0.2", "3.1.1" (also "SMB2_02", "SMB3_11" style). */
+    public static int parseDialect(String s) {
+        String t = s.trim().toUpperCase(java.util.Locale.ROOT).replace("SMB", "").replace("_", ".");
+        return switch (t) {
+            case "2.0.2", "2.02", "2" -> SMB_202;
+            case "2.1", "2.10" -> SMB_210;
+            case "3.0", "3.00", "3" -> SMB_300;
+            case "3.0.2", "3.02" -> SMB_302;
+            case "3.1.1", "3.11" -> SMB_311;
+            default -> throw new IllegalArgumentException("unknown SMB dialect '" + s
+                    + "' (2.0.2, 2.1, 3.0, 3.0.2, 3.1.1)");
+        };
+    }
+}

@@ -1,0 +1,120 @@
+package io.dittofs.protocols.smb.handler;
+
+import io.dittofs.core.AuthContext;
+import io.dittofs.core.FileSystem;
+import io.dittofs.core.Inode;
+import io.dittofs.core.SetAttr;
+import io.dittofs.protocols.smb.NtStatus;
+import io.dittofs.protocols.smb.Open;
+import io.dittofs.protocols.smb.SmbCommand;
+import io.dittofs.protocols.smb.SmbRequest;
+import io.dittofs.protocols.smb.codec.SmbDecoder;
+import io.dittofs.protocols.smb.codec.SmbEncoder;
+
+/**
+ * SET_INFO (MS-SMB2 2.2.39, 3.3.5.21) for file information classes (MS-FSCC 2.4): basic (times;
+ * 0 and -1 leave a time alone), rename (share-relative target, ReplaceIfExists), disposition and
+ * disposition-ex (delete on close; a non-empty directory is refused at once), position,
+ * end-of-file, allocation (shrinks only), mode. Stateless; thread-safe.
+ */
+public final class SetInfo implements SmbCommand {
+    private static final int MAX_BUFFER = 64 * 1024;
+
+    @Override
+    public int execute(SmbRequest r, SmbEncoder out) {
+        r.structureSize(33);
+        SmbDecoder in = r.in();
+        int type = in.u8(66);
+        int cls = in.u8(67);
+        long len = in.u32(68);
+        int off = in.u16(72);
+        Open o = r.open(80);
+        if (len > MAX_BUFFER) {
+            return NtStatus.INVALID_PARAMETER;
+        }
+        SmbDecoder b = new SmbDecoder(in.slice(off, len));
+        if (o.pipe() != null) {
+            return NtStatus.NOT_SUPPORTED;
+        }
+        if (type != QueryInfo.INFO_FILE) {
+            return type == QueryInfo.INFO_SECURITY ? NtStatus.NOT_SUPPORTED : NtStatus.INVALID_INFO_CLASS;
+        }
+        FileSystem fs = o.tree().share().fs();
+        int status = switch (cls) {
+            case FileInfo.BASIC -> basic(o, fs, b);
+            case FileInfo.RENAME -> Rename.apply(o, fs, b);
+            case FileInfo.DISPOSITION -> disposition(o, fs, b.u8(0) != 0);
+            case FileInfo.DISPOSITION_EX -> disposition(o, fs, (b.i32(0) & 0x1) != 0);
+            case FileInfo.POSITION -> {
+                o.position(b.i64(0));
+                yield NtStatus.SUCCESS;
+            }
+            case FileInfo.END_OF_FILE -> size(o, fs, b.i64(0), false);
+            case FileInfo.ALLOCATION -> size(o, fs, b.i64(0), true);
+            case FileInfo.MODE -> {
+                b.i32(0);
+                yield NtStatus.SUCCESS;
+            }
+            default -> NtStatus.INVALID_INFO_CLASS;
+        };
+        if (status == NtStatus.SUCCESS) {
+            out.u16(2);
+        }
+        return status;
+    }
+
+    private static int basic(Open o, FileSystem fs, SmbDecoder b) {
+        long atime = b.i64(8);
+        long mtime = b.i64(16);
+        SetAttr sa = new SetAttr(-1, -1, -1, -1, time(atime), time(mtime));
+        if (sa.isEmpty()) {
+            return NtStatus.SUCCESS;
+        }
+        if ((o.access() & 0x100) == 0) {
+            return NtStatus.ACCESS_DENIED;
+        }
+        fs.setattr(o.tree().authorize(true), o.inode(), sa, -1);
+        return NtStatus.SUCCESS;
+    }
+
+    private static SetAttr.TimeSet time(long filetime) {
+        return filetime == 0 || filetime == -1 || filetime == -2 ? SetAttr.TimeSet.DONT_CHANGE
+                : SetAttr.TimeSet.client(Times.unixNanos(filetime));
+    }
+
+    private static int disposition(Open o, FileSystem fs, boolean delete) {
+        if (delete) {
+            if ((o.access() & Access.DELETE) == 0) {
+                return NtStatus.ACCESS_DENIED;
+            }
+            if (o.path().isEmpty()) {
+                return NtStatus.ACCESS_DENIED;
+            }
+            AuthContext ctx = o.tree().authorize(true);
+            if (o.directory() && fs.readdir(ctx, o.inode(), 0, 3, false).entries().size() > 2) {
+                return NtStatus.DIRECTORY_NOT_EMPTY;
+            }
+            Inode n = fs.getattr(o.inode());
+            if (!n.isDirectory() && (n.mode() & 0200) == 0) {
+                return NtStatus.CANNOT_DELETE;
+            }
+        }
+        o.deleteOnClose(delete);
+        return NtStatus.SUCCESS;
+    }
+
+    private static int size(Open o, FileSystem fs, long size, boolean allocation) {
+        if (o.directory() || size < 0) {
+            return NtStatus.INVALID_PARAMETER;
+        }
+        if ((o.access() & Access.WRITE_DATA) == 0) {
+            return NtStatus.ACCESS_DENIED;
+        }
+        if (allocation && size >= fs.getattr(o.inode()).size()) {
+            return NtStatus.SUCCESS;
+        }
+        fs.setattr(o.tree().authorize(true), o.inode(), new SetAttr(-1, -1, -1, size, SetAttr.TimeSet.DONT_CHANGE,
+                SetAttr.TimeSet.DONT_CHANGE), -1);
+        return NtStatus.SUCCESS;
+    }
+}

@@ -1,0 +1,259 @@
+package io.dittofs.protocols.smb.server;
+
+import io.dittofs.core.buffer.BufferPool;
+import io.dittofs.core.buffer.Lease;
+import io.dittofs.protocols.smb.ConnState;
+import io.dittofs.protocols.smb.SmbDropException;
+import io.dittofs.protocols.smb.codec.SmbEncoder;
+import io.dittofs.protocols.smb.handler.Negotiate;
+import io.dittofs.protocols.smb.header.Smb2Command;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One SMB client connection: a virtual reader thread takes direct-TCP frames off the socket,
+ * splits each into its elements and charges their credits (in arrival order, so the sequence
+ * window is checked as MS-SMB2 3.3.5.2.3 says), then runs the message on a fresh virtual thread;
+ * replies go out under a per-connection lock. NEGOTIATE and SESSION_SETUP run on the reader
+ * thread itself (they change what later requests see). A semaphore caps messages in flight and
+ * every buffer comes from the connection's own share of the pool, as for RPC connections.
+ *
+ * <p>Thread-safe.
+ */
+final class SmbConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(SmbConnection.class);
+    static final int MEDIUM_PER_LARGE = 8;
+
+    private final SmbServer server;
+    private final SocketChannel ch;
+    private final InetSocketAddress peer;
+    private final BufferPool buffers;
+    private final FrameReader reader;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Semaphore inFlight;
+    private final int maxInFlight;
+    private final CreditWindow credits;
+    private final ConnState state;
+    private volatile long sendStartNanos;
+    private volatile long lastActivityNanos = System.nanoTime();
+    private volatile Thread readerThread;
+    private volatile boolean closed;
+
+    SmbConnection(SmbServer server, SocketChannel ch, InetSocketAddress peer, InetSocketAddress local) {
+        SmbServer.Options o = server.options();
+        this.server = server;
+        this.ch = ch;
+        this.peer = peer;
+        this.buffers = server.pool().share(MEDIUM_PER_LARGE * o.largeBuffersPerConnection(),
+                o.largeBuffersPerConnection());
+        this.reader = new FrameReader(ch, buffers, o.maxFrame());
+        this.maxInFlight = o.maxInFlightPerConnection();
+        this.inFlight = new Semaphore(maxInFlight);
+        this.credits = new CreditWindow(o.maxCredits());
+        this.state = new ConnState(server.services(), peer, local);
+    }
+
+    InetSocketAddress peer() {
+        return peer;
+    }
+
+    ConnState state() {
+        return state;
+    }
+
+    void run() {
+        readerThread = Thread.currentThread();
+        try {
+            while (!closed) {
+                FrameReader.Frame f = reader.next();
+                if (f == null) {
+                    break;
+                }
+                lastActivityNanos = System.nanoTime();
+                accept(f);
+            }
+        } catch (FrameReader.FramingException | SmbDropException e) {
+            LOG.info("closing SMB connection from {}: {}", peer, e.getMessage());
+        } catch (BufferPool.PoolExhaustedException e) {
+            LOG.info("closing SMB connection from {}: {}", peer, closed ? "closed while waiting" : e.getMessage());
+        } catch (ClosedChannelException e) {
+            LOG.debug("SMB connection from {} closed", peer);
+        } catch (IOException e) {
+            LOG.debug("SMB connection from {}: {}", peer, e.toString());
+        } catch (RuntimeException e) {
+            LOG.warn("SMB connection from {} failed", peer, e);
+        } finally {
+            awaitCalls();
+            close();
+        }
+    }
+
+    /** Takes ownership of the frame's lease. */
+    private void accept(FrameReader.Frame f) throws IOException {
+        MemorySegment msg = f.data();
+        if (msg.byteSize() >= 4 && new io.dittofs.protocols.smb.codec.SmbDecoder(msg).i32(0) == Negotiate.SMB1_MAGIC) {
+            try (Lease held = f.lease(); Lease out = buffers.acquire(BufferPool.SMALL)) {
+                if (state.dialect() != 0) {
+                    throw new SmbDropException("SMB1 message after negotiation");
+                }
+                SmbEncoder enc = new SmbEncoder(out.segment());
+                int len = Negotiate.smb1(state, msg, enc, credits);
+                send(out.segment().asSlice(0, len));
+            }
+            return;
+        }
+        List<SmbDispatcher.Element> elems;
+        try {
+            elems = SmbDispatcher.split(msg, server.options().maxCompound());
+            for (SmbDispatcher.Element e : elems) {
+                if (e.header().command() != Smb2Command.CANCEL
+                        && !credits.consume(e.header().messageId(), state.dialect() >= 0x0210
+                        ? e.header().creditCharge() : 1)) {
+                    throw new SmbDropException("MessageId " + e.header().messageId() + " (charge "
+                            + e.header().creditCharge() + ") outside the credit window");
+                }
+            }
+        } catch (RuntimeException e) {
+            f.lease().close();
+            throw e;
+        }
+        int first = elems.getFirst().header().command();
+        if (first == Smb2Command.NEGOTIATE || first == Smb2Command.SESSION_SETUP) {
+            inFlight.acquireUninterruptibly();
+            server.callStarted();
+            execute(f, elems); // in order: these change what every later request sees
+            return;
+        }
+        inFlight.acquireUninterruptibly();
+        server.callStarted();
+        try {
+            Thread.ofVirtual().name("smb-call").start(() -> execute(f, elems));
+        } catch (RuntimeException | Error e) {
+            inFlight.release();
+            server.callFinished();
+            f.lease().close();
+            throw e;
+        }
+    }
+
+    private void execute(FrameReader.Frame f, List<SmbDispatcher.Element> elems) {
+        try (Lease held = f.lease()) {
+            if (closed) {
+                return;
+            }
+            int size = Math.max(BufferPool.SMALL, SmbDispatcher.replySize(f.data(), elems, buffers.maxSize()));
+            SmbDispatcher.Result res;
+            try (Lease out = buffers.acquire(size)) {
+                SmbEncoder enc = new SmbEncoder(out.segment());
+                res = server.dispatcher().process(state, credits, f.data(), elems, enc);
+                if (res.length() > 0) {
+                    send(out.segment().asSlice(0, res.length()));
+                }
+            }
+            for (Runnable r : res.afterSend()) {
+                r.run();
+            }
+        } catch (SmbDropException e) {
+            LOG.info("closing SMB connection from {}: {}", peer, e.getMessage());
+            close();
+        } catch (IOException e) {
+            LOG.debug("SMB reply to {} lost: {}", peer, e.toString());
+            close();
+        } catch (BufferPool.PoolExhaustedException e) {
+            LOG.debug("SMB request from {} dropped: {}", peer, closed ? "connection closed" : e.getMessage());
+        } catch (RuntimeException | Error e) {
+            LOG.error("SMB request from {} failed", peer, e);
+            close();
+        } finally {
+            inFlight.release();
+            server.callFinished();
+        }
+    }
+
+    /** Sends one reply with its direct-TCP header. */
+    private void send(MemorySegment reply) throws IOException {
+        ByteBuffer hdr = ByteBuffer.allocate(4).putInt(0, (int) reply.byteSize());
+        ByteBuffer body = reply.asByteBuffer();
+        writeLock.lock();
+        try {
+            sendStartNanos = System.nanoTime() | 1;
+            ByteBuffer[] bufs = {hdr, body};
+            while (body.hasRemaining()) {
+                ch.write(bufs);
+            }
+        } finally {
+            sendStartNanos = 0;
+            writeLock.unlock();
+        }
+        lastActivityNanos = System.nanoTime();
+    }
+
+    private void awaitCalls() {
+        try {
+            if (inFlight.tryAcquire(maxInFlight, server.options().drainTimeoutMillis(), TimeUnit.MILLISECONDS)) {
+                inFlight.release(maxInFlight);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Closes the connection when a frame has been arriving for longer than the stall timeout, a
+     * reply is not taken within the send timeout, or nothing happened for the idle timeout.
+     */
+    boolean closeIfStalled(long now, long stallNanos, long sendNanos, long idleNanos) {
+        long start = reader.frameStartNanos();
+        String why = null;
+        if (start != 0 && now - start > stallNanos) {
+            why = "frame not completed in time";
+        } else if (sendStartNanos != 0 && now - sendStartNanos > sendNanos) {
+            why = "reply not taken in time";
+        } else if (idleNanos > 0 && now - lastActivityNanos > idleNanos && inFlight.availablePermits() == maxInFlight) {
+            why = "idle";
+        }
+        if (why == null) {
+            return false;
+        }
+        LOG.info("closing SMB connection from {}: {}", peer, why);
+        close();
+        return true;
+    }
+
+    void shutdownInput() {
+        try {
+            ch.shutdownInput();
+        } catch (IOException e) {
+            close();
+        }
+    }
+
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+        buffers.close();
+        Thread r = readerThread;
+        if (r != null && r != Thread.currentThread()) {
+            r.interrupt();
+        }
+        server.connectionClosed(this);
+    }
+}

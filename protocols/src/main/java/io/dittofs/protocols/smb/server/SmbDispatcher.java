@@ -1,0 +1,284 @@
+package io.dittofs.protocols.smb.server;
+
+import io.dittofs.core.FsException;
+import io.dittofs.protocols.smb.ConnState;
+import io.dittofs.protocols.smb.SmbDropException;
+import io.dittofs.protocols.smb.NtStatus;
+import io.dittofs.protocols.smb.Session;
+import io.dittofs.protocols.smb.SmbCommand;
+import io.dittofs.protocols.smb.SmbErrors;
+import io.dittofs.protocols.smb.SmbRequest;
+import io.dittofs.protocols.smb.SmbStatusException;
+import io.dittofs.protocols.smb.TreeConnect;
+import io.dittofs.protocols.smb.codec.SmbDecoder;
+import io.dittofs.protocols.smb.codec.SmbEncoder;
+import io.dittofs.protocols.smb.codec.SmbFormatException;
+import io.dittofs.protocols.smb.header.Smb2Command;
+import io.dittofs.protocols.smb.header.Smb2Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.BufferOverflowException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the elements of one SMB2 message (a single request or a compound, MS-SMB2 3.3.5.2.7) and
+ * builds the reply: checks the session, tree and signature of each element (3.3.5.2.4, 3.3.5.2.9),
+ * calls its {@link SmbCommand}, maps every failure to an NTSTATUS in this one place, writes the
+ * response headers with the credits granted, chains the responses (8-byte aligned NextCommand)
+ * and finally signs them. Thread-safe (stateless apart from the handler table).
+ */
+final class SmbDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(SmbDispatcher.class);
+    /** Room kept per following element: a header and an ERROR body, aligned. */
+    private static final int RESERVE_PER_ELEMENT = Smb2Header.SIZE + 16;
+
+    /** One element of a received message: where it lies and its decoded header. */
+    record Element(long offset, long length, Smb2Header header) {
+    }
+
+    /** What the reply holds: its length and actions to run once it was sent. */
+    record Result(int length, List<Runnable> afterSend) {
+    }
+
+    private final SmbCommand[] handlers;
+
+    SmbDispatcher(SmbCommand[] handlers) {
+        this.handlers = handlers.clone();
+    }
+
+    /**
+     * Splits an SMB2 message into its elements: each NextCommand must be 8-byte aligned, lie
+     * inside the message and move strictly forward (so a chain cannot loop), and there may be at
+     * most {@code maxElements}.
+     *
+     * @throws SmbDropException when the chain is unusable
+     */
+    static List<Element> split(MemorySegment msg, int maxElements) {
+        List<Element> out = new ArrayList<>();
+        long off = 0;
+        while (true) {
+            if (out.size() >= maxElements) {
+                throw new SmbDropException("compound of more than " + maxElements + " elements");
+            }
+            long left = msg.byteSize() - off;
+            Smb2Header h;
+            try {
+                h = Smb2Header.decode(new SmbDecoder(msg.asSlice(off, left)));
+            } catch (SmbFormatException e) {
+                throw new SmbDropException(e.getMessage());
+            }
+            long next = h.nextCommand() & 0xFFFF_FFFFL;
+            if (next == 0) {
+                out.add(new Element(off, left, h));
+                return out;
+            }
+            if (next < Smb2Header.SIZE || next % 8 != 0 || next >= left) {
+                throw new SmbDropException("bad NextCommand " + next + " at " + off);
+            }
+            out.add(new Element(off, next, h));
+            off += next;
+        }
+    }
+
+    /**
+     * Processes the elements of {@code msg} and writes the reply into {@code out} (from position
+     * 0); CANCEL elements get no response, so the reply may be empty (length 0).
+     */
+    Result process(ConnState conn, CreditWindow credits, MemorySegment msg, List<Element> elems, SmbEncoder out) {
+        SmbRequest.Compound cc = new SmbRequest.Compound();
+        List<int[]> starts = new ArrayList<>();
+        List<SmbRequest> reqs = new ArrayList<>();
+        List<Runnable> after = new ArrayList<>();
+        int prevStart = -1;
+        int capacity = out.buffer().capacity();
+        for (int i = 0; i < elems.size(); i++) {
+            Element e = elems.get(i);
+            Smb2Header h = e.header();
+            if (h.command() == Smb2Command.CANCEL) {
+                continue; // CANCEL has no response (MS-SMB2 3.3.5.16); nothing here waits to be cancelled
+            }
+            out.buffer().limit(capacity);
+            out.align(8);
+            int start = out.position();
+            if (prevStart >= 0) {
+                out.putU32(prevStart + 20, start - prevStart);
+            }
+            SmbRequest r = new SmbRequest(h, msg.asSlice(e.offset(), e.length()), conn, cc);
+            out.position(start + Smb2Header.SIZE);
+            int reserve = (elems.size() - i - 1) * RESERVE_PER_ELEMENT;
+            out.buffer().limit(Math.min(capacity, Math.max(start + Smb2Header.SIZE + 16, capacity - reserve)));
+            int status = run(r, i == 0, out, msg, e);
+            out.buffer().limit(capacity);
+            boolean wroteBody = out.position() > start + Smb2Header.SIZE;
+            if (!wroteBody || NtStatus.isError(status) && !(status == NtStatus.MORE_PROCESSING_REQUIRED
+                    && h.command() == Smb2Command.SESSION_SETUP)) {
+                // every status without a body of its own (also warnings like NO_MORE_FILES) gets the ERROR body
+                out.position(start + Smb2Header.SIZE);
+                out.u16(9).u8(0).u8(0).u32(0).u8(0); // ERROR response, MS-SMB2 2.2.2
+            }
+            int end = out.position();
+            int granted = credits.grant(Math.max(h.credits(), 1));
+            Session signer = signingSession(r, h);
+            int flags = Smb2Header.FLAG_SERVER_TO_REDIR | (h.flags() & Smb2Header.FLAG_RELATED)
+                    | (signer != null ? Smb2Header.FLAG_SIGNED : 0);
+            long sid = r.session() != null ? r.session().id() : h.sessionId();
+            int tid = r.tree() != null ? r.tree().id() : h.treeId();
+            out.position(start);
+            new Smb2Header(h.creditCharge(), status, h.command(), granted, flags, 0, h.messageId(), 0,
+                    h.processId(), tid, sid).encode(out);
+            out.position(end);
+            cc.status(status);
+            starts.add(new int[] {start});
+            reqs.add(r);
+            if (r.afterSend() != null) {
+                after.add(r.afterSend());
+            }
+            prevStart = start;
+        }
+        int total = out.position();
+        finish(out, starts, reqs, total);
+        return new Result(total, after);
+    }
+
+    private static Session signingSession(SmbRequest r, Smb2Header h) {
+        Session s = r.signResponseWith() != null ? r.signResponseWith() : r.session();
+        if (s == null || s.signer() == null) {
+            return null;
+        }
+        return r.signResponseWith() != null || s.signingRequired() || h.isSigned() ? s : null;
+    }
+
+    /** Runs the pre-auth hooks and signs each response over its final bytes (padding included). */
+    private static void finish(SmbEncoder out, List<int[]> starts, List<SmbRequest> reqs, int total) {
+        for (int i = 0; i < starts.size(); i++) {
+            int start = starts.get(i)[0];
+            int end = i + 1 < starts.size() ? starts.get(i + 1)[0] : total;
+            SmbRequest r = reqs.get(i);
+            if (r.responseHook() != null) {
+                r.responseHook().accept(out.segment().asSlice(start, end - start));
+            }
+            if ((out.buffer().getInt(start + 16) & Smb2Header.FLAG_SIGNED) != 0) {
+                Session s = r.signResponseWith() != null ? r.signResponseWith() : r.session();
+                s.signer().sign(out.buffer(), start, end - start);
+            }
+        }
+    }
+
+    private int run(SmbRequest r, boolean first, SmbEncoder out, MemorySegment msg, Element e) {
+        Smb2Header h = r.header();
+        SmbRequest.Compound cc = r.compound();
+        try {
+            int cmd = h.command();
+            int dialect = r.conn().dialect();
+            if ((dialect == 0 || dialect == 0x02FF) && cmd != Smb2Command.NEGOTIATE) {
+                throw new SmbDropException(Smb2Command.name(cmd) + " before NEGOTIATE");
+            }
+            if (h.isRelated() && first) {
+                return NtStatus.INVALID_PARAMETER;
+            }
+            if (h.isRelated() && NtStatus.isError(cc.lastStatus())) {
+                return cc.lastStatus();
+            }
+            SmbCommand c = cmd < handlers.length ? handlers[cmd] : null;
+            if (c == null) {
+                return NtStatus.NOT_SUPPORTED;
+            }
+            if (cmd != Smb2Command.NEGOTIATE) {
+                int denied = bindSession(r, cmd, msg, e);
+                if (denied != NtStatus.SUCCESS) {
+                    return denied;
+                }
+            }
+            return c.execute(r, out);
+        } catch (FsException x) {
+            LOG.debug("{} from {}: {}", Smb2Command.name(h.command()), r.conn().peer(), x.getMessage());
+            return SmbErrors.status(x.error());
+        } catch (SmbStatusException x) {
+            LOG.debug("{} from {}: {} ({})", Smb2Command.name(h.command()), r.conn().peer(),
+                    NtStatus.hex(x.status()), x.getMessage());
+            return x.status();
+        } catch (SmbFormatException x) {
+            LOG.debug("{} from {}: malformed: {}", Smb2Command.name(h.command()), r.conn().peer(), x.getMessage());
+            return NtStatus.INVALID_PARAMETER;
+        } catch (BufferOverflowException x) {
+            LOG.warn("{} from {}: response did not fit", Smb2Command.name(h.command()), r.conn().peer());
+            return NtStatus.INSUFFICIENT_RESOURCES;
+        }
+    }
+
+    /** Finds the session and tree of a request and checks its signature; a status when refused. */
+    private static int bindSession(SmbRequest r, int cmd, MemorySegment msg, Element e) {
+        Smb2Header h = r.header();
+        SmbRequest.Compound cc = r.compound();
+        long sid = h.isRelated() && h.sessionId() == -1 ? cc.sessionId() : h.sessionId();
+        Session s = r.conn().session(sid);
+        boolean needsSession = cmd != Smb2Command.SESSION_SETUP && cmd != Smb2Command.ECHO;
+        if (needsSession && (s == null || !s.isValid())) {
+            if (s != null && s.state() == Session.State.EXPIRED) {
+                r.session(s); // the response is still signed with the logged-off session's key
+            }
+            return NtStatus.USER_SESSION_DELETED;
+        }
+        r.session(s);
+        cc.session(sid);
+        if (s != null && s.signer() != null) {
+            if (h.isSigned()) {
+                if (!s.signer().verify(msg.asByteBuffer(), (int) e.offset(), (int) e.length())) {
+                    LOG.info("{} from {}: bad signature", Smb2Command.name(cmd), r.conn().peer());
+                    return NtStatus.ACCESS_DENIED;
+                }
+            } else if (s.signingRequired() && cmd != Smb2Command.SESSION_SETUP) {
+                LOG.info("{} from {}: unsigned request on a signed session", Smb2Command.name(cmd), r.conn().peer());
+                return NtStatus.ACCESS_DENIED;
+            }
+        }
+        if (needsTree(cmd)) {
+            int tid = h.isRelated() && h.treeId() == -1 ? cc.treeId() : h.treeId();
+            TreeConnect t = s.tree(tid);
+            if (t == null) {
+                return NtStatus.NETWORK_NAME_DELETED;
+            }
+            r.tree(t);
+            cc.tree(tid);
+        }
+        return NtStatus.SUCCESS;
+    }
+
+    private static boolean needsTree(int cmd) {
+        return switch (cmd) {
+            case Smb2Command.TREE_DISCONNECT, Smb2Command.CREATE, Smb2Command.CLOSE, Smb2Command.FLUSH,
+                 Smb2Command.READ, Smb2Command.WRITE, Smb2Command.LOCK, Smb2Command.IOCTL,
+                 Smb2Command.QUERY_DIRECTORY, Smb2Command.CHANGE_NOTIFY, Smb2Command.QUERY_INFO,
+                 Smb2Command.SET_INFO -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The response buffer a message needs: per element a header plus what it asks to receive
+     * (READ length, QUERY_* and IOCTL output lengths), at most {@code max}.
+     */
+    static int replySize(MemorySegment msg, List<Element> elems, int max) {
+        long total = 0;
+        for (Element e : elems) {
+            SmbDecoder d = new SmbDecoder(msg.asSlice(e.offset(), e.length()));
+            long want;
+            try {
+                want = switch (e.header().command()) {
+                    case Smb2Command.READ -> d.u32(Smb2Header.SIZE + 4);
+                    case Smb2Command.QUERY_DIRECTORY -> d.u32(Smb2Header.SIZE + 28);
+                    case Smb2Command.QUERY_INFO -> d.u32(Smb2Header.SIZE + 4);
+                    case Smb2Command.IOCTL -> d.u32(Smb2Header.SIZE + 44);
+                    default -> 1024;
+                };
+            } catch (SmbFormatException x) {
+                want = 16;
+            }
+            total += Smb2Header.SIZE + 128 + Math.min(want, max);
+        }
+        return (int) Math.min(total, max);
+    }
+}
