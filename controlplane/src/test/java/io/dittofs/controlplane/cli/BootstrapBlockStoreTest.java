@@ -19,7 +19,7 @@ class BootstrapBlockStoreTest {
     @TempDir
     Path dir;
 
-    private Map<String, String> seed(Map<String, String> env) {
+    private Map<String, String> seed(Map<String, String> env) throws Exception {
         Map<String, String> all = new java.util.HashMap<>(env);
         all.put("DITTOFS_ADMIN_INITIAL_PASSWORD", "initial-password-1");
         Config c = Config.load(dir.resolve("absent.yaml"), all, Map.of());
@@ -32,13 +32,13 @@ class BootstrapBlockStoreTest {
     }
 
     @Test
-    void shouldWriteInPlaceWithoutWalWhenCachePathIsUnset() {
+    void shouldWriteInPlaceWithoutWalWhenCachePathIsUnset() throws Exception {
         assertEquals(Map.of("path", dir.resolve("data").resolve("blocks").resolve("default").toAbsolutePath().toString()),
                 seed(Map.of()));
     }
 
     @Test
-    void shouldPutWalInFrontWhenCachePathIsSet() {
+    void shouldPutWalInFrontWhenCachePathIsSet() throws Exception {
         Map<String, String> config = seed(Map.of("DITTOFS_CACHE_PATH", dir.resolve("fast").toString()));
         assertEquals(dir.resolve("fast").resolve("default").toAbsolutePath().toString(), config.get("cache"));
     }
