@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The defaults of a server started like {@code dfs start} (the first-start bootstrap, the runtime,
- * the default share on LMDB + files + WAL) driven over the wire: root squash, the secure port
+ * the default share on LMDB + content files) driven over the wire: root squash, the secure port
  * check, client lists, and the modes of the files the server creates.
  */
 @Timeout(60)
@@ -174,7 +174,7 @@ class SafeDefaultsTest {
             byte[] f = root.create(root.mnt("/export"), "data.bin", 0644);
             root.write(f, new byte[100_000]);
         }
-        runtime.close(); // flushes the WAL to block files
+        runtime.close();
         runtime = null;
         List<String> wrong = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -193,7 +193,7 @@ class SafeDefaultsTest {
             }
         }
         assertEquals(List.of(), wrong, "directories 0700, files 0600");
-        assertTrue(seen.containsAll(Set.of("db.sqlite", "metadata", "cache", "blocks")),
-                "the database, LMDB, WAL and block files were all there: " + seen);
+        assertTrue(seen.containsAll(Set.of("db.sqlite", "metadata", "blocks")),
+                "the database, LMDB and content files were all there: " + seen);
     }
 }
