@@ -299,7 +299,9 @@ final class Flusher {
             }
             for (int k = i; k < j; k++) { // read once: drop the pages again, a long round must not pile them up
                 DirtyFile.Extent e = extents.get(k);
-                e.seg().map.asSlice(e.pos(), e.len()).unload();
+                if (e.seg().sealed()) { // the current segment is dropped whole when appends leave it
+                    e.seg().map.asSlice(e.pos(), e.len()).unload();
+                }
             }
             i = j;
         }
