@@ -164,10 +164,10 @@ final class Flusher {
                 }
             }
         }
+        wal.releaseMemory(); // what was read since the last round leaves the resident set
         if (wal.segmentCount() > 1) {
             wal.recycle();
         }
-        wal.releaseMemory(); // what was appended and read since the last round leaves the resident set
         if (first != null) {
             throw first;
         }
