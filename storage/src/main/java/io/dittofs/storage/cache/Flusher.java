@@ -164,10 +164,10 @@ final class Flusher {
                 }
             }
         }
+        wal.releaseMemory(); // what was read since the last round leaves the resident set
         if (wal.segmentCount() > 1) {
             wal.recycle();
         }
-        wal.releaseMemory(); // what was appended and read since the last round leaves the resident set
         if (first != null) {
             throw first;
         }
@@ -299,7 +299,9 @@ final class Flusher {
             }
             for (int k = i; k < j; k++) { // read once: drop the pages again, a long round must not pile them up
                 DirtyFile.Extent e = extents.get(k);
-                e.seg().map.asSlice(e.pos(), e.len()).unload();
+                if (e.seg().sealed()) { // the current segment is dropped whole when appends leave it
+                    e.seg().map.asSlice(e.pos(), e.len()).unload();
+                }
             }
             i = j;
         }

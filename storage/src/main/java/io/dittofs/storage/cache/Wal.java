@@ -389,15 +389,18 @@ final class Wal implements AutoCloseable {
     }
 
     /**
-     * Drops every segment's pages from this process's resident set (the flusher calls it after a
-     * round, having read what it flushed): the WAL's memory then stays near what was appended or
-     * read since, instead of every mapped segment. Data is unaffected (shared file mappings).
+     * Drops the pages of every segment but the current one from this process's resident set (the
+     * flusher calls it after a round, having read what it flushed; the current one is dropped when
+     * appends leave it): the WAL's memory then stays near one segment plus what was read since,
+     * instead of every mapped segment. Data is unaffected (shared file mappings).
      */
     void releaseMemory() {
         rollLock.lock();
         try {
             for (WalSegment s : segments) {
-                s.unload();
+                if (s != current) {
+                    s.unload();
+                }
             }
         } finally {
             rollLock.unlock();

@@ -113,8 +113,9 @@ class WriteBackCacheFaultTest {
             writer.join(60_000);
             assertFalse(writer.isAlive());
             assertNull(writeError.get());
-            waitFor("flushed and recycled", () -> c.stats().dirtyBytes() == 0 && c.stats().walSegments() == 1);
-            assertFalse(c.stats().failing());
+            // the round recycles before the flusher records its recovery: wait for both
+            waitFor("flushed and recycled", () -> c.stats().dirtyBytes() == 0 && c.stats().walSegments() == 1
+                    && !c.stats().failing());
             assertEquals(0, c.stats().retryDelayMs());
             assertTrue(c.flusherAlive());
             for (int i = 0; i < total; i++) {
@@ -142,8 +143,9 @@ class WriteBackCacheFaultTest {
             assertTrue(c.stats().walSegments() > 1, "nothing recycled while the store cannot sync");
 
             store.heal();
-            waitFor("flushed and recycled", () -> c.stats().dirtyBytes() == 0 && c.stats().walSegments() == 1);
-            assertFalse(c.stats().failing());
+            // the round recycles before the flusher records its recovery: wait for both
+            waitFor("flushed and recycled", () -> c.stats().dirtyBytes() == 0 && c.stats().walSegments() == 1
+                    && !c.stats().failing());
             assertEquals(-1, readBack(store.inner(), 2, 0, CHUNK).mismatch(pattern(CHUNK, 99)));
             for (int i = 1; i < 5; i++) {
                 assertEquals(-1, readBack(store.inner(), 2, (long) i * CHUNK, CHUNK).mismatch(pattern(CHUNK, 40 + i)));
