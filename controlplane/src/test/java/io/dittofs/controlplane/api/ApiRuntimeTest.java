@@ -147,11 +147,29 @@ class ApiRuntimeTest {
         assertTrue(connects(other));
         assertEquals(other, h.db.adapter("nfs").orElseThrow().port());
         ok(400, h.call("PUT", "/api/v1/adapters/nfs", admin, "{\"port\":70000}"));
-        ok(400, h.call("PUT", "/api/v1/adapters/smb", admin, "{\"enabled\":true}"));
         try (java.net.ServerSocket busy = new java.net.ServerSocket(0)) {
             ok(409, h.call("PUT", "/api/v1/adapters/nfs", admin, "{\"port\":" + busy.getLocalPort() + "}"));
         }
         assertEquals(other, h.runtime.nfsPort(), "a failed move keeps the old port");
+    }
+
+    @Test
+    void shouldStartReconfigureAndStopTheSmbAdapter() throws Exception {
+        assertEquals(-1, h.runtime.smbPort(), "seeded disabled");
+        int port = ApiHarness.freePort();
+        ok(200, h.call("PUT", "/api/v1/adapters/smb", admin, "{\"enabled\":true,\"port\":" + port + "}"));
+        assertEquals(port, h.runtime.smbPort());
+        assertTrue(connects(port));
+        ok(400, h.call("PUT", "/api/v1/adapters/smb", admin, "{\"settings\":{\"signing\":\"sometimes\"}}"));
+        ok(400, h.call("PUT", "/api/v1/adapters/smb", admin, "{\"settings\":{\"colour\":\"red\"}}"));
+        ok(200, h.call("PUT", "/api/v1/adapters/smb", admin,
+                "{\"settings\":{\"signing\":\"enabled\",\"min_dialect\":\"3.0\"}}"));
+        assertEquals(port, h.runtime.smbPort(), "reconfigured on the same port");
+        assertTrue(connects(port));
+        assertEquals("enabled", h.db.adapter("smb").orElseThrow().settings().get("signing"));
+        ok(200, h.call("PUT", "/api/v1/adapters/smb", admin, "{\"enabled\":false}"));
+        assertEquals(-1, h.runtime.smbPort());
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
     }
 
     @Test
