@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -15,13 +16,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One client connection: a virtual reader thread takes records off the socket and runs each
  * call on a fresh virtual thread; replies go out under a per-connection lock, in whatever order
- * the calls finish. A semaphore caps the calls in flight per connection, and every buffer the
+ * the calls finish. A call that arrives while the connection has no other call running and
+ * nothing more waits on the socket (one call at a time, as interactive clients send them) runs
+ * on the reader thread itself, which writes its reply and goes back to reading: no thread start,
+ * no hand-off. A call that arrives meanwhile waits in the socket until it finishes, so programs
+ * must not make a call wait for a later call of the same connection. A semaphore caps the calls in flight per connection, and every buffer the
  * connection takes (records being received, replies being built or waiting to be sent) comes from
  * its own {@linkplain BufferPool#share share} of the pool, so a client that pipelines without
  * reading replies, or announces records it never sends, is held to its budget of medium and large
@@ -44,6 +50,7 @@ final class RpcConnection {
     static final int SMALL_SPARE = 8;
     /** Replies are written in slices of this size, so a client that reads slowly still shows progress. */
     private static final int SEND_SLICE = 128 * 1024;
+    private static final ThreadFactory CALLS = Thread.ofVirtual().name("rpc-call").factory();
 
     private final RpcServer server;
     private final SocketChannel ch;
@@ -52,6 +59,9 @@ final class RpcConnection {
     private final RecordReader reader;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Semaphore inFlight;
+    private final int maxInFlight;
+    /** The socket's stream, only to ask how many bytes wait unread ({@code FIONREAD}). */
+    private final InputStream in;
     /** When the reply being written began (0 when none is), for the send-timeout watchdog. */
     private volatile long sendStartNanos;
     /** When reply bytes were last taken by the client, for the pressure watchdog. */
@@ -60,7 +70,8 @@ final class RpcConnection {
     private volatile boolean closed;
     private final AtomicBoolean closing = new AtomicBoolean();
 
-    RpcConnection(RpcServer server, SocketChannel ch, InetSocketAddress peer, int maxInFlight, int largeBuffers) {
+    RpcConnection(RpcServer server, SocketChannel ch, InetSocketAddress peer, int maxInFlight, int largeBuffers)
+            throws IOException {
         this.server = server;
         this.ch = ch;
         this.peer = peer;
@@ -68,10 +79,21 @@ final class RpcConnection {
                 largeBuffers);
         this.reader = new RecordReader(ch, buffers, server.maxRecordSize());
         this.inFlight = new Semaphore(maxInFlight);
+        this.maxInFlight = maxInFlight;
+        this.in = ch.socket().getInputStream();
     }
 
     InetSocketAddress peer() {
         return peer;
+    }
+
+    /** Whether the client has sent more than the reader has taken (the next call already waits). */
+    private boolean bytesWaiting() {
+        try {
+            return in.available() > 0;
+        } catch (IOException e) {
+            return true; // let a call thread run it; the reader sees the failure next
+        }
     }
 
     /** The reader loop; runs on the connection's virtual thread until EOF, error or close. */
@@ -85,8 +107,12 @@ final class RpcConnection {
                 }
                 inFlight.acquireUninterruptibly();
                 server.callStarted();
+                if (inFlight.availablePermits() == maxInFlight - 1 && !bytesWaiting()) {
+                    execute(rec); // the only call and nothing behind it: no hand-off to another thread
+                    continue;
+                }
                 try {
-                    Thread.ofVirtual().name("rpc-call").start(() -> execute(rec));
+                    CALLS.newThread(() -> execute(rec)).start();
                 } catch (RuntimeException | Error e) {
                     inFlight.release();
                     server.callFinished();

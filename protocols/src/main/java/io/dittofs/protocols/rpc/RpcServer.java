@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A TCP ONC RPC server on blocking NIO channels: an acceptor thread, one virtual reader thread
- * per connection, one virtual thread per call (the design card). Bounded: at most
+ * per connection, one virtual thread per call (the design card; a call that is its connection's
+ * only one runs on the reader thread itself, see {@link RpcConnection}). Bounded: at most
  * {@code maxConnections} connections, {@code maxInFlight} calls per connection, records of at
  * most {@code maxRecordSize} bytes, a budget of pooled buffers per connection (so no client can
  * starve the others of the shared 1 MiB buffers), and a record that does not complete within the
