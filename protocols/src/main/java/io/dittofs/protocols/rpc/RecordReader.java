@@ -16,7 +16,8 @@ import java.nio.channels.ReadableByteChannel;
  * so a 2 GiB fragment length costs nothing, and the buffer grows only as the record's bytes
  * arrive, so an announced length that never comes holds no large buffer.
  *
- * <p>Used by one reader thread per connection; not thread-safe.
+ * <p>Used by one reader thread per connection; not thread-safe, except the watchdog's getters and
+ * {@link #interruptIfAwaitingBuffer}.
  */
 final class RecordReader {
     /** A record: {@code data} lies inside {@code lease}, which the receiver must close. */
@@ -128,11 +129,26 @@ final class RecordReader {
     }
 
     private Lease acquire(int size) {
-        awaitingBuffer = true;
+        synchronized (this) {
+            awaitingBuffer = true;
+        }
         try {
             return pool.acquire(size);
         } finally {
-            awaitingBuffer = false;
+            synchronized (this) {
+                awaitingBuffer = false;
+                Thread.interrupted(); // a late wake-up must not reach the calls this thread runs next
+            }
+        }
+    }
+
+    /**
+     * Interrupts {@code readerThread} if it is waiting for a pooled buffer, so it gives up now; never
+     * while it does anything else (it may be running a call, whose file I/O an interrupt would break).
+     */
+    synchronized void interruptIfAwaitingBuffer(Thread readerThread) {
+        if (awaitingBuffer) {
+            readerThread.interrupt();
         }
     }
 

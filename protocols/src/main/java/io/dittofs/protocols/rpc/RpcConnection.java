@@ -300,7 +300,7 @@ final class RpcConnection {
         buffers.close(); // the calls and the reader waiting for a buffer give up now
         Thread r = readerThread;
         if (r != null && r != Thread.currentThread()) {
-            r.interrupt(); // a reader waiting for a buffer gives up now and releases what it holds
+            reader.interruptIfAwaitingBuffer(r); // it gives up now and releases what it holds
         }
         server.connectionClosed(this);
     }
