@@ -17,12 +17,14 @@ import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.dittofs.protocols.XdrArgs.xdr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,10 +40,14 @@ class RpcConnectionThreadingTest {
     private static final int WAIT = 2;
     /** Lets WAIT go. */
     private static final int RELEASE = 3;
+    /** Sleeps 1 s, then records whether the sleep was interrupted. */
+    private static final int SLEEP = 4;
 
     private BufferPool pool;
     private RpcServer server;
     private final CountDownLatch released = new CountDownLatch(1);
+    private final CountDownLatch sleeping = new CountDownLatch(1);
+    private final CompletableFuture<Boolean> sleepInterrupted = new CompletableFuture<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -95,6 +101,24 @@ class RpcConnectionThreadingTest {
         }
     }
 
+    @Test
+    @Timeout(30)
+    void shouldNotInterruptCallRunningOnReaderThreadWhenItsConnectionIsClosed() throws Exception {
+        server.close(); // a server that closes its connections 100 ms into shutting down
+        RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16, 60));
+        d.register(new Probe());
+        server = RpcServer.start("test-threads", new InetSocketAddress("127.0.0.1", 0), d,
+                RpcServer.Options.defaults().withDrainTimeoutMillis(100));
+        try (RpcTestClient c = RpcTestClient.connect(server.port())) {
+            c.sendRecord(RpcTestClient.callMessage(RpcTestClient.nextXid(), 2, PROG, 1, SLEEP, Cred.none(),
+                    new byte[0]));
+            assertTrue(sleeping.await(10, TimeUnit.SECONDS), "the call started");
+            server.close(); // closes the connection while its call still runs on the reader thread
+            assertFalse(sleepInterrupted.get(10, TimeUnit.SECONDS),
+                    "a call (and the file I/O it may be doing) is never interrupted by its connection's close");
+        }
+    }
+
     /** A test program: reports its thread, or waits for another call of the same connection. */
     private final class Probe implements RpcProgram {
         @Override
@@ -114,7 +138,7 @@ class RpcConnectionThreadingTest {
 
         @Override
         public boolean hasProcedure(int version, int proc) {
-            return proc >= WHO && proc <= RELEASE;
+            return proc >= WHO && proc <= SLEEP;
         }
 
         @Override
@@ -132,6 +156,15 @@ class RpcConnectionThreadingTest {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         reply.writeInt(0);
+                    }
+                }
+                case SLEEP -> {
+                    sleeping.countDown();
+                    try {
+                        Thread.sleep(1000);
+                        sleepInterrupted.complete(false);
+                    } catch (InterruptedException e) {
+                        sleepInterrupted.complete(true);
                     }
                 }
                 default -> released.countDown();
