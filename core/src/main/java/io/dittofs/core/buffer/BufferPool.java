@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,6 +39,8 @@ public final class BufferPool implements AutoCloseable {
     private final Semaphore[] budget;
     /** A share whose owner is gone: its acquires fail at once, its waiters are woken. */
     private volatile boolean shareClosed;
+    /** Leases out through this share (or the pool itself), per size class. */
+    private final AtomicIntegerArray leased = new AtomicIntegerArray(SIZES.length);
 
     private static final class Class {
         final int index;
@@ -65,11 +68,12 @@ public final class BufferPool implements AutoCloseable {
         this.budget = null;
     }
 
-    private BufferPool(BufferPool pool, int maxMedium, int maxLarge) {
+    private BufferPool(BufferPool pool, int maxSmall, int maxMedium, int maxLarge) {
         this.arena = pool.arena;
         this.classes = pool.classes;
         this.allocatedBytes = pool.allocatedBytes;
-        this.budget = new Semaphore[] {null, new Semaphore(maxMedium, true), new Semaphore(maxLarge, true)};
+        this.budget = new Semaphore[] {maxSmall == 0 ? null : new Semaphore(maxSmall, true),
+                new Semaphore(maxMedium, true), new Semaphore(maxLarge, true)};
     }
 
     /**
@@ -80,13 +84,21 @@ public final class BufferPool implements AutoCloseable {
      * those waiting; the pool itself stays open.
      */
     public BufferPool share(int maxMedium, int maxLarge) {
-        if (maxMedium < 1 || maxLarge < 1) {
-            throw new IllegalArgumentException("budget " + maxMedium + "/" + maxLarge);
+        return share(0, maxMedium, maxLarge);
+    }
+
+    /**
+     * Like {@link #share(int, int)}, with a budget of {@code maxSmall} small buffers as well
+     * (0: small ones capped only by the pool).
+     */
+    public BufferPool share(int maxSmall, int maxMedium, int maxLarge) {
+        if (maxSmall < 0 || maxMedium < 1 || maxLarge < 1) {
+            throw new IllegalArgumentException("budget " + maxSmall + "/" + maxMedium + "/" + maxLarge);
         }
         if (budget != null) {
             throw new IllegalStateException("a share cannot be shared again");
         }
-        return new BufferPool(this, maxMedium, maxLarge);
+        return new BufferPool(this, maxSmall, maxMedium, maxLarge);
     }
 
     /** The largest buffer this pool hands out. */
@@ -118,6 +130,10 @@ public final class BufferPool implements AutoCloseable {
                 throw new PoolExhaustedException(c.size);
             }
             take(c.permits, deadline, c.size);
+            if (shareClosed) { // closed while queued for the pool: pass the buffer on to the next waiter
+                c.permits.release();
+                throw new PoolExhaustedException(c.size);
+            }
             seg = c.free.poll();
             if (seg == null) {
                 seg = allocate(c);
@@ -128,6 +144,7 @@ public final class BufferPool implements AutoCloseable {
             }
             throw e;
         }
+        leased.incrementAndGet(c.index);
         return new Lease(this, c, seg, size);
     }
 
@@ -165,11 +182,43 @@ public final class BufferPool implements AutoCloseable {
 
     void release(Object cls, MemorySegment whole) {
         Class c = (Class) cls;
+        leased.decrementAndGet(c.index);
         c.free.offer(whole);
         c.permits.release();
         if (budget != null && budget[c.index] != null) {
             budget[c.index].release();
         }
+    }
+
+    /** Leases taken through this pool (or share) and not yet closed, all size classes together. */
+    public int leased() {
+        int n = 0;
+        for (int i = 0; i < SIZES.length; i++) {
+            n += leased.get(i);
+        }
+        return n;
+    }
+
+    /** Leases of the size class of {@code size} taken through this pool (or share) and not yet closed. */
+    public int leased(int size) {
+        return leased.get(classFor(size));
+    }
+
+    /**
+     * Threads waiting for a buffer of any class because the pool has none left (not those waiting
+     * for their share's budget): nonzero means the pool is under pressure right now.
+     */
+    public int waiters() {
+        int n = 0;
+        for (Class c : classes) {
+            n += c.permits.getQueueLength();
+        }
+        return n;
+    }
+
+    /** Like {@link #waiters()}, for the size class of {@code size} only. */
+    public int waiters(int size) {
+        return classes[classFor(size)].permits.getQueueLength();
     }
 
     /** Off-heap bytes this pool has allocated so far (it never shrinks before {@link #close()}). */

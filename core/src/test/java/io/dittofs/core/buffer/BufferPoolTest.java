@@ -134,6 +134,31 @@ class BufferPoolTest {
     }
 
     @Test
+    void shouldCountLeasesAndPoolWaitersButNotThoseWaitingForTheirShareBudget() throws Exception {
+        BufferPool share = pool.share(1, 1, 1);
+        Lease small = share.acquire(10);
+        Lease large = share.acquire(BufferPool.LARGE);
+        assertEquals(2, share.leased(), "leases through the share");
+        CompletableFuture<Lease> overBudget = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> overBudget.complete(share.acquire(20)));
+        assertThrows(TimeoutException.class, () -> overBudget.get(200, TimeUnit.MILLISECONDS));
+        assertEquals(0, pool.waiters(), "waiting for its own budget of small buffers is no pool pressure");
+        CompletableFuture<Lease> starved = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> starved.complete(pool.acquire(BufferPool.LARGE)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (pool.waiters() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, pool.waiters(), "a thread waits for the pool's only large buffer");
+        large.close();
+        starved.get(5, TimeUnit.SECONDS).close();
+        small.close();
+        overBudget.get(5, TimeUnit.SECONDS).close();
+        assertEquals(0, share.leased());
+        assertEquals(0, pool.waiters());
+    }
+
+    @Test
     void shouldFailWaitingAndLaterAcquiresWhenShareClosed() throws Exception {
         BufferPool share = pool.share(1, 1);
         Lease held = share.acquire(BufferPool.LARGE);

@@ -16,7 +16,8 @@ import java.nio.channels.ReadableByteChannel;
  * so a 2 GiB fragment length costs nothing, and the buffer grows only as the record's bytes
  * arrive, so an announced length that never comes holds no large buffer.
  *
- * <p>Used by one reader thread per connection; not thread-safe.
+ * <p>Used by one reader thread per connection; not thread-safe, except the watchdog's getters and
+ * {@link #interruptIfAwaitingBuffer}.
  */
 final class RecordReader {
     /** A record: {@code data} lies inside {@code lease}, which the receiver must close. */
@@ -35,6 +36,10 @@ final class RecordReader {
     private final int maxRecord;
     private final ByteBuffer header = ByteBuffer.allocateDirect(4);
     private volatile long recordStartNanos;
+    /** When bytes last arrived, for the pressure watchdog. */
+    private volatile long lastReadNanos = System.nanoTime();
+    /** True while waiting for a pooled buffer: a stalled record is then the pool's fault, not the client's. */
+    private volatile boolean awaitingBuffer;
 
     RecordReader(ReadableByteChannel ch, BufferPool pool, int maxRecord) {
         this.ch = ch;
@@ -45,6 +50,16 @@ final class RecordReader {
     /** When the record being read began (0 when waiting between records), for the stall watchdog. */
     long recordStartNanos() {
         return recordStartNanos;
+    }
+
+    /** When bytes last arrived on the connection. */
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    /** Whether the reader is waiting for a pooled buffer (not for the client). */
+    boolean awaitingBuffer() {
+        return awaitingBuffer;
     }
 
     /** The next record, or null on a clean end of stream between records. */
@@ -81,7 +96,7 @@ final class RecordReader {
                 }
                 long end = total + len;
                 if (lease == null) {
-                    lease = pool.acquire((int) Math.min(end, BufferPool.SMALL));
+                    lease = acquire((int) Math.min(end, BufferPool.SMALL));
                 }
                 while (total < end) {
                     if (total == lease.capacity().byteSize()) {
@@ -107,10 +122,34 @@ final class RecordReader {
     /** A buffer of the next size class (no larger than {@code end} needs) holding the {@code total} bytes read. */
     private Lease grow(Lease full, long total, long end) {
         int next = full.capacity().byteSize() < BufferPool.MEDIUM ? BufferPool.MEDIUM : BufferPool.LARGE;
-        Lease bigger = pool.acquire((int) Math.min(end, next));
+        Lease bigger = acquire((int) Math.min(end, next));
         MemorySegment.copy(full.capacity(), 0, bigger.capacity(), 0, total);
         full.close();
         return bigger;
+    }
+
+    private Lease acquire(int size) {
+        synchronized (this) {
+            awaitingBuffer = true;
+        }
+        try {
+            return pool.acquire(size);
+        } finally {
+            synchronized (this) {
+                awaitingBuffer = false;
+                Thread.interrupted(); // a late wake-up must not reach the calls this thread runs next
+            }
+        }
+    }
+
+    /**
+     * Interrupts {@code readerThread} if it is waiting for a pooled buffer, so it gives up now; never
+     * while it does anything else (it may be running a call, whose file I/O an interrupt would break).
+     */
+    synchronized void interruptIfAwaitingBuffer(Thread readerThread) {
+        if (awaitingBuffer) {
+            readerThread.interrupt();
+        }
     }
 
     /** Reads a fragment header; returns -1 with position 0 for EOF before any byte if {@code eofOk}. */
@@ -124,9 +163,12 @@ final class RecordReader {
                 }
                 throw new EOFException("end of stream inside a fragment header");
             }
-            if (n > 0 && recordStartNanos == 0) {
-                // the record starts with its first byte, so a client dribbling a header also stalls
-                recordStartNanos = System.nanoTime();
+            if (n > 0) {
+                lastReadNanos = System.nanoTime();
+                if (recordStartNanos == 0) {
+                    // the record starts with its first byte, so a client dribbling a header also stalls
+                    recordStartNanos = lastReadNanos;
+                }
             }
         }
         return header.getInt(0); // position is 4 here, which tells a real 0xFFFFFFFF from EOF
@@ -137,6 +179,7 @@ final class RecordReader {
             if (ch.read(b) < 0) {
                 throw new EOFException("end of stream inside a record");
             }
+            lastReadNanos = System.nanoTime();
         }
     }
 }

@@ -8,23 +8,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One client connection: a virtual reader thread takes records off the socket and runs each
  * call on a fresh virtual thread; replies go out under a per-connection lock, in whatever order
- * the calls finish. A semaphore caps the calls in flight per connection, and every buffer the
+ * the calls finish. A call that arrives while the connection has no other call running and
+ * nothing more waits on the socket (one call at a time, as interactive clients send them) runs
+ * on the reader thread itself, which writes its reply and goes back to reading: no thread start,
+ * no hand-off. A call that arrives meanwhile waits in the socket until it finishes, so programs
+ * must not make a call wait for a later call of the same connection. A semaphore caps the calls in flight per connection, and every buffer the
  * connection takes (records being received, replies being built or waiting to be sent) comes from
  * its own {@linkplain BufferPool#share share} of the pool, so a client that pipelines without
  * reading replies, or announces records it never sends, is held to its budget of medium and large
  * buffers rather than exhausting the server. A reply that cannot be written within the send
- * timeout closes the connection (the server's watchdog checks), which releases all it held.
+ * timeout closes the connection (the server's watchdog checks), which releases all it held, as
+ * does the watchdog's eviction of a connection stuck holding buffers others wait for; both reset
+ * the socket ({@link #abort()}).
  *
  * <p>Thread-safe.
  */
@@ -32,6 +42,15 @@ final class RpcConnection {
     private static final Logger LOG = LoggerFactory.getLogger(RpcConnection.class);
     /** A connection's budget of 64 KiB buffers, per 1 MiB buffer of its budget. */
     static final int MEDIUM_PER_LARGE = 8;
+    /**
+     * A connection's budget of 4 KiB buffers beyond one per call in flight: every call can hold its
+     * record while the reader holds the next one and a few calls build replies, so the budget never
+     * deadlocks a connection, but calls stuck behind replies nobody reads stop at it.
+     */
+    static final int SMALL_SPARE = 8;
+    /** Replies are written in slices of this size, so a client that reads slowly still shows progress. */
+    private static final int SEND_SLICE = 128 * 1024;
+    private static final ThreadFactory CALLS = Thread.ofVirtual().name("rpc-call").factory();
 
     private final RpcServer server;
     private final SocketChannel ch;
@@ -40,22 +59,41 @@ final class RpcConnection {
     private final RecordReader reader;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Semaphore inFlight;
+    private final int maxInFlight;
+    /** The socket's stream, only to ask how many bytes wait unread ({@code FIONREAD}). */
+    private final InputStream in;
     /** When the reply being written began (0 when none is), for the send-timeout watchdog. */
     private volatile long sendStartNanos;
+    /** When reply bytes were last taken by the client, for the pressure watchdog. */
+    private volatile long lastSendNanos;
     private volatile Thread readerThread;
     private volatile boolean closed;
+    private final AtomicBoolean closing = new AtomicBoolean();
 
-    RpcConnection(RpcServer server, SocketChannel ch, InetSocketAddress peer, int maxInFlight, int largeBuffers) {
+    RpcConnection(RpcServer server, SocketChannel ch, InetSocketAddress peer, int maxInFlight, int largeBuffers)
+            throws IOException {
         this.server = server;
         this.ch = ch;
         this.peer = peer;
-        this.buffers = server.dispatcher().pool().share(MEDIUM_PER_LARGE * largeBuffers, largeBuffers);
+        this.buffers = server.dispatcher().pool().share(maxInFlight + SMALL_SPARE, MEDIUM_PER_LARGE * largeBuffers,
+                largeBuffers);
         this.reader = new RecordReader(ch, buffers, server.maxRecordSize());
         this.inFlight = new Semaphore(maxInFlight);
+        this.maxInFlight = maxInFlight;
+        this.in = ch.socket().getInputStream();
     }
 
     InetSocketAddress peer() {
         return peer;
+    }
+
+    /** Whether the client has sent more than the reader has taken (the next call already waits). */
+    private boolean bytesWaiting() {
+        try {
+            return in.available() > 0;
+        } catch (IOException e) {
+            return true; // let a call thread run it; the reader sees the failure next
+        }
     }
 
     /** The reader loop; runs on the connection's virtual thread until EOF, error or close. */
@@ -69,8 +107,12 @@ final class RpcConnection {
                 }
                 inFlight.acquireUninterruptibly();
                 server.callStarted();
+                if (inFlight.availablePermits() == maxInFlight - 1 && !bytesWaiting()) {
+                    execute(rec); // the only call and nothing behind it: no hand-off to another thread
+                    continue;
+                }
                 try {
-                    Thread.ofVirtual().name("rpc-call").start(() -> execute(rec));
+                    CALLS.newThread(() -> execute(rec)).start();
                 } catch (RuntimeException | Error e) {
                     inFlight.release();
                     server.callFinished();
@@ -149,9 +191,16 @@ final class RpcConnection {
     private void send(ByteBuffer b) throws IOException {
         writeLock.lock();
         try {
-            sendStartNanos = System.nanoTime() | 1; // never 0, which means "not sending"
+            long start = System.nanoTime() | 1; // never 0, which means "not sending"
+            lastSendNanos = start;
+            sendStartNanos = start;
+            int limit = b.limit();
             while (b.hasRemaining()) {
-                ch.write(b);
+                b.limit(Math.min(limit, b.position() + SEND_SLICE));
+                if (ch.write(b) > 0) {
+                    lastSendNanos = System.nanoTime();
+                }
+                b.limit(limit);
             }
         } finally {
             sendStartNanos = 0;
@@ -167,16 +216,47 @@ final class RpcConnection {
         long start = reader.recordStartNanos();
         if (start != 0 && now - start > stallNanos) {
             LOG.info("closing connection from {}: record not completed within {} ms", peer, stallNanos / 1_000_000);
-            close();
+            abort();
             return true;
         }
         long sending = sendStartNanos;
         if (sending != 0 && now - sending > sendNanos) {
             LOG.info("closing connection from {}: reply not taken within {} ms", peer, sendNanos / 1_000_000);
-            close();
+            abort();
             return true;
         }
         return false;
+    }
+
+    /**
+     * How long this connection has held pooled buffers without moving a byte while it waits for
+     * its client (a reply the client does not take, a record it does not finish), or -1 if it holds
+     * none, is not waiting for its client, or is waiting for the pool rather than the client.
+     */
+    long stuckNanos(long now) {
+        if (closed || buffers.leased() == 0) {
+            return -1;
+        }
+        long stuck = -1;
+        if (sendStartNanos != 0) {
+            stuck = now - lastSendNanos;
+        }
+        if (reader.recordStartNanos() != 0 && !reader.awaitingBuffer()) {
+            stuck = Math.max(stuck, now - reader.lastReadNanos());
+        }
+        return stuck;
+    }
+
+    /** Pooled buffers of the size class of {@code size} this connection holds (records, replies). */
+    int buffersHeld(int size) {
+        return buffers.leased(size);
+    }
+
+    /** Closes the connection because others wait for the buffers it holds without using them. */
+    void evict(long stuckNanos) {
+        LOG.info("closing connection from {}: holds {} buffers others wait for, no progress for {} ms", peer,
+                buffers.leased(), stuckNanos / 1_000_000);
+        abort();
     }
 
     /** Stops reading: the reader sees end-of-stream, in-flight calls still reply. */
@@ -188,8 +268,27 @@ final class RpcConnection {
         }
     }
 
-    void close() {
+    /**
+     * Closes the connection at once because its client holds up the server (a record not finished,
+     * replies not taken): the socket is reset (SO_LINGER 0) rather than closed gracefully, so the
+     * kernel drops the replies still queued for it (megabytes a client that does not read would
+     * otherwise pin as an orphaned socket until TCP gives up) and the client sees the close
+     * without first having to read them.
+     */
+    void abort() {
         if (closed) {
+            return;
+        }
+        try {
+            ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("connection from {}: SO_LINGER: {}", peer, e.toString());
+        }
+        close();
+    }
+
+    void close() {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;
@@ -201,7 +300,7 @@ final class RpcConnection {
         buffers.close(); // the calls and the reader waiting for a buffer give up now
         Thread r = readerThread;
         if (r != null && r != Thread.currentThread()) {
-            r.interrupt(); // a reader waiting for a buffer gives up now and releases what it holds
+            reader.interruptIfAwaitingBuffer(r); // it gives up now and releases what it holds
         }
         server.connectionClosed(this);
     }

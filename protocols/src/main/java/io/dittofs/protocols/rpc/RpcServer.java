@@ -1,5 +1,6 @@
 package io.dittofs.protocols.rpc;
 
+import io.dittofs.core.buffer.BufferPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,6 +10,9 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -18,18 +22,22 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A TCP ONC RPC server on blocking NIO channels: an acceptor thread, one virtual reader thread
- * per connection, one virtual thread per call (the design card). Bounded: at most
+ * per connection, one virtual thread per call (the design card; a call that is its connection's
+ * only one runs on the reader thread itself, see {@link RpcConnection}). Bounded: at most
  * {@code maxConnections} connections, {@code maxInFlight} calls per connection, records of at
  * most {@code maxRecordSize} bytes, a budget of pooled buffers per connection (so no client can
  * starve the others of the shared 1 MiB buffers), and a record that does not complete within the
  * stall timeout, or a reply the client does not take within the send timeout, closes its
- * connection (slowloris, clients that stop reading).
+ * connection (slowloris, clients that stop reading). While threads wait for pooled buffers,
+ * connections that hold some and have moved no byte for the eviction grace are closed sooner, so
+ * many connections that each keep to their budget cannot pin the pool either.
  *
  * <p>{@link #close()} stops accepting, stops reading, lets in-flight calls finish and reply
  * (up to the drain timeout), then closes every connection. Thread-safe.
  */
 public final class RpcServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
+    private static final int[] SIZE_CLASSES = {BufferPool.SMALL, BufferPool.MEDIUM, BufferPool.LARGE};
 
     /**
      * Tunables; {@link #defaults()} gives production values.
@@ -39,32 +47,40 @@ public final class RpcServer implements AutoCloseable {
      *                                  eight times as many 64 KiB ones
      * @param sendTimeoutMillis         how long one reply may take to be written before the
      *                                  connection is closed (a client that stopped reading)
+     * @param evictGraceMillis          while others wait for pooled buffers, a connection that holds
+     *                                  some and has moved no byte for this long while waiting for its
+     *                                  client (unread replies, an unfinished record) is closed
      */
     public record Options(int backlog, int maxConnections, int maxInFlightPerConnection, int maxRecordSize,
                           long stallTimeoutMillis, long drainTimeoutMillis, int largeBuffersPerConnection,
-                          long sendTimeoutMillis) {
+                          long sendTimeoutMillis, long evictGraceMillis) {
         public static Options defaults() {
-            return new Options(1024, 4096, 128, 1024 * 1024 + 64 * 1024, 30_000, 10_000, 4, 30_000);
+            return new Options(1024, 4096, 128, 1024 * 1024 + 64 * 1024, 30_000, 10_000, 4, 30_000, 2_000);
         }
 
         public Options withStallTimeoutMillis(long ms) {
             return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, ms, drainTimeoutMillis,
-                    largeBuffersPerConnection, sendTimeoutMillis);
+                    largeBuffersPerConnection, sendTimeoutMillis, evictGraceMillis);
         }
 
         public Options withDrainTimeoutMillis(long ms) {
             return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis, ms,
-                    largeBuffersPerConnection, sendTimeoutMillis);
+                    largeBuffersPerConnection, sendTimeoutMillis, evictGraceMillis);
         }
 
         public Options withSendTimeoutMillis(long ms) {
             return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis,
-                    drainTimeoutMillis, largeBuffersPerConnection, ms);
+                    drainTimeoutMillis, largeBuffersPerConnection, ms, evictGraceMillis);
         }
 
         public Options withLargeBuffersPerConnection(int n) {
             return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis,
-                    drainTimeoutMillis, n, sendTimeoutMillis);
+                    drainTimeoutMillis, n, sendTimeoutMillis, evictGraceMillis);
+        }
+
+        public Options withEvictGraceMillis(long ms) {
+            return new Options(backlog, maxConnections, maxInFlightPerConnection, maxRecordSize, stallTimeoutMillis,
+                    drainTimeoutMillis, largeBuffersPerConnection, sendTimeoutMillis, ms);
         }
     }
 
@@ -189,12 +205,63 @@ public final class RpcServer implements AutoCloseable {
     private void watchLoop() {
         long stall = TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis());
         long send = TimeUnit.MILLISECONDS.toNanos(options.sendTimeoutMillis());
-        long shortest = Math.min(options.stallTimeoutMillis(), options.sendTimeoutMillis());
+        long grace = TimeUnit.MILLISECONDS.toNanos(options.evictGraceMillis());
+        long shortest = Math.min(options.evictGraceMillis(),
+                Math.min(options.stallTimeoutMillis(), options.sendTimeoutMillis()));
         while (!stopping) {
             sleepQuietly(Math.min(1000, Math.max(50, shortest / 4)));
             long now = System.nanoTime();
             for (RpcConnection c : connections) {
                 c.closeIfStalled(now, stall, send);
+            }
+            evictStuck(now, grace);
+        }
+    }
+
+    /**
+     * While threads wait for pooled buffers, closes connections that hold buffers of the classes
+     * waited for and have moved no byte for {@code grace} while waiting for their clients, the
+     * longest-stuck first, until the buffers they hold cover the waiters of each class. A connection
+     * that is making progress, or holds nothing anyone waits for, is never closed.
+     */
+    private void evictStuck(long now, long grace) {
+        BufferPool pool = dispatcher.pool();
+        int[] wanted = new int[SIZE_CLASSES.length];
+        int total = 0;
+        for (int i = 0; i < SIZE_CLASSES.length; i++) {
+            wanted[i] = pool.waiters(SIZE_CLASSES[i]);
+            total += wanted[i];
+        }
+        if (total == 0) {
+            return;
+        }
+        record Stuck(RpcConnection c, long nanos) {
+        }
+        List<Stuck> stuck = new ArrayList<>();
+        for (RpcConnection c : connections) {
+            long n = c.stuckNanos(now);
+            if (n > grace) {
+                stuck.add(new Stuck(c, n));
+            }
+        }
+        stuck.sort(Comparator.comparingLong(Stuck::nanos).reversed());
+        for (Stuck s : stuck) {
+            boolean useful = false;
+            boolean more = false;
+            for (int i = 0; i < SIZE_CLASSES.length; i++) {
+                useful |= wanted[i] > 0 && s.c().buffersHeld(SIZE_CLASSES[i]) > 0;
+            }
+            if (useful) {
+                for (int i = 0; i < SIZE_CLASSES.length; i++) {
+                    wanted[i] -= s.c().buffersHeld(SIZE_CLASSES[i]);
+                }
+                s.c().evict(s.nanos());
+            }
+            for (int w : wanted) {
+                more |= w > 0;
+            }
+            if (!more) {
+                break;
             }
         }
     }
