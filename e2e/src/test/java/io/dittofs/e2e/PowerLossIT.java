@@ -51,13 +51,27 @@ class PowerLossIT {
     /** Beyond-EOF findings, collected so that every cycle still checks the acknowledged data. */
     private final List<String> beyondEof = new ArrayList<>();
 
+    /** What the server's log must say about the default share's block store. */
+    private static String expectedStores;
+
     @BeforeAll
     static void startOnTheRig() throws IOException {
+        startOnTheRig("PowerLossIT", false);
+    }
+
+    /**
+     * Starts the rig and the server on it: the default share on local files written in place,
+     * or ({@code wal}) behind the mmap WAL ({@code cache.path} on the rig too).
+     */
+    static void startOnTheRig(String name, boolean wal) throws IOException {
         E2eEnvironment.requireAptPackage("libnfs13", "the libnfs NFSv3 client");
-        rig = PowerLossRig.start("PowerLossIT");
+        expectedStores = wal ? "fs blocks behind the WAL" : "fs blocks (data under";
+        rig = PowerLossRig.start(name);
         Path data = Files.createDirectory(rig.mountpoint().resolve("data"));
         PowerLossRigIT.forceDir(rig.mountpoint());
-        server = ServerProcess.start("PowerLossIT", data);
+        server = ServerProcess.start(name, data, wal
+                ? java.util.Map.of("DITTOFS_CACHE_PATH", data.resolve("wal").toString())
+                : java.util.Map.of());
         System.err.println("[e2e] " + server + ", rig log " + rig.logFile());
         server.stop();
         rig.unmount(); // the installation is on disk
@@ -80,7 +94,9 @@ class PowerLossIT {
 
     @Test
     void shouldKeepEveryAcknowledgedByteAndNameAcrossPowerCuts() throws Exception {
-        assertTrue(!Files.readString(server.logFile()).contains("on memory stores"), "the share must run on persistent stores");
+        String log = Files.readString(server.logFile());
+        assertTrue(!log.contains("on memory stores"), "the share must run on persistent stores");
+        assertTrue(log.contains(expectedStores), "the default share must run on " + expectedStores);
         Random rnd = new Random(Long.getLong("dittofs.powerSeed", 8_2026L));
         AckLedger all = new AckLedger();
         long dropped = 0;

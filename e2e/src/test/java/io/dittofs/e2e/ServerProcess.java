@@ -74,28 +74,24 @@ final class ServerProcess implements AutoCloseable {
      * a fresh temporary one, removed by {@link #close}).
      */
     static ServerProcess start(String name, Path dataDir) {
-        ServerProcess server;
-        try {
-            server = new ServerProcess(name, dataDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try {
-            server.launch();
-        } catch (RuntimeException | Error e) {
-            server.close();
-            throw e;
-        }
-        return server;
+        return start(name, dataDir, java.util.Map.of());
     }
 
     /**
      * Starts a server with extra environment variables (fresh temporary data directory).
      */
     static ServerProcess start(String name, java.util.Map<String, String> env) {
+        return start(name, null, env);
+    }
+
+    /**
+     * Starts a server on {@code dataDir} (null: a fresh temporary one) with extra environment
+     * variables, kept for every relaunch.
+     */
+    static ServerProcess start(String name, Path dataDir, java.util.Map<String, String> env) {
         ServerProcess server;
         try {
-            server = new ServerProcess(name, null);
+            server = new ServerProcess(name, dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
