@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * ends with a clean shutdown and a clean unmount — the installation is on disk.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class PowerLossIT {
     private static final int CYCLES = Integer.getInteger("dittofs.powerCycles", 20);
     private static final int GAP = 3 * 1024 * 1024;
@@ -54,8 +55,9 @@ class PowerLossIT {
     /** What the server's log must say about the default share's block store. */
     private static String expectedStores;
 
+    /** Per class instance (a subclass overrides it, so only its own setup runs). */
     @BeforeAll
-    static void startOnTheRig() throws IOException {
+    void startOnTheRig() throws IOException {
         startOnTheRig("PowerLossIT", false);
     }
 

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class PowerLossWalIT extends PowerLossIT {
     @BeforeAll
-    static void startOnTheRig() throws IOException {
+    @Override
+    void startOnTheRig() throws IOException {
         startOnTheRig("PowerLossWalIT", true);
     }
 }
