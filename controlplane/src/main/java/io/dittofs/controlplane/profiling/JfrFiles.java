@@ -75,8 +75,7 @@ final class JfrFiles implements AutoCloseable {
             Recording next = newRecording();
             Recording done = current;
             current = next;
-            done.stop();
-            done.close();
+            finish(done);
         } catch (IOException | RuntimeException e) {
             LOG.warn("profiling: cannot rotate the JFR file in {}: {}", dir, e.toString());
         }
@@ -121,6 +120,23 @@ final class JfrFiles implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops a period's recording, which writes its file. A period that got no chunk (closed right
+     * after it began) leaves the empty file JFR created when the destination was set: removed.
+     */
+    private static void finish(Recording r) {
+        Path dest = r.getDestination();
+        r.stop();
+        r.close();
+        try {
+            if (dest != null && Files.exists(dest) && Files.size(dest) == 0) {
+                Files.delete(dest);
+            }
+        } catch (IOException e) {
+            LOG.debug("profiling: cannot remove the empty JFR file {}: {}", dest, e.toString());
+        }
+    }
+
     /** Stops rotating and writes the current file. */
     @Override
     public void close() {
@@ -132,8 +148,7 @@ final class JfrFiles implements AutoCloseable {
         }
         synchronized (this) {
             if (current != null) {
-                current.stop();
-                current.close();
+                finish(current);
                 current = null;
             }
         }

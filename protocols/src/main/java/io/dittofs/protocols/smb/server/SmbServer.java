@@ -225,6 +225,13 @@ public final class SmbServer implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
+        try {
+            // the port is released only when the acceptor has left accept(): a restart on the
+            // same port (reconfiguration) must not find it still bound
+            acceptor.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (SmbConnection c : connections) {
             c.shutdownInput();
         }
