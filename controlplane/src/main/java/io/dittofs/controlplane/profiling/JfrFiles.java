@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Local profiling: rolling JFR files {@code profile-<UTC start>.jfr} in one directory, each
  * covering {@code rotate}, bounded by age and total size. Each period is its own {@link Recording}
- * with the file as destination: the next one starts, then the previous one stops (which writes
- * its file), so the files abut. Open a file with JDK Mission Control or {@code jfr print}.
+ * with the file as destination: the previous one stops (which writes its file), then the next one
+ * starts, so the files abut but for that instant. Open a file with JDK Mission Control or {@code jfr print}.
  * Thread-safe: one scheduler thread rotates; {@link #close} stops it and writes the last file.
  */
 final class JfrFiles implements AutoCloseable {
@@ -72,10 +72,12 @@ final class JfrFiles implements AutoCloseable {
             return;
         }
         try {
-            Recording next = newRecording();
+            // stop first, then start the next: a period's recording stopped while the next one
+            // already runs was seen writing an empty file (its chunk not yet rotated out)
             Recording done = current;
-            current = next;
+            current = null;
             finish(done);
+            current = newRecording();
         } catch (IOException | RuntimeException e) {
             LOG.warn("profiling: cannot rotate the JFR file in {}: {}", dir, e.toString());
         }
