@@ -71,8 +71,11 @@ class DashboardMetricsIT {
         assertTrue(wanted.size() > 10, "too few metric names found: " + wanted);
 
         int metricsPort = freePort();
+        // the default share behind the WAL cache (as S3 shares always are), so the cache panels'
+        // metrics exist: local files alone are written in place without one
         try (ServerProcess server = ServerProcess.start("DashboardMetricsIT",
-                Map.of("DITTOFS_METRICS_ENABLED", "true", "DITTOFS_METRICS_PORT", Integer.toString(metricsPort)))) {
+                Map.of("DITTOFS_METRICS_ENABLED", "true", "DITTOFS_METRICS_PORT", Integer.toString(metricsPort),
+                        "DITTOFS_CACHE_PATH", tmp.resolve("wal").toString()))) {
             String url = "nfs://127.0.0.1/export/%s?nfsport=" + server.port() + "&mountport=" + server.port();
             Path f = Files.write(tmp.resolve("data.bin"), new byte[256 * 1024]);
             exec("nfs-cp", f.toString(), url.formatted("data.bin"));
