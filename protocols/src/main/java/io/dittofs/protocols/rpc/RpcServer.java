@@ -1,6 +1,7 @@
 package io.dittofs.protocols.rpc;
 
 import io.dittofs.core.buffer.BufferPool;
+import io.dittofs.protocols.net.ServerShutdown;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +17,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A TCP ONC RPC server on blocking NIO channels: an acceptor thread, one virtual reader thread
@@ -91,9 +89,7 @@ public final class RpcServer implements AutoCloseable {
     private final ServerSocketChannel listener;
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> readers = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final ReentrantLock drainLock = new ReentrantLock();
-    private final Condition drained = drainLock.newCondition();
+    private final ServerShutdown shutdown = new ServerShutdown();
     private final Thread acceptor;
     private final Thread watchdog;
     private volatile boolean stopping;
@@ -163,7 +159,7 @@ public final class RpcServer implements AutoCloseable {
             } catch (IOException e) {
                 if (!stopping) {
                     LOG.warn("{}: accept failed: {}", name, e.toString());
-                    sleepQuietly(10);
+                    ServerShutdown.sleepQuietly(10);
                 }
                 continue;
             }
@@ -209,7 +205,7 @@ public final class RpcServer implements AutoCloseable {
         long shortest = Math.min(options.evictGraceMillis(),
                 Math.min(options.stallTimeoutMillis(), options.sendTimeoutMillis()));
         while (!stopping) {
-            sleepQuietly(Math.min(1000, Math.max(50, shortest / 4)));
+            ServerShutdown.sleepQuietly(Math.min(1000, Math.max(50, shortest / 4)));
             long now = System.nanoTime();
             for (RpcConnection c : connections) {
                 c.closeIfStalled(now, stall, send);
@@ -268,20 +264,13 @@ public final class RpcServer implements AutoCloseable {
 
     /** Counts a call in (calls that start while draining are still let finish). */
     void callStarted() {
-        inFlight.incrementAndGet();
+        shutdown.started();
         observer.callStarted();
     }
 
     void callFinished() {
         observer.callFinished();
-        if (inFlight.decrementAndGet() == 0 && stopping) {
-            drainLock.lock();
-            try {
-                drained.signalAll();
-            } finally {
-                drainLock.unlock();
-            }
-        }
+        shutdown.finished(stopping);
     }
 
     void connectionClosed(RpcConnection c) {
@@ -291,7 +280,7 @@ public final class RpcServer implements AutoCloseable {
     }
 
     public int callsInFlight() {
-        return inFlight.get();
+        return shutdown.inFlight();
     }
 
     @Override
@@ -300,51 +289,20 @@ public final class RpcServer implements AutoCloseable {
             return;
         }
         stopping = true;
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        ServerShutdown.closeListener(listener, acceptor);
         for (RpcConnection c : connections) {
             c.shutdownInput();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMillis());
-        drainLock.lock();
-        try {
-            while (inFlight.get() > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.warn("{}: {} calls still running after the drain timeout", name, inFlight.get());
-                    break;
-                }
-                drained.awaitNanos(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            drainLock.unlock();
+        int running = shutdown.awaitDrained(deadline);
+        if (running > 0) {
+            LOG.warn("{}: {} calls still running after the drain timeout", name, running);
         }
         for (RpcConnection c : connections) {
             c.close();
         }
-        // readers still inside a receive must be gone before the caller frees the buffer pool
-        for (Thread t : readers) {
-            try {
-                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        ServerShutdown.joinReaders(readers, deadline);
         watchdog.interrupt();
         LOG.info("{}: stopped", name);
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

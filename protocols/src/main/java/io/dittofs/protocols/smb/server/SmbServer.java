@@ -3,6 +3,7 @@ package io.dittofs.protocols.smb.server;
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.protocols.smb.SmbServices;
 import io.dittofs.protocols.smb.handler.Handlers;
+import io.dittofs.protocols.net.ServerShutdown;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,9 +16,6 @@ import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The SMB2/3 server over direct TCP (MS-SMB2 2.1) on blocking NIO channels, on the same model as
@@ -67,9 +65,7 @@ public final class SmbServer implements AutoCloseable {
     private final ServerSocketChannel listener;
     private final Set<SmbConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> readers = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final ReentrantLock drainLock = new ReentrantLock();
-    private final Condition drained = drainLock.newCondition();
+    private final ServerShutdown shutdown = new ServerShutdown();
     private final Thread acceptor;
     private final Thread watchdog;
     private volatile boolean stopping;
@@ -140,7 +136,7 @@ public final class SmbServer implements AutoCloseable {
             } catch (IOException e) {
                 if (!stopping) {
                     LOG.warn("{}: accept failed: {}", name, e.toString());
-                    sleepQuietly(10);
+                    ServerShutdown.sleepQuietly(10);
                 }
                 continue;
             }
@@ -185,7 +181,7 @@ public final class SmbServer implements AutoCloseable {
             shortest = Math.min(shortest, options.idleTimeoutMillis());
         }
         while (!stopping) {
-            sleepQuietly(Math.min(1000, Math.max(20, shortest / 4)));
+            ServerShutdown.sleepQuietly(Math.min(1000, Math.max(20, shortest / 4)));
             long now = System.nanoTime();
             for (SmbConnection c : connections) {
                 c.closeIfStalled(now, stall, send, idle);
@@ -194,18 +190,11 @@ public final class SmbServer implements AutoCloseable {
     }
 
     void callStarted() {
-        inFlight.incrementAndGet();
+        shutdown.started();
     }
 
     void callFinished() {
-        if (inFlight.decrementAndGet() == 0 && stopping) {
-            drainLock.lock();
-            try {
-                drained.signalAll();
-            } finally {
-                drainLock.unlock();
-            }
-        }
+        shutdown.finished(stopping);
     }
 
     void connectionClosed(SmbConnection c) {
@@ -220,57 +209,20 @@ public final class SmbServer implements AutoCloseable {
             return;
         }
         stopping = true;
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        try {
-            // the port is released only when the acceptor has left accept(): a restart on the
-            // same port (reconfiguration) must not find it still bound
-            acceptor.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ServerShutdown.closeListener(listener, acceptor);
         for (SmbConnection c : connections) {
             c.shutdownInput();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMillis());
-        drainLock.lock();
-        try {
-            while (inFlight.get() > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.warn("{}: {} requests still running after the drain timeout", name, inFlight.get());
-                    break;
-                }
-                drained.awaitNanos(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            drainLock.unlock();
+        int running = shutdown.awaitDrained(deadline);
+        if (running > 0) {
+            LOG.warn("{}: {} requests still running after the drain timeout", name, running);
         }
         for (SmbConnection c : connections) {
             c.close();
         }
-        for (Thread t : readers) {
-            try {
-                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        ServerShutdown.joinReaders(readers, deadline);
         watchdog.interrupt();
         LOG.info("{}: stopped", name);
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
