@@ -1,6 +1,7 @@
 package io.dittofs.protocols.rpc;
 
 import io.dittofs.core.buffer.BufferPool;
+import io.dittofs.protocols.net.AcceptLoop;
 import io.dittofs.protocols.net.ServerShutdown;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -150,52 +150,17 @@ public final class RpcServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!stopping) {
-            SocketChannel ch;
-            try {
-                ch = listener.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!stopping) {
-                    LOG.warn("{}: accept failed: {}", name, e.toString());
-                    ServerShutdown.sleepQuietly(10);
-                }
-                continue;
-            }
-            try {
-                if (connections.size() >= options.maxConnections()) {
-                    LOG.warn("{}: refusing connection from {}: {} connections open", name,
-                            ch.getRemoteAddress(), connections.size());
-                    ch.close();
-                    observer.connectionRefused(name);
-                    continue;
-                }
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-                InetSocketAddress peer = (InetSocketAddress) ch.getRemoteAddress();
-                RpcConnection c = new RpcConnection(this, ch, peer, options.maxInFlightPerConnection(),
-                        options.largeBuffersPerConnection());
-                connections.add(c);
-                observer.connectionOpened(name, peer);
-                Thread reader = Thread.ofVirtual().name(name + "-conn").unstarted(() -> {
-                    try {
-                        c.run();
-                    } finally {
-                        readers.remove(Thread.currentThread());
-                    }
-                });
-                readers.add(reader);
-                reader.start();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("{}: setting up a connection failed: {}", name, e.toString());
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
-            }
-        }
+        AcceptLoop.run(name, listener, () -> stopping, connections::size, options.maxConnections(),
+                () -> observer.connectionRefused(name), this::open, readers);
+    }
+
+    private Runnable open(SocketChannel ch) throws IOException {
+        InetSocketAddress peer = (InetSocketAddress) ch.getRemoteAddress();
+        RpcConnection c = new RpcConnection(this, ch, peer, options.maxInFlightPerConnection(),
+                options.largeBuffersPerConnection());
+        connections.add(c);
+        observer.connectionOpened(name, peer);
+        return c::run;
     }
 
     private void watchLoop() {

@@ -3,6 +3,7 @@ package io.dittofs.protocols.smb.server;
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.protocols.smb.SmbServices;
 import io.dittofs.protocols.smb.handler.Handlers;
+import io.dittofs.protocols.net.AcceptLoop;
 import io.dittofs.protocols.net.ServerShutdown;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
@@ -127,49 +127,15 @@ public final class SmbServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!stopping) {
-            SocketChannel ch;
-            try {
-                ch = listener.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!stopping) {
-                    LOG.warn("{}: accept failed: {}", name, e.toString());
-                    ServerShutdown.sleepQuietly(10);
-                }
-                continue;
-            }
-            try {
-                if (connections.size() >= options.maxConnections()) {
-                    LOG.warn("{}: refusing connection from {}: {} connections open", name, ch.getRemoteAddress(),
-                            connections.size());
-                    ch.close();
-                    continue;
-                }
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-                SmbConnection c = new SmbConnection(this, ch, (InetSocketAddress) ch.getRemoteAddress(),
-                        (InetSocketAddress) ch.getLocalAddress());
-                connections.add(c);
-                Thread reader = Thread.ofVirtual().name(name + "-conn").unstarted(() -> {
-                    try {
-                        c.run();
-                    } finally {
-                        readers.remove(Thread.currentThread());
-                    }
-                });
-                readers.add(reader);
-                reader.start();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("{}: setting up a connection failed: {}", name, e.toString());
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
-            }
-        }
+        AcceptLoop.run(name, listener, () -> stopping, connections::size, options.maxConnections(), () -> { },
+                this::open, readers);
+    }
+
+    private Runnable open(SocketChannel ch) throws IOException {
+        SmbConnection c = new SmbConnection(this, ch, (InetSocketAddress) ch.getRemoteAddress(),
+                (InetSocketAddress) ch.getLocalAddress());
+        connections.add(c);
+        return c::run;
     }
 
     private void watchLoop() {
