@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
@@ -71,8 +70,7 @@ record ConfigFile(String yaml, String hash) {
     }
 
     private static void checkNoSecrets(JsonNode node, String prefix) throws InvalidSpecException {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             if (SECRET_KEYS.contains(path)) {
                 throw new InvalidSpecException("spec.config must not hold the secret " + path
