@@ -12,6 +12,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -45,12 +46,11 @@ public final class StoreInstruments {
     private final Map<String, CacheReads> cacheReads = new ConcurrentHashMap<>();
 
     /** Reads of one cached store: at the cache layer, and at the store below (each one a miss). */
-    private record CacheReads(LongAdder reads, LongAdder misses, long[] lastHits) {
+    private record CacheReads(LongAdder reads, LongAdder misses, AtomicLong lastHits) {
+        /** Reads minus misses; a read is counted before the store answers, so never report less than before. */
         long hits() {
             long m = misses.sum();
-            long h = Math.max(lastHits[0], reads.sum() - m); // counted before the store answers: never shrink
-            lastHits[0] = h;
-            return h;
+            return lastHits.accumulateAndGet(reads.sum() - m, Math::max);
         }
     }
 
@@ -156,7 +156,7 @@ public final class StoreInstruments {
         Attributes a = Attributes.of(Probe.STORE, name, Probe.KIND, kind, Probe.LAYER, layer);
         String prefix = cache ? "cache." : "blockstore.";
         CacheReads reads = cache || cached ? cacheReads.computeIfAbsent(name,
-                n -> new CacheReads(new LongAdder(), new LongAdder(), new long[1])) : null;
+                n -> new CacheReads(new LongAdder(), new LongAdder(), new AtomicLong())) : null;
         return new InstrumentedBlockStore(store,
                 blockProbe(name, layer, kind, "read", prefix, a, true),
                 blockProbe(name, layer, kind, "write", prefix, a, true),
