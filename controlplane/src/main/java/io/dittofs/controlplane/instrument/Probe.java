@@ -13,6 +13,8 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 
+import java.util.Arrays;
+
 /**
  * The instruments of one operation of one store (say {@code write} of block store {@code s3data}),
  * bound once when the store is decorated: the latency histogram's and the byte counter's label
@@ -61,7 +63,7 @@ final class Probe {
     }
 
     private String[] withError(String error) {
-        String[] labels = java.util.Arrays.copyOf(errorLabels, errorLabels.length + 1);
+        String[] labels = Arrays.copyOf(errorLabels, errorLabels.length + 1);
         labels[labels.length - 1] = error;
         return labels;
     }

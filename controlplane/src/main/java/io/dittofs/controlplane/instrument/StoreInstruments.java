@@ -78,10 +78,10 @@ public final class StoreInstruments {
                 .classicOnly().classicUpperBounds(BUCKETS).withoutExemplars().register(registry);
         blockBytes = Counter.builder().name("dittofs_blockstore_bytes").unit(Unit.BYTES)
                 .help("bytes read and written by block-store operations that succeeded")
-                .labelNames("store", "layer", "kind", "op").register(registry);
+                .labelNames("store", "layer", "kind", "op").withoutExemplars().register(registry);
         blockErrors = Counter.builder().name("dittofs_blockstore_errors")
                 .help("block-store operations that failed, by error (an FsError name, OTHER for anything else)")
-                .labelNames("store", "layer", "kind", "op", "error").register(registry);
+                .labelNames("store", "layer", "kind", "op", "error").withoutExemplars().register(registry);
         metaLatency = Histogram.builder().name("dittofs_metadata_operation_duration_seconds").unit(Unit.SECONDS)
                 .help("metadata-store operations by store name, kind and operation (read and write transactions, "
                         + "note_write: a batched size/mtime update, sync: making committed transactions durable)")
@@ -90,17 +90,17 @@ public final class StoreInstruments {
         metaErrors = Counter.builder().name("dittofs_metadata_errors")
                 .help("metadata-store operations that threw, by error (an FsError name such as EXISTS or NOT_FOUND "
                         + "for answers the file system passes on, IO for failures; OTHER for anything else)")
-                .labelNames("store", "kind", "op", "error").register(registry);
+                .labelNames("store", "kind", "op", "error").withoutExemplars().register(registry);
         shareRead = Counter.builder().name("dittofs_share_read_bytes").unit(Unit.BYTES)
                 .help("bytes the share's file system read from its block store (NFS READ, SMB READ)")
-                .labelNames("share").register(registry);
+                .labelNames("share").withoutExemplars().register(registry);
         shareWritten = Counter.builder().name("dittofs_share_written_bytes").unit(Unit.BYTES)
                 .help("bytes the share's file system wrote to its block store (NFS WRITE, SMB WRITE)")
-                .labelNames("share").register(registry);
+                .labelNames("share").withoutExemplars().register(registry);
         forceRequests = Counter.builder().name("dittofs_cache_wal_force_requests")
                 .help("calls that need the WAL forced (sync for COMMIT and stable writes, truncate); divided by "
                         + "dittofs_cache_wal_forces_total it gives the mean group-commit size")
-                .labelNames("store").register(registry);
+                .labelNames("store").withoutExemplars().register(registry);
         CounterWithCallback.builder().name("dittofs_cache_read_hits")
                 .help("reads the write-back cache answered without reading the store below it").labelNames("store")
                 .callback(cb -> cacheReads.forEach((n, c) -> {
