@@ -170,7 +170,8 @@ final class ServerStart implements Callable<Integer> {
             return 1;
         }
         ServerRuntime runtime = new ServerRuntime(db, c.get(ConfigKey.ADAPTERS_NFS_BIND),
-                c.getInt(ConfigKey.ADAPTERS_NFS_PORTMAP_PORT), opts, observability.rpcObserver());
+                c.getInt(ConfigKey.ADAPTERS_NFS_PORTMAP_PORT), opts, observability.rpcObserver(),
+                observability.storeInstruments());
         observability.registerCaches(runtime::cacheStats);
         try {
             runtime.start();

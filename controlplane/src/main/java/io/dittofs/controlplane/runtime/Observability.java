@@ -2,6 +2,7 @@ package io.dittofs.controlplane.runtime;
 
 import io.dittofs.controlplane.config.Config;
 import io.dittofs.controlplane.config.ConfigKey;
+import io.dittofs.controlplane.instrument.StoreInstruments;
 import io.dittofs.controlplane.metrics.MetricsServer;
 import io.dittofs.controlplane.tracing.Tracing;
 import io.dittofs.protocols.rpc.RpcObserver;
@@ -24,10 +25,14 @@ public final class Observability implements AutoCloseable {
     private final MetricsServer metrics;
     private final Tracing tracing;
     private final RpcObserver observer;
+    private final StoreInstruments stores;
 
     public Observability(MetricsServer metrics, Tracing tracing) {
         this.metrics = metrics;
         this.tracing = tracing;
+        this.stores = metrics == null && tracing == null ? StoreInstruments.NONE
+                : new StoreInstruments(metrics == null ? null : metrics.registry(),
+                        tracing == null ? null : tracing.storeTracer());
         List<RpcObserver> parts = new ArrayList<>();
         if (metrics != null) {
             parts.add(metrics.rpcObserver());
@@ -61,6 +66,11 @@ public final class Observability implements AutoCloseable {
     /** What the RPC servers report to. */
     public RpcObserver rpcObserver() {
         return observer;
+    }
+
+    /** What the runtime decorates its stores with (metrics and child spans; {@link StoreInstruments#NONE} when both are off). */
+    public StoreInstruments storeInstruments() {
+        return stores;
     }
 
     /** Exposes the caches' counters (no-op without metrics). */
@@ -128,6 +138,16 @@ public final class Observability implements AutoCloseable {
             for (RpcObserver o : all) {
                 o.callCompleted(call);
             }
+        }
+
+        @Override
+        public <T> T inCall(Supplier<T> dispatch) {
+            return nest(0, dispatch);
+        }
+
+        /** Each observer's {@code inCall} around the next one's, the last around the dispatch. */
+        private <T> T nest(int i, Supplier<T> dispatch) {
+            return i == all.length ? dispatch.get() : all[i].inCall(() -> nest(i + 1, dispatch));
         }
     }
 }

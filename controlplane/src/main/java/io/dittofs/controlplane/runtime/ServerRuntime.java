@@ -1,5 +1,6 @@
 package io.dittofs.controlplane.runtime;
 
+import io.dittofs.controlplane.instrument.StoreInstruments;
 import io.dittofs.controlplane.model.AdapterDef;
 import io.dittofs.controlplane.model.ShareDef;
 import io.dittofs.controlplane.model.StoreDef;
@@ -50,6 +51,7 @@ public final class ServerRuntime implements AutoCloseable {
     private final int portmapPort;
     private final RpcServer.Options rpcOptions;
     private final RpcObserver observer;
+    private final StoreInstruments instruments;
     private volatile AccessTable access = AccessTable.EMPTY;
     /** Serializes rebuilds of {@link #access}; taken after this object's monitor, never before it. */
     private final ReentrantLock accessLock = new ReentrantLock();
@@ -64,6 +66,13 @@ public final class ServerRuntime implements AutoCloseable {
     /** A runtime whose adapters report calls and connections to {@code observer} (metrics, tracing). */
     public ServerRuntime(ControlPlaneStore db, String bind, int portmapPort, RpcServer.Options rpcOptions,
                          RpcObserver observer) {
+        this(db, bind, portmapPort, rpcOptions, observer, StoreInstruments.NONE);
+    }
+
+    /** A runtime that also measures and traces its stores and shares through {@code instruments}. */
+    public ServerRuntime(ControlPlaneStore db, String bind, int portmapPort, RpcServer.Options rpcOptions,
+                         RpcObserver observer, StoreInstruments instruments) {
+        this.instruments = instruments;
         this.db = db;
         this.bind = bind;
         this.portmapPort = portmapPort;
@@ -76,7 +85,7 @@ public final class ServerRuntime implements AutoCloseable {
     public Map<String, WriteBackCache.Stats> cacheStats() {
         Map<String, WriteBackCache.Stats> out = new TreeMap<>();
         blockStores.forEach((name, b) -> {
-            if (b instanceof WriteBackCache c) {
+            if (StoreInstruments.unwrap(b) instanceof WriteBackCache c) {
                 out.put(name, c.stats());
             }
         });
@@ -174,10 +183,12 @@ public final class ServerRuntime implements AutoCloseable {
     }
 
     private void mount(ShareDef s) {
-        MetadataStore meta = metadataStores.computeIfAbsent(s.metadataStore(), n -> StoreFactory.metadata(def("metadata", n)));
-        BlockStore blocks = blockStores.computeIfAbsent(s.blockStore(), n -> StoreFactory.block(def("block", n)));
+        MetadataStore meta = metadataStores.computeIfAbsent(s.metadataStore(),
+                n -> instruments.metadata(n, StoreFactory.metadata(def("metadata", n))));
+        BlockStore blocks = blockStores.computeIfAbsent(s.blockStore(),
+                n -> StoreFactory.block(def("block", n), instruments));
         boolean fresh = meta.read(t -> t.get(MetadataStore.ROOT_ID) == null);
-        FileSystem fs = new FileSystem(meta, blocks, s.readOnly());
+        FileSystem fs = new FileSystem(meta, instruments.share(s.name(), blocks), s.readOnly());
         if (fresh && !s.readOnly()) {
             // a new store's root is root-owned 0755; with root squash nobody could ever write it, so
             // it starts as 1777 like /tmp (everyone creates, only owners delete); chmod/chown it later

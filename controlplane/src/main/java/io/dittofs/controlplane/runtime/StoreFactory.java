@@ -1,6 +1,7 @@
 package io.dittofs.controlplane.runtime;
 
 import io.dittofs.controlplane.model.StoreDef;
+import io.dittofs.controlplane.instrument.StoreInstruments;
 import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.spi.MetadataStore;
 import io.dittofs.storage.block.file.FileBlockStore;
@@ -178,11 +179,21 @@ public final class StoreFactory {
     }
 
     public static BlockStore block(StoreDef d) {
-        return switch (d.type()) {
+        return block(d, StoreInstruments.NONE);
+    }
+
+    /**
+     * The block store of {@code d}, each layer (the store, the write-back cache in front of it)
+     * decorated by {@code in}, so the cache's calls into the store are measured too.
+     */
+    public static BlockStore block(StoreDef d, StoreInstruments in) {
+        boolean cached = hasCache(d) && !"memory".equals(d.type());
+        BlockStore store = in.block(d.name(), "store", cached, switch (d.type()) {
             case "memory" -> new MemoryBlockStore();
-            case "fs" -> withCache(new FileBlockStore(Path.of(d.config().get("path"))), d);
-            case "s3" -> withCache(new S3BlockStore(s3Config(d)), d);
+            case "fs" -> new FileBlockStore(Path.of(d.config().get("path")));
+            case "s3" -> new S3BlockStore(s3Config(d));
             default -> throw new IllegalArgumentException("unknown block store type '" + d.type() + "'");
-        };
+        });
+        return cached ? in.block(d.name(), "cache", false, withCache(store, d)) : store;
     }
 }

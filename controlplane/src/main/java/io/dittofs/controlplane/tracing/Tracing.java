@@ -3,6 +3,7 @@ package io.dittofs.controlplane.tracing;
 import io.dittofs.protocols.rpc.RpcObserver;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
@@ -33,10 +34,12 @@ public final class Tracing implements AutoCloseable {
 
     private final SdkTracerProvider provider;
     private final RpcTracer rpc;
+    private final Tracer stores;
 
     private Tracing(SdkTracerProvider provider, String version) {
         this.provider = provider;
         this.rpc = new RpcTracer(provider.get("io.dittofs.rpc", version));
+        this.stores = provider.get("io.dittofs.storage", version);
     }
 
     /**
@@ -71,6 +74,11 @@ public final class Tracing implements AutoCloseable {
     /** The observer that turns calls into spans. */
     public RpcObserver rpcObserver() {
         return rpc;
+    }
+
+    /** The tracer of the stores' child spans (metadata, cache, block store) under the RPC spans. */
+    public Tracer storeTracer() {
+        return stores;
     }
 
     /** Exports the spans still queued, then stops the exporter (waits up to 5 s). */

@@ -108,7 +108,9 @@ public final class RpcDispatcher {
         boolean handedOver = false;
         try {
             e.position(4);
-            Outcome o = dispatchCall(d, record, xid, client, e, observed ? System.nanoTime() : 0);
+            Outcome o = observed
+                    ? observer.inCall(() -> dispatchCall(d, record, xid, client, e, System.nanoTime()))
+                    : dispatchCall(d, record, xid, client, e, 0);
             handedOver = o instanceof Reply;
             return o;
         } finally {

@@ -1,6 +1,7 @@
 package io.dittofs.protocols.rpc;
 
 import java.net.InetSocketAddress;
+import java.util.function.Supplier;
 
 /**
  * Hooks for metrics and tracing of an RPC server, protocol-neutral and library-free: the control
@@ -79,5 +80,16 @@ public interface RpcObserver {
 
     /** A call was answered (also for calls refused at the RPC level). */
     default void callCompleted(Call call) {
+    }
+
+    /**
+     * Runs the dispatch of one call (decoding, the program's procedure and the reply's encoding)
+     * and returns its result; {@link #callCompleted} of that call runs inside it, on the same
+     * thread. An observer may bind per-call context around it (a tracer binds the call's span in a
+     * {@link ScopedValue}, so the stores' work below becomes its child spans). Must call
+     * {@code dispatch} exactly once and return what it returns. The default only runs it.
+     */
+    default <T> T inCall(Supplier<T> dispatch) {
+        return dispatch.get();
     }
 }

@@ -1,0 +1,86 @@
+package io.dittofs.controlplane.instrument;
+
+import io.dittofs.controlplane.metrics.MetricsServer;
+import io.dittofs.controlplane.metrics.Scrape;
+import io.dittofs.core.AuthContext;
+import io.dittofs.core.FileSystem;
+import io.dittofs.core.FsException;
+import io.dittofs.core.SetAttr;
+import io.dittofs.core.Stability;
+import io.dittofs.core.spi.BlockStore;
+import io.dittofs.core.spi.MetadataStore;
+import io.dittofs.storage.block.memory.MemoryBlockStore;
+import io.dittofs.storage.cache.WriteBackCache;
+import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Store, cache and share metrics counted by the decorators and exported on {@code /metrics}. */
+@Timeout(60)
+class StoreMetricsTest {
+    @TempDir
+    Path dir;
+
+    private static void assertValue(Scrape s, double expected, String name, String... labels) {
+        assertEquals(expected, s.value(name, labels), name + " " + String.join(",", labels) + "\n" + s.lines(name));
+    }
+
+    @Test
+    void shouldCountStoreOperationsCacheReadsAndShareBytesWhenFilesAreWritten() throws Exception {
+        try (MetricsServer metrics = MetricsServer.start("127.0.0.1", 0)) {
+            StoreInstruments in = new StoreInstruments(metrics.registry(), null);
+            MetadataStore meta = in.metadata("meta1", new MemoryMetadataStore());
+            BlockStore below = in.block("blocks1", "store", true, new MemoryBlockStore());
+            try (BlockStore cache = in.block("blocks1", "cache", false, new WriteBackCache(below,
+                    new WriteBackCache.Options(dir.resolve("wal"), 4L << 20, 4, 60_000)))) {
+                FileSystem fs = new FileSystem(meta, in.share("/export", cache), false);
+                long id = fs.create(AuthContext.ROOT, fs.rootId(), "f", SetAttr.NONE, FileSystem.CreateMode.GUARDED, 0)
+                        .child().id();
+                MemorySegment data = Arena.ofAuto().allocate(8192).fill((byte) 1);
+                for (int i = 0; i < 4; i++) {
+                    fs.write(AuthContext.ROOT, id, i * 8192L, data, Stability.UNSTABLE);
+                }
+                fs.commit(AuthContext.ROOT, id);
+                fs.read(AuthContext.ROOT, id, 0, Arena.ofAuto().allocate(8192)); // dirty in the WAL: a hit
+                cache.read(id + 1000, 0, Arena.ofAuto().allocate(4096)); // nothing cached: a miss
+                assertThrows(FsException.class, () -> cache.write(id, Long.MAX_VALUE - 10, data));
+
+                Scrape s = Scrape.of(metrics.port());
+                assertValue(s, 4 * 8192, "dittofs_share_written_bytes_total", "share", "/export");
+                assertValue(s, 8192, "dittofs_share_read_bytes_total", "share", "/export");
+                assertValue(s, 5, "dittofs_blockstore_operation_duration_seconds_count",
+                        "store", "blocks1", "layer", "cache", "op", "write");
+                assertValue(s, 4 * 8192, "dittofs_blockstore_bytes_total",
+                        "store", "blocks1", "layer", "cache", "kind", "wal", "op", "write");
+                assertValue(s, 1, "dittofs_blockstore_errors_total",
+                        "store", "blocks1", "layer", "cache", "op", "write", "error", "FILE_TOO_LARGE");
+                assertValue(s, 1, "dittofs_blockstore_operation_duration_seconds_count",
+                        "store", "blocks1", "layer", "store", "kind", "memory", "op", "read");
+                assertValue(s, 1, "dittofs_cache_read_hits_total", "store", "blocks1");
+                assertValue(s, 1, "dittofs_cache_read_misses_total", "store", "blocks1");
+                assertTrue(s.value("dittofs_cache_wal_force_requests_total", "store", "blocks1") >= 1,
+                        s.lines("force_requests"));
+                assertTrue(s.value("dittofs_metadata_operation_duration_seconds_count",
+                        "store", "meta1", "kind", "memory", "op", "write") >= 1, s.lines("dittofs_metadata"));
+                assertTrue(s.value("dittofs_metadata_operation_duration_seconds_count",
+                        "store", "meta1", "op", "read") >= 1, s.lines("dittofs_metadata"));
+                assertTrue(s.value("dittofs_metadata_operation_duration_seconds_count",
+                        "store", "meta1", "op", "sync") >= 1, s.lines("dittofs_metadata"));
+                assertValue(s, 0, "dittofs_blockstore_operation_duration_seconds_count",
+                        "store", "blocks1", "layer", "store", "op", "write"); // the flusher has not run yet
+            }
+            Scrape after = Scrape.of(metrics.port());
+            assertTrue(after.value("dittofs_blockstore_bytes_total", "store", "blocks1", "layer", "store", "op", "write")
+                    >= 4 * 8192, "closing the cache flushes it to the store below: " + after.lines("bytes_total"));
+        }
+    }
+}
