@@ -3,14 +3,12 @@ package io.dittofs.core.lock;
 import io.dittofs.core.lock.FileLocks.Held;
 import io.dittofs.core.lock.FileLocks.Reservation;
 
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
  * The one byte-range lock and share-reservation manager of the server, protocol-neutral: NLM
@@ -46,7 +44,6 @@ public final class LockManager {
     /** Share access/deny bit: write (NFSv4 OPEN4_SHARE_ACCESS_WRITE). */
     public static final int ACCESS_WRITE = 2;
 
-    private static final System.Logger LOG = System.getLogger(LockManager.class.getName());
     private static final int STRIPES = 256;
 
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
@@ -91,7 +88,7 @@ public final class LockManager {
         } finally {
             l.unlock();
         }
-        runCallbacks(granted);
+        Waiter.runCallbacks(granted);
         return Optional.empty();
     }
 
@@ -129,7 +126,7 @@ public final class LockManager {
         } finally {
             l.unlock();
         }
-        runCallbacks(granted);
+        Waiter.runCallbacks(granted);
     }
 
     /**
@@ -156,7 +153,7 @@ public final class LockManager {
         } finally {
             l.unlock();
         }
-        runCallbacks(done);
+        Waiter.runCallbacks(done);
         return w;
     }
 
@@ -177,7 +174,7 @@ public final class LockManager {
         } finally {
             l.unlock();
         }
-        runCallbacks(granted);
+        Waiter.runCallbacks(granted);
         return true;
     }
 
@@ -205,7 +202,7 @@ public final class LockManager {
             } finally {
                 l.unlock();
             }
-            runCallbacks(granted);
+            Waiter.runCallbacks(granted);
         }
     }
 
@@ -393,19 +390,5 @@ public final class LockManager {
     private ReentrantLock stripe(FileKey file) {
         int h = file.hashCode();
         return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
-    }
-
-    private static void runCallbacks(List<Waiter> granted) {
-        for (Waiter w : granted) {
-            Runnable cb = w.callback();
-            Consumer<Throwable> warn = t -> LOG.log(Level.WARNING, "lock-granted callback failed for " + w.owner(), t);
-            Thread.ofVirtual().name("lock-granted").start(() -> {
-                try {
-                    cb.run();
-                } catch (RuntimeException e) {
-                    warn.accept(e);
-                }
-            });
-        }
     }
 }

@@ -11,6 +11,7 @@ package io.dittofs.core.lock;
  * never cancelled.
  */
 public final class Waiter {
+    private static final System.Logger LOG = System.getLogger(Waiter.class.getName());
     /** Where a waiter is in its life. */
     public enum State { WAITING, GRANTED, CANCELLED }
 
@@ -71,10 +72,6 @@ public final class Waiter {
         return range;
     }
 
-    Runnable callback() {
-        return granted;
-    }
-
     void markGranted(boolean onCall) {
         grantedOnCall = onCall;
         state = State.GRANTED;
@@ -82,5 +79,18 @@ public final class Waiter {
 
     void markCancelled() {
         state = State.CANCELLED;
+    }
+
+    /** Runs the callbacks of granted waiters, each on its own virtual thread (never under a lock). */
+    static void runCallbacks(java.util.List<Waiter> granted) {
+        for (Waiter w : granted) {
+            Thread.ofVirtual().name("lock-granted").start(() -> {
+                try {
+                    w.granted.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "lock-granted callback failed for " + w.owner, e);
+                }
+            });
+        }
     }
 }
