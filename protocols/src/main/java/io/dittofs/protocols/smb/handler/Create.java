@@ -38,6 +38,8 @@ public final class Create implements SmbCommand {
     static final int ACTION_OPENED = 1;
     static final int ACTION_CREATED = 2;
     static final int ACTION_OVERWRITTEN = 3;
+    /** ImpersonationLevel runs from Anonymous (0) to Delegate (3), MS-SMB2 2.2.13. */
+    static final long MAX_IMPERSONATION = 3;
 
     @Override
     public int execute(SmbRequest r, SmbEncoder out) {
@@ -48,8 +50,12 @@ public final class Create implements SmbCommand {
         int options = in.i32(104);
         String name = in.u16(110) == 0 ? "" : in.utf16(in.u16(108), in.u16(110), Paths.MAX_PATH_CHARS);
         if (disposition < SUPERSEDE || disposition > OVERWRITE_IF
-                || (options & OPT_DIRECTORY) != 0 && (options & OPT_NON_DIRECTORY) != 0) {
-            return NtStatus.INVALID_PARAMETER;
+                || (options & OPT_DIRECTORY) != 0 && (options & OPT_NON_DIRECTORY) != 0
+                || name.startsWith("\\")) {
+            return NtStatus.INVALID_PARAMETER; // a name is relative to the share (3.3.5.9)
+        }
+        if (in.u32(68) > MAX_IMPERSONATION) {
+            return NtStatus.BAD_IMPERSONATION_LEVEL;
         }
         TreeConnect tree = r.tree();
         if (tree.isIpc()) {
