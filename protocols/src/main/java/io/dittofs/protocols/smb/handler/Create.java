@@ -65,6 +65,7 @@ public final class Create implements SmbCommand {
         boolean wantsWrite = (granted & Access.WRITE_BITS) != 0;
         boolean maxAllowed = (desired & Access.MAXIMUM_ALLOWED) != 0;
         boolean deleteOnClose = (options & OPT_DELETE_ON_CLOSE) != 0;
+        boolean readOnlyAttr = (in.i32(92) & Attrs.READONLY) != 0;
         if (deleteOnClose && (granted & Access.DELETE) == 0 && !maxAllowed) {
             return NtStatus.ACCESS_DENIED;
         }
@@ -87,6 +88,9 @@ public final class Create implements SmbCommand {
             }
             if ((options & OPT_NON_DIRECTORY) != 0 && n.isDirectory()) {
                 return NtStatus.FILE_IS_A_DIRECTORY;
+            }
+            if (deleteOnClose && (Attrs.attributes(n) & Attrs.READONLY) != 0) {
+                return NtStatus.CANNOT_DELETE; // a read-only file cannot be deleted (MS-FSA 2.1.5.1.2.1)
             }
             int bits = fs.access(ctx, n);
             if (!n.isDirectory()) {
@@ -116,6 +120,9 @@ public final class Create implements SmbCommand {
             }
             if (!canWrite) {
                 return NtStatus.ACCESS_DENIED;
+            }
+            if (deleteOnClose && readOnlyAttr) {
+                return NtStatus.CANNOT_DELETE;
             }
             AuthContext wctx = tree.authorize(true);
             n = dirWanted ? fs.mkdir(wctx, p.parent(), p.name(), SetAttr.mode(0755)).child()

@@ -184,7 +184,8 @@ final class SmbDispatcher {
                 throw new SmbDropException(Smb2Command.name(cmd) + " before NEGOTIATE");
             }
             if (!h.isRelated()) {
-                cc.createStatus(NtStatus.SUCCESS);
+                cc.createStatus(NtStatus.SUCCESS); // an unrelated element starts a new chain
+                cc.fileId(-1);
             }
             if (cmd != Smb2Command.NEGOTIATE) {
                 // the session first, so that every later refusal is signed with its key (3.3.4.1.1)
@@ -194,10 +195,14 @@ final class SmbDispatcher {
                 }
             }
             if (h.isRelated() && first) {
+                cc.createStatus(NtStatus.INVALID_PARAMETER); // and so fails the chain it starts, as Samba
                 return NtStatus.INVALID_PARAMETER;
             }
             if (h.isRelated() && NtStatus.isError(cc.createStatus())) {
                 return cc.createStatus(); // a failed CREATE fails the related requests after it (3.3.5.2.7.2)
+            }
+            if (cmd >= Smb2Command.COUNT) {
+                return NtStatus.INVALID_PARAMETER; // no such command (3.3.5.2.6)
             }
             SmbCommand c = cmd < handlers.length ? handlers[cmd] : null;
             if (c == null) {

@@ -496,4 +496,98 @@ class SmbFileOpsTest {
             off += next;
         }
     }
+
+    private static ByteBuffer unsupportedIoctl() {
+        return body(56).putShort((short) 57).putShort((short) 0).putInt(0x0009_00C0).putLong(-1).putLong(-1)
+                .putInt(0).putInt(0).putInt(0).putInt(0).putInt(0).putInt(64).putInt(1).putInt(0);
+    }
+
+    @Test
+    void shouldForgetTheRelatedFileIdAtAnUnrelatedElement() {
+        ByteBuffer r = run(compound(false, new int[] {5, 6}, createBody("inv3.dat", GENERIC_RW, 3, 0, 2),
+                relatedClose()));
+        assertArrayEquals(new int[] {NtStatus.SUCCESS, NtStatus.SUCCESS}, statuses(r));
+        byte[] unrelated = compound(false, new int[] {5, 6, 6}, createBody("inv3.dat", GENERIC_RW, 3, 0, 2),
+                relatedClose(), relatedClose());
+        ByteBuffer m = ByteBuffer.wrap(unrelated).order(ByteOrder.LITTLE_ENDIAN);
+        int second = m.getInt(20);
+        m.putInt(second + 16, m.getInt(second + 16) & ~0x4); // the first CLOSE unrelated, the second related
+        assertArrayEquals(new int[] {NtStatus.SUCCESS, NtStatus.FILE_CLOSED, NtStatus.FILE_CLOSED},
+                statuses(run(unrelated)), "the all-ones FileId names nothing after an unrelated element");
+        ByteBuffer io = run(compound(false, new int[] {0x0B, 6}, unsupportedIoctl(), relatedClose()));
+        assertArrayEquals(new int[] {NtStatus.FILE_CLOSED, NtStatus.FILE_CLOSED}, statuses(io),
+                "an unsupported FSCTL on no open is FILE_CLOSED");
+    }
+
+    @Test
+    void shouldFailAChainWhoseFirstElementIsRelated() {
+        long f = fid(create("first.dat", GENERIC_RW, 3, 0));
+        ByteBuffer cl = body(24).putShort((short) 24).putShort((short) 0).putInt(0).putLong(f).putLong(f);
+        ByteBuffer r = run(compound(true, new int[] {6, 6}, relatedClose(), cl));
+        assertArrayEquals(new int[] {NtStatus.INVALID_PARAMETER, NtStatus.INVALID_PARAMETER}, statuses(r));
+        assertEquals(NtStatus.SUCCESS, close(f).getInt(8), "the open was left alone");
+    }
+
+    @Test
+    void shouldAnswerInvalidParameterToAnUnknownCommand() {
+        assertEquals(NtStatus.INVALID_PARAMETER, call(0xFF, 1, body(4).putShort((short) 4).putShort((short) 0))
+                .getInt(8));
+    }
+
+    private ByteBuffer queryInfo(long fid, int type, int cls, int outLen) {
+        ByteBuffer b = body(40).putShort((short) 41).put((byte) type).put((byte) cls).putInt(outLen)
+                .putShort((short) 0).putShort((short) 0).putInt(0).putInt(0).putInt(0).putLong(fid).putLong(fid);
+        return call(0x10, 1, b);
+    }
+
+    @Test
+    void shouldAnswerInfoLengthMismatchBelowTheWindowsMinimumBuffer() {
+        long f = fid(create("q.txt", GENERIC_RW, 2, 0));
+        assertEquals(NtStatus.INFO_LENGTH_MISMATCH, queryInfo(f, 2, 1, 20).getInt(8), "fs volume needs 24");
+        assertEquals(NtStatus.BUFFER_OVERFLOW, queryInfo(f, 2, 1, 24).getInt(8), "label cut from 24 on");
+        assertEquals(NtStatus.INFO_LENGTH_MISMATCH, queryInfo(f, 2, 5, 14).getInt(8), "fs attribute needs 16");
+        assertEquals(NtStatus.INFO_LENGTH_MISMATCH, queryInfo(f, 1, 18, 102).getInt(8), "all needs 104");
+        ByteBuffer ctl = queryInfo(f, 2, 6, 4096);
+        assertEquals(NtStatus.SUCCESS, ctl.getInt(8), "FileFsControlInformation");
+        assertEquals(48, ctl.getInt(64 + 4));
+    }
+
+    @Test
+    void shouldServeTheVolumeObjectIdAndTheNormalizedName() {
+        long f = fid(create("norm.txt", GENERIC_RW, 2, 0));
+        ByteBuffer oid = queryInfo(f, 2, 8, 4096);
+        assertEquals(NtStatus.SUCCESS, oid.getInt(8), "FileFsObjectIdInformation");
+        assertEquals(64, oid.getInt(64 + 4));
+        ByteBuffer n = queryInfo(f, 1, 48, 4096);
+        assertEquals(NtStatus.SUCCESS, n.getInt(8), "FileNormalizedNameInformation");
+        byte[] name = new byte[n.getInt(64 + 8)];
+        n.get(64 + 8 + 4, name);
+        assertEquals("norm.txt", new String(name, StandardCharsets.UTF_16LE), "share-relative, no leading backslash");
+    }
+
+    @Test
+    void shouldRefuseTheTemporaryAttributeOnADirectory() {
+        long d = fid(create("tmpdir", GENERIC_RW | 0x100, 2, 0x1));
+        byte[] basic = body(40).putLong(32, 0x100).array();
+        assertEquals(NtStatus.INVALID_PARAMETER, setInfo(d, 4, basic).getInt(8));
+        assertEquals(NtStatus.SUCCESS, setInfo(d, 4, body(40).putInt(32, 0x10).array()).getInt(8));
+    }
+
+    @Test
+    void shouldRefuseDeleteOnCloseOfAReadOnlyFile() {
+        ByteBuffer fresh = createBody("ro-new.txt", GENERIC_RW | DELETE, 2, 0x1000, 2).putInt(28, 0x1);
+        assertEquals(NtStatus.CANNOT_DELETE, call(5, 1, fresh).getInt(8), "created read-only with delete-on-close");
+        long f = fid(create("ro-old.txt", GENERIC_RW, 2, 0));
+        close(f);
+        long id = fs.lookup(AuthContext.ROOT, fs.rootId(), "ro-old.txt").id();
+        fs.setattr(AuthContext.ROOT, id, io.dittofs.core.SetAttr.mode(0444), -1);
+        assertEquals(NtStatus.CANNOT_DELETE, create("ro-old.txt", DELETE, 1, 0x1000).getInt(8));
+        assertEquals(NtStatus.SUCCESS, create("ro-old.txt", DELETE, 1, 0).getInt(8), "without delete-on-close");
+        long g = fid(create("ro-set.txt", GENERIC_RW | DELETE, 2, 0));
+        assertEquals(NtStatus.SUCCESS, setInfo(g, 4, body(40).putInt(32, 0x1).array()).getInt(8), "READONLY set");
+        assertEquals(0444, fs.lookup(AuthContext.ROOT, fs.rootId(), "ro-set.txt").mode() & 0777, "as the mode");
+        assertEquals(NtStatus.CANNOT_DELETE, create("ro-set.txt", DELETE, 1, 0x1000).getInt(8));
+        assertEquals(NtStatus.SUCCESS, setInfo(g, 4, body(40).putInt(32, 0x20).array()).getInt(8), "READONLY cleared");
+        assertEquals(0644, fs.lookup(AuthContext.ROOT, fs.rootId(), "ro-set.txt").mode() & 0777);
+    }
 }
