@@ -31,6 +31,7 @@ public final class NtStatus {
     public static final int DISK_FULL = 0xC000_007F;
     public static final int INSUFFICIENT_RESOURCES = 0xC000_009A;
     public static final int MEDIA_WRITE_PROTECTED = 0xC000_00A2;
+    public static final int BAD_IMPERSONATION_LEVEL = 0xC000_00A5;
     public static final int FILE_IS_A_DIRECTORY = 0xC000_00BA;
     public static final int NOT_SUPPORTED = 0xC000_00BB;
     public static final int NETWORK_NAME_DELETED = 0xC000_00C9;

@@ -41,6 +41,7 @@ public final class SmbRequest {
         int treeId = -1;
         long fileId = -1;
         int lastStatus = NtStatus.SUCCESS;
+        int createStatus = NtStatus.SUCCESS;
 
         public void fileId(long id) {
             fileId = id;
@@ -68,6 +69,15 @@ public final class SmbRequest {
 
         public void status(int s) {
             lastStatus = s;
+        }
+
+        /** The status of the last CREATE in the current chain of related requests. */
+        public int createStatus() {
+            return createStatus;
+        }
+
+        public void createStatus(int s) {
+            createStatus = s;
         }
     }
 

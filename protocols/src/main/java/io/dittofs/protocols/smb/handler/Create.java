@@ -38,6 +38,8 @@ public final class Create implements SmbCommand {
     static final int ACTION_OPENED = 1;
     static final int ACTION_CREATED = 2;
     static final int ACTION_OVERWRITTEN = 3;
+    /** ImpersonationLevel runs from Anonymous (0) to Delegate (3), MS-SMB2 2.2.13. */
+    static final long MAX_IMPERSONATION = 3;
 
     @Override
     public int execute(SmbRequest r, SmbEncoder out) {
@@ -48,8 +50,12 @@ public final class Create implements SmbCommand {
         int options = in.i32(104);
         String name = in.u16(110) == 0 ? "" : in.utf16(in.u16(108), in.u16(110), Paths.MAX_PATH_CHARS);
         if (disposition < SUPERSEDE || disposition > OVERWRITE_IF
-                || (options & OPT_DIRECTORY) != 0 && (options & OPT_NON_DIRECTORY) != 0) {
-            return NtStatus.INVALID_PARAMETER;
+                || (options & OPT_DIRECTORY) != 0 && (options & OPT_NON_DIRECTORY) != 0
+                || name.startsWith("\\")) {
+            return NtStatus.INVALID_PARAMETER; // a name is relative to the share (3.3.5.9)
+        }
+        if (in.u32(68) > MAX_IMPERSONATION) {
+            return NtStatus.BAD_IMPERSONATION_LEVEL;
         }
         TreeConnect tree = r.tree();
         if (tree.isIpc()) {
@@ -59,6 +65,7 @@ public final class Create implements SmbCommand {
         boolean wantsWrite = (granted & Access.WRITE_BITS) != 0;
         boolean maxAllowed = (desired & Access.MAXIMUM_ALLOWED) != 0;
         boolean deleteOnClose = (options & OPT_DELETE_ON_CLOSE) != 0;
+        boolean readOnlyAttr = (in.i32(92) & Attrs.READONLY) != 0;
         if (deleteOnClose && (granted & Access.DELETE) == 0 && !maxAllowed) {
             return NtStatus.ACCESS_DENIED;
         }
@@ -81,6 +88,9 @@ public final class Create implements SmbCommand {
             }
             if ((options & OPT_NON_DIRECTORY) != 0 && n.isDirectory()) {
                 return NtStatus.FILE_IS_A_DIRECTORY;
+            }
+            if (deleteOnClose && (Attrs.attributes(n) & Attrs.READONLY) != 0) {
+                return NtStatus.CANNOT_DELETE; // a read-only file cannot be deleted (MS-FSA 2.1.5.1.2.1)
             }
             int bits = fs.access(ctx, n);
             if (!n.isDirectory()) {
@@ -110,6 +120,9 @@ public final class Create implements SmbCommand {
             }
             if (!canWrite) {
                 return NtStatus.ACCESS_DENIED;
+            }
+            if (deleteOnClose && readOnlyAttr) {
+                return NtStatus.CANNOT_DELETE;
             }
             AuthContext wctx = tree.authorize(true);
             n = dirWanted ? fs.mkdir(wctx, p.parent(), p.name(), SetAttr.mode(0755)).child()

@@ -30,6 +30,7 @@ final class FileInfo {
     static final int COMPRESSION = 28;
     static final int NETWORK_OPEN = 34;
     static final int ATTRIBUTE_TAG = 35;
+    static final int NORMALIZED_NAME = 48;
     static final int DISPOSITION_EX = 64;
 
     private FileInfo() {
@@ -61,6 +62,12 @@ final class FileInfo {
                 name(e, o);
                 return 4;
             }
+            case NORMALIZED_NAME -> {
+                // the share-relative path without a leading backslash, "" for the root (MS-FSCC 2.4.28)
+                e.u32(2L * o.path().length());
+                e.utf16(o.path());
+                return 4;
+            }
             case POSITION -> {
                 e.u64(o.position());
                 return 8;
@@ -78,13 +85,13 @@ final class FileInfo {
                 standard(e, o, n);
                 e.u64(n.id()).u32(0).u32(o.access()).u64(o.position()).u32(0).u32(0);
                 name(e, o);
-                return 100;
+                return 104; // the minimum buffer Windows accepts (smbtorture getinfo.qfile_buffercheck)
             }
             case ALTERNATE_NAME -> {
                 // no separate 8.3 names are kept: the short name is the name (Samba with mangling off)
                 e.u32(2L * o.name().length());
                 e.utf16(o.name());
-                return 4;
+                return 8;
             }
             case NETWORK_OPEN -> {
                 Attrs.networkOpen(e, n);
@@ -100,7 +107,7 @@ final class FileInfo {
                     e.u32(0).u32(2L * "::$DATA".length()).u64(n.size()).u64(Attrs.allocation(n));
                     e.utf16("::$DATA");
                 }
-                return 0;
+                return 32;
             }
             case COMPRESSION -> {
                 e.u64(n.size()).u16(0).u8(0).u8(0).u8(0).zeros(3);

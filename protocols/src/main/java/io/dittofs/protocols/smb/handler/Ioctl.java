@@ -71,6 +71,7 @@ public final class Ioctl implements SmbCommand {
                 return NtStatus.NOT_A_REPARSE_POINT;
             }
             default -> {
+                r.open(72); // a closed or unknown FileId is reported before the unsupported control code
                 return NtStatus.NOT_SUPPORTED;
             }
         }

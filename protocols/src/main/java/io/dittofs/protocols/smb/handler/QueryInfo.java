@@ -79,6 +79,8 @@ public final class QueryInfo implements SmbCommand {
     static final int FS_SIZE = 3;
     static final int FS_DEVICE = 4;
     static final int FS_ATTRIBUTE = 5;
+    static final int FS_CONTROL = 6;
+    static final int FS_OBJECT_ID = 8;
     static final int FS_FULL_SIZE = 7;
     static final int FS_SECTOR_SIZE = 11;
 
@@ -90,7 +92,7 @@ public final class QueryInfo implements SmbCommand {
                 String label = SmbShares.smbName(o.tree().share());
                 e.u64(Times.filetime(0)).u32(o.tree().share().id()).u32(2L * label.length()).u8(0).u8(0);
                 e.utf16(label);
-                return 18;
+                return 24; // minimum buffers as Windows (smbtorture getinfo.qfs_buffercheck)
             }
             case FS_SIZE -> {
                 Results.FsStat st = fs.fsstat();
@@ -112,7 +114,17 @@ public final class QueryInfo implements SmbCommand {
                 int attrs = 0x1 | 0x2 | 0x4 | 0x8 | (fs.readOnly() ? 0x0008_0000 : 0);
                 e.u32(attrs).u32(255).u32(2L * "NTFS".length());
                 e.utf16("NTFS");
-                return 12;
+                return 16;
+            }
+            case FS_CONTROL -> {
+                // FileFsControlInformation (MS-FSCC 2.5.2): no quotas, no content indexing
+                e.u64(0).u64(0).u64(0).u64(-1).u64(-1).u32(0).u32(0);
+                return 48;
+            }
+            case FS_OBJECT_ID -> {
+                // FileFsObjectIdInformation (MS-FSCC 2.5.6): the share's id as the volume's object id
+                e.u32(o.tree().share().id()).zeros(12).zeros(48);
+                return 64;
             }
             case FS_SECTOR_SIZE -> {
                 e.u32(512).u32(512).u32(512).u32(512).u32(0x3).u32(0).u32(0);

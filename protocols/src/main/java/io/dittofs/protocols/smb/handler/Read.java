@@ -50,6 +50,9 @@ public final class Read implements SmbCommand {
         if (offset < 0 || offset + length < 0) {
             return NtStatus.INVALID_PARAMETER; // beyond 2^63 - 1, as Samba
         }
+        if (minimum > length) {
+            return NtStatus.END_OF_FILE; // fewer bytes than MinimumCount can never be returned
+        }
         if (length == 0) {
             out.u16(17).u8(DATA_OFFSET).u8(0).u32(0).u32(0).u32(0);
             return NtStatus.SUCCESS;

@@ -63,10 +63,16 @@ public final class SetInfo implements SmbCommand {
         return status;
     }
 
+    private static final int TEMPORARY = 0x100;
+
     private static int basic(Open o, FileSystem fs, SmbDecoder b) {
         long atime = b.i64(8);
         long mtime = b.i64(16);
-        SetAttr sa = new SetAttr(-1, -1, -1, -1, time(atime), time(mtime));
+        int attrs = b.i32(32);
+        if (o.directory() && (attrs & TEMPORARY) != 0) {
+            return NtStatus.INVALID_PARAMETER; // FILE_ATTRIBUTE_TEMPORARY is for files only (MS-FSCC 2.6)
+        }
+        SetAttr sa = new SetAttr(readOnlyMode(o, fs, attrs), -1, -1, -1, time(atime), time(mtime));
         if (sa.isEmpty()) {
             return NtStatus.SUCCESS;
         }
@@ -75,6 +81,24 @@ public final class SetInfo implements SmbCommand {
         }
         fs.setattr(o.tree().authorize(true), o.inode(), sa, -1);
         return NtStatus.SUCCESS;
+    }
+
+    /**
+     * FILE_ATTRIBUTE_READONLY of a file maps to its owner's write bit (as {@link Attrs} reports
+     * it): set clears the write bits, cleared restores the owner's; 0 (no change) and
+     * directories leave the mode alone; -1 when nothing changes.
+     */
+    private static int readOnlyMode(Open o, FileSystem fs, int attrs) {
+        if (attrs == 0 || o.directory()) {
+            return -1;
+        }
+        int mode = fs.getattr(o.inode()).mode() & 07777;
+        boolean readOnly = (mode & 0200) == 0;
+        boolean wanted = (attrs & Attrs.READONLY) != 0;
+        if (readOnly == wanted) {
+            return -1;
+        }
+        return wanted ? mode & ~0222 : mode | 0200;
     }
 
     private static SetAttr.TimeSet time(long filetime) {

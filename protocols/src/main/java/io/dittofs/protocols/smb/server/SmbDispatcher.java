@@ -130,7 +130,14 @@ final class SmbDispatcher {
             new Smb2Header(h.creditCharge(), status, h.command(), granted, flags, 0, h.messageId(), 0,
                     h.processId(), tid, sid).encode(out);
             out.position(end);
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("{} #{} from {}: {}", Smb2Command.name(h.command()), h.messageId(), conn.peer(),
+                        NtStatus.hex(status));
+            }
             cc.status(status);
+            if (h.command() == Smb2Command.CREATE) {
+                cc.createStatus(status);
+            }
             starts.add(new int[] {start});
             reqs.add(r);
             if (r.afterSend() != null) {
@@ -176,21 +183,30 @@ final class SmbDispatcher {
             if ((dialect == 0 || dialect == 0x02FF) && cmd != Smb2Command.NEGOTIATE) {
                 throw new SmbDropException(Smb2Command.name(cmd) + " before NEGOTIATE");
             }
-            if (h.isRelated() && first) {
-                return NtStatus.INVALID_PARAMETER;
-            }
-            if (h.isRelated() && NtStatus.isError(cc.lastStatus())) {
-                return cc.lastStatus();
-            }
-            SmbCommand c = cmd < handlers.length ? handlers[cmd] : null;
-            if (c == null) {
-                return NtStatus.NOT_SUPPORTED;
+            if (!h.isRelated()) {
+                cc.createStatus(NtStatus.SUCCESS); // an unrelated element starts a new chain
+                cc.fileId(-1);
             }
             if (cmd != Smb2Command.NEGOTIATE) {
+                // the session first, so that every later refusal is signed with its key (3.3.4.1.1)
                 int denied = bindSession(r, cmd, msg, e);
                 if (denied != NtStatus.SUCCESS) {
                     return denied;
                 }
+            }
+            if (h.isRelated() && first) {
+                cc.createStatus(NtStatus.INVALID_PARAMETER); // and so fails the chain it starts, as Samba
+                return NtStatus.INVALID_PARAMETER;
+            }
+            if (h.isRelated() && NtStatus.isError(cc.createStatus())) {
+                return cc.createStatus(); // a failed CREATE fails the related requests after it (3.3.5.2.7.2)
+            }
+            if (cmd >= Smb2Command.COUNT) {
+                return NtStatus.INVALID_PARAMETER; // no such command (3.3.5.2.6)
+            }
+            SmbCommand c = cmd < handlers.length ? handlers[cmd] : null;
+            if (c == null) {
+                return NtStatus.NOT_SUPPORTED;
             }
             return c.execute(r, out);
         } catch (FsException x) {
