@@ -161,8 +161,7 @@ final class DataOps {
     public Inode commit(AuthContext ctx, long id) {
         Inode n = fs.getattr(id);
         requireRegular(n);
-        fs.blocks().sync(id);
-        fs.meta().sync();
+        fs.syncContentAndMeta(id);
         return n;
     }
 }

@@ -3,6 +3,9 @@ package io.dittofs.core;
 import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.spi.MetadataStore;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
 /**
  * What the operation classes of one {@link FileSystem} share: its stores, whether the share is
  * read-only, the clock, and the {@link ContentGuard} that keeps sizes and content in step.
@@ -54,6 +57,50 @@ final class FsBackend {
         T result = meta.write(work);
         meta.sync();
         return result;
+    }
+
+    /**
+     * Makes the content of {@code id} and every committed metadata change durable (COMMIT). The
+     * two flushes are independent, so they overlap: the metadata flush runs on a second virtual
+     * thread while the caller forces the content, and a COMMIT waits for one flush round instead
+     * of two in a row. Both always finish before this returns; the first failure is thrown.
+     */
+    void syncContentAndMeta(long id) {
+        FutureTask<Void> metaSync = new FutureTask<>(() -> {
+            meta.sync();
+            return null;
+        });
+        Thread.ofVirtual().name("meta-sync-", id).start(metaSync);
+        RuntimeException failure = null;
+        try {
+            blocks.sync(id);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                metaSync.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the flush runs on; its result still decides the reply
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException re ? re
+                            : new FsException(FsError.IO, "metadata sync failed", e.getCause());
+                }
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /**

@@ -38,6 +38,9 @@ final class ChannelCache {
     /** Files whose allocation changed since it was last measured (measured by {@link #usedBytes}). */
     private final Set<OpenFile> stale = ConcurrentHashMap.newKeySet();
     private final AtomicLong dirForces = new AtomicLong();
+    /** Test hooks run just before a content file's and a fan-out directory's force. */
+    volatile Runnable beforeDataForce = () -> { };
+    volatile Runnable beforeDirForce = () -> { };
 
     /** What a closed channel left to force: its data, and/or its directory entry up to a generation. */
     private record Pending(boolean dataDirty, long direntGen) {
@@ -203,6 +206,7 @@ final class ChannelCache {
 
     /** {@code fdatasync} of the file (callers group-commit through {@link OpenFile#data}). */
     void forceData(OpenFile f) throws IOException {
+        beforeDataForce.run();
         f.channel.force(false);
         dataForces.incrementAndGet();
     }
@@ -211,6 +215,7 @@ final class ChannelCache {
     void forceDirent(long id, long gen) {
         try {
             dirs[FileLayout.fan(id)].await(gen, () -> {
+                beforeDirForce.run();
                 FileLayout.forceDir(layout.fanDir(id));
                 dirForces.incrementAndGet();
             });

@@ -26,7 +26,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -132,10 +131,10 @@ public final class LmdbMetadataStore implements MetadataStore {
     private final ScheduledExecutorService pendingFlusher;
 
     private final AtomicLong commitSeq = new AtomicLong();
-    private volatile long durableSeq;
-    private final AtomicLong flushes = new AtomicLong();
-    private final ReentrantLock syncLock = new ReentrantLock();
-    /** Test hook run by the flushing caller under {@link #syncLock}, before it picks the commits it covers. */
+    /** Flushes in flight at once (see {@link FlushGroup}); as many platform sync threads. */
+    static final int FLUSH_OVERLAP = 2;
+    private final FlushGroup flushGroup = new FlushGroup(FLUSH_OVERLAP);
+    /** Test hook run by the flushing caller before it picks the commits its flush covers. */
     volatile Runnable beforeFlush = () -> { };
 
     private final Object closeLock = new Object();
@@ -170,7 +169,7 @@ public final class LmdbMetadataStore implements MetadataStore {
             writerThread = t;
             return t;
         });
-        syncer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(name + "-sync").daemon().factory());
+        syncer = Executors.newFixedThreadPool(FLUSH_OVERLAP, Thread.ofPlatform().name(name + "-sync-", 0).daemon().factory());
         readers = Executors.newFixedThreadPool(READ_THREADS, Thread.ofPlatform().name(name + "-reader-", 0).daemon().factory());
         pendingFlusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name + "-pending").daemon().factory());
         try {
@@ -492,40 +491,32 @@ public final class LmdbMetadataStore implements MetadataStore {
 
     /**
      * Writes the pending changes of WRITEs, then flushes every committed transaction to disk
-     * ({@code mdb_env_sync(force)}) on a platform
-     * thread, so a virtual caller is not pinned by the native call. Group commit: a caller whose
-     * commits were covered by a flush that started after them returns without flushing again.
+     * ({@code mdb_env_sync(force)}) on a platform thread, so a virtual caller is not pinned by the
+     * native call. Group commit ({@link FlushGroup}): a caller whose commits a finished flush
+     * covered returns at once; otherwise it starts a flush without waiting for one already
+     * running (up to {@link #FLUSH_OVERLAP} in flight), or waits for one to end.
      */
     @Override
     public void sync() {
         if (!pending.isEmpty()) {
             flushPending();
         }
+        checkOpen();
         long target = commitSeq.get();
-        if (durableSeq >= target) {
-            checkOpen();
-            return;
-        }
-        syncLock.lock();
         try {
-            checkOpen();
-            if (durableSeq >= target) {
-                return;
-            }
-            beforeFlush.run();
-            long upTo = commitSeq.get();
-            onThread(syncer, () -> {
+            flushGroup.await(target, () -> {
+                beforeFlush.run();
+                return commitSeq.get();
+            }, () -> onThread(syncer, () -> {
                 try {
                     env.sync(true);
                 } catch (LmdbException e) {
                     throw new FsException(FsError.IO, "LMDB sync: " + e.getMessage(), e);
                 }
                 return null;
-            });
-            durableSeq = upTo;
-            flushes.incrementAndGet();
-        } finally {
-            syncLock.unlock();
+            }));
+        } catch (IllegalStateException e) {
+            throw MetadataStore.closed();
         }
     }
 
@@ -549,7 +540,7 @@ public final class LmdbMetadataStore implements MetadataStore {
 
     /** How many times {@link #sync()} flushed (for tests and metrics). */
     long flushes() {
-        return flushes.get();
+        return flushGroup.flushes();
     }
 
     /** The map size now (for tests and metrics). */
@@ -582,7 +573,7 @@ public final class LmdbMetadataStore implements MetadataStore {
         awaitQuietly(writer);
         readers.shutdown();
         awaitQuietly(readers);
-        syncLock.lock();
+        flushGroup.shutdown();
         gate.acquireUninterruptibly(READ_PERMITS);
         try {
             try {
@@ -593,7 +584,6 @@ public final class LmdbMetadataStore implements MetadataStore {
             env.close();
         } finally {
             gate.release(READ_PERMITS);
-            syncLock.unlock();
             syncer.shutdown();
         }
     }
