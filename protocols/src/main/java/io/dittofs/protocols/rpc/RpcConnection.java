@@ -90,6 +90,9 @@ final class RpcConnection {
 
     /** Whether the client has sent more than the reader has taken (the next call already waits). */
     private boolean bytesWaiting() {
+        if (reader.buffered() > 0) {
+            return true; // read ahead with the last record: no FIONREAD needed
+        }
         try {
             return in.available() > 0;
         } catch (IOException e) {
