@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * NFSv3 READ and WRITE (UNSTABLE and FILE_SYNC) round trips of 4 KiB and 1 MiB over loopback TCP
- * against an in-process server on memory stores, one call at a time on one connection.
+ * against an in-process server, one call at a time on one connection; {@code store}: memory
+ * stores, or {@code file}: the in-place local-file block store (READ data sent from the file with
+ * sendfile, under {@code -Ddittofs.bench.dir} or /var/tmp).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -43,6 +45,11 @@ public class ReadWriteRoundTripBenchmark {
     @Param({"4096", "1048576"})
     int size;
 
+    @Param({"memory", "file"})
+    String store;
+
+    private java.nio.file.Path dir;
+
     private NfsServer server;
     private SocketChannel ch;
     private ByteBuffer read;
@@ -53,7 +60,14 @@ public class ReadWriteRoundTripBenchmark {
 
     @Setup(Level.Trial)
     public void setup() throws IOException {
-        ShareRegistry shares = Servers.memoryShares();
+        ShareRegistry shares;
+        if (store.equals("file")) {
+            dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of(
+                    System.getProperty("dittofs.bench.dir", "/var/tmp")), "rw-bench");
+            shares = Servers.fileShares(dir.resolve("blocks"));
+        } else {
+            shares = Servers.memoryShares();
+        }
         FileSystem fs = shares.byId(1).fs();
         long id = fs.create(AuthContext.ROOT, fs.rootId(), "f", SetAttr.NONE, FileSystem.CreateMode.GUARDED, 0).child().id();
         fs.write(AuthContext.ROOT, id, 0, Arena.ofAuto().allocate(1 << 20).fill((byte) 0x5a), Stability.UNSTABLE);
@@ -86,6 +100,13 @@ public class ReadWriteRoundTripBenchmark {
     public void tearDown() throws IOException {
         ch.close();
         server.close();
+        if (dir != null) {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** Sends with a fresh xid (so the duplicate-request cache never answers) and reads the reply. */

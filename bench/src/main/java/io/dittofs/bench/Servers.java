@@ -11,7 +11,7 @@ import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 
 import java.io.IOException;
 
-/** In-process servers on memory stores for benchmarks. */
+/** In-process servers on memory stores (or local files) for benchmarks. */
 final class Servers {
     private Servers() {
     }
@@ -20,6 +20,14 @@ final class Servers {
         ShareRegistry shares = new ShareRegistry();
         shares.add(new Share(1, "/export", new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false),
                 false, 65534, 65534));
+        return shares;
+    }
+
+    /** One share on memory metadata and the in-place local-file block store under {@code dir} (READs by sendfile). */
+    static ShareRegistry fileShares(java.nio.file.Path dir) {
+        ShareRegistry shares = new ShareRegistry();
+        shares.add(new Share(1, "/export", new FileSystem(new MemoryMetadataStore(),
+                new io.dittofs.storage.block.file.FileBlockStore(dir), false), false, 65534, 65534));
         return shares;
     }
 

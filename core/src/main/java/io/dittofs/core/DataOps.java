@@ -3,6 +3,7 @@ package io.dittofs.core;
 import io.dittofs.core.Results.Read;
 import io.dittofs.core.Results.Wcc;
 import io.dittofs.core.Results.Written;
+import io.dittofs.core.spi.ContentRegion;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.Lock;
@@ -33,14 +34,7 @@ final class DataOps {
      * many bytes were filled from the start of {@code dst} and whether the end of file was reached.
      */
     public Read read(AuthContext ctx, long id, long offset, MemorySegment dst) {
-        if (offset < 0) {
-            throw new FsException(FsError.INVALID, "negative offset");
-        }
-        Inode n = fs.getattr(id);
-        requireRegular(n);
-        if (!ownerOverride(ctx, n, READ) && !Permissions.permits(ctx, n, EXECUTE)) {
-            throw new FsException(FsError.ACCESS_DENIED, "read needs read permission");
-        }
+        Inode n = readable(ctx, id, offset);
         // offset may lie anywhere up to 2^63 - 1: past the end nothing is read and eof is set
         long avail = Math.max(0, n.size() - offset);
         int count = (int) Math.min(dst.byteSize(), avail);
@@ -50,6 +44,43 @@ final class DataOps {
         boolean eof = count == avail; // offset + count >= size, without overflow
         Inode attr = maybeTouchAtime(n);
         return new Read(count, eof, attr);
+    }
+
+    /**
+     * The READ of {@link #read} with the data as a region of the block store (sent later without
+     * a user-space copy); null, with nothing done, when the store offers none or nothing is to be
+     * read. The region's length is what the size allowed when it was read, like {@link #read}'s count.
+     */
+    public Results.RegionRead readRegion(AuthContext ctx, long id, long offset, int count) {
+        Inode n = readable(ctx, id, offset);
+        long avail = Math.max(0, n.size() - offset);
+        int len = (int) Math.min(count, avail);
+        if (len <= 0) {
+            return null;
+        }
+        ContentRegion region = fs.blocks().region(id, offset, len);
+        if (region == null) {
+            return null;
+        }
+        try {
+            return new Results.RegionRead(len, len == avail, maybeTouchAtime(n), region);
+        } catch (RuntimeException | Error e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    /** The file, checked to be a regular file {@code ctx} may read at a valid offset. */
+    private Inode readable(AuthContext ctx, long id, long offset) {
+        if (offset < 0) {
+            throw new FsException(FsError.INVALID, "negative offset");
+        }
+        Inode n = fs.getattr(id);
+        requireRegular(n);
+        if (!ownerOverride(ctx, n, READ) && !Permissions.permits(ctx, n, EXECUTE)) {
+            throw new FsException(FsError.ACCESS_DENIED, "read needs read permission");
+        }
+        return n;
     }
 
     /** relatime: atime moves when it is older than mtime/ctime or a day old. */

@@ -149,6 +149,15 @@ public final class FileSystem {
         return data.read(ctx, id, offset, dst);
     }
 
+    /**
+     * Reads {@code count} bytes from {@code offset} as a region of the block store, to be sent to
+     * a socket without a user-space copy; null when the store offers no region for them (or there
+     * is nothing to read), in which case nothing was done and the caller uses {@link #read}.
+     */
+    public Results.RegionRead readRegion(AuthContext ctx, long id, long offset, int count) {
+        return data.readRegion(ctx, id, offset, count);
+    }
+
     /** Writes {@code src} at {@code offset}; FILE_SYNC/DATA_SYNC make data durable before returning. */
     public Written write(AuthContext ctx, long id, long offset, MemorySegment src, Stability stability) {
         return data.write(ctx, id, offset, src, stability);

@@ -27,6 +27,13 @@ public final class Results {
     public record Read(int count, boolean eof, Inode attr) {
     }
 
+    /**
+     * A read whose data is a region of the block store, to be sent without a user-space copy
+     * ({@link FileSystem#readRegion}); the receiver owns {@code region} and closes it.
+     */
+    public record RegionRead(int count, boolean eof, Inode attr, io.dittofs.core.spi.ContentRegion region) {
+    }
+
     public record Written(int count, Stability committed, Wcc file) {
     }
 

@@ -87,7 +87,7 @@ public final class RpcTestClient implements AutoCloseable {
      * reject_stat; {@code body} is positioned after it (results, mismatch_info or auth_stat).
      */
     public record RpcReply(byte[] raw, int xid, int replyStat, int stat, ByteBuffer body) {
-        static RpcReply parse(byte[] raw) {
+        public static RpcReply parse(byte[] raw) {
             ByteBuffer b = ByteBuffer.wrap(raw);
             int xid = b.getInt();
             int type = b.getInt();

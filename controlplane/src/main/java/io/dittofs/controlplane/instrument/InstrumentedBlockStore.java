@@ -1,6 +1,7 @@
 package io.dittofs.controlplane.instrument;
 
 import io.dittofs.core.spi.BlockStore;
+import io.dittofs.core.spi.ContentRegion;
 import io.opentelemetry.api.trace.Span;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 
@@ -61,6 +62,34 @@ public final class InstrumentedBlockStore implements BlockStore {
         } finally {
             read.end(s, t0);
         }
+    }
+
+    /**
+     * Forwarded so READ keeps its zero-copy path (a decorator without it would hide the store's
+     * regions behind the interface default). A region handed out counts as a read of its length;
+     * the send itself happens later, on the connection, and is not timed here.
+     */
+    @Override
+    public ContentRegion region(long contentId, long offset, long length) {
+        long t0 = read.clock();
+        ContentRegion r;
+        try {
+            r = delegate.region(contentId, offset, length);
+        } catch (RuntimeException e) {
+            Span s = read.start(contentId);
+            read.failed(s, e);
+            read.end(s, t0);
+            throw e;
+        }
+        if (r != null) { // none offered: the caller reads instead, and that read is what gets counted
+            if (reads != null) {
+                reads.increment();
+            }
+            Span s = read.start(contentId);
+            read.bytes(s, r.length());
+            read.end(s, t0);
+        }
+        return r;
     }
 
     @Override

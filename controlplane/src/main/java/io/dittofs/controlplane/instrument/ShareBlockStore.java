@@ -1,6 +1,7 @@
 package io.dittofs.controlplane.instrument;
 
 import io.dittofs.core.spi.BlockStore;
+import io.dittofs.core.spi.ContentRegion;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 
 import java.lang.foreign.MemorySegment;
@@ -33,6 +34,16 @@ public final class ShareBlockStore implements BlockStore {
     public void read(long contentId, long offset, MemorySegment dst) {
         delegate.read(contentId, offset, dst);
         readBytes.inc(dst.byteSize());
+    }
+
+    /** Forwarded so READ keeps its zero-copy path; the bytes count as read when the region is handed out. */
+    @Override
+    public ContentRegion region(long contentId, long offset, long length) {
+        ContentRegion r = delegate.region(contentId, offset, length);
+        if (r != null) {
+            readBytes.inc(r.length());
+        }
+        return r;
     }
 
     @Override

@@ -8,7 +8,9 @@ import io.dittofs.core.FsException;
 import io.dittofs.core.SetAttr;
 import io.dittofs.core.Stability;
 import io.dittofs.core.spi.BlockStore;
+import io.dittofs.core.spi.ContentRegion;
 import io.dittofs.core.spi.MetadataStore;
+import io.dittofs.storage.block.file.FileBlockStore;
 import io.dittofs.storage.block.memory.MemoryBlockStore;
 import io.dittofs.storage.cache.WriteBackCache;
 import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
@@ -21,6 +23,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +36,26 @@ class StoreMetricsTest {
 
     private static void assertValue(Scrape s, double expected, String name, String... labels) {
         assertEquals(expected, s.value(name, labels), name + " " + String.join(",", labels) + "\n" + s.lines(name));
+    }
+
+    @Test
+    void shouldKeepTheStoresZeroCopyRegionsAndCountThemAsReadsWhenDecorated() throws Exception {
+        try (MetricsServer metrics = MetricsServer.start("127.0.0.1", 0);
+             FileBlockStore files = new FileBlockStore(dir.resolve("files"))) {
+            StoreInstruments in = new StoreInstruments(metrics.registry(), null);
+            BlockStore share = in.share("/export", in.block("blocks2", "store", true, files));
+            MemorySegment data = Arena.ofAuto().allocate(65536).fill((byte) 7);
+            share.write(42, 0, data);
+            try (ContentRegion r = share.region(42, 0, 65536)) {
+                assertNotNull(r, "the decorators must forward region(), or READ loses its zero-copy path");
+                assertEquals(65536, r.length());
+            }
+            assertNull(share.region(43, 0, 4096), "nothing stored for the file: no region");
+            Scrape s = Scrape.of(metrics.port());
+            assertValue(s, 65536, "dittofs_share_read_bytes_total", "share", "/export");
+            assertValue(s, 1, "dittofs_blockstore_operation_duration_seconds_count",
+                    "store", "blocks2", "layer", "store", "op", "read");
+        }
     }
 
     @Test

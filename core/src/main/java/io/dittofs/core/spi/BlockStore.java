@@ -18,6 +18,16 @@ public interface BlockStore extends AutoCloseable {
      */
     void read(long contentId, long offset, MemorySegment dst);
 
+    /**
+     * The content of {@code [offset, offset + length)} as a region to be sent to a socket without
+     * a user-space copy (READ replies), or null when this store cannot offer one for it (content
+     * held in memory, dirty data in a cache, nothing stored for the file): the caller then uses
+     * {@link #read}. The caller owns a returned region and closes it. The default offers none.
+     */
+    default ContentRegion region(long contentId, long offset, long length) {
+        return null;
+    }
+
     /** Stores {@code src} at {@code offset}, extending the content if needed. */
     void write(long contentId, long offset, MemorySegment src);
 

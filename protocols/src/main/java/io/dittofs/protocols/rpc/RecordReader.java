@@ -31,10 +31,18 @@ final class RecordReader {
         }
     }
 
+    /** Bytes the inbox holds at most: a 4 KiB WRITE's record, mark and RPC header included, fits. */
+    static final int INBOX = 8 * 1024;
+
     private final ReadableByteChannel ch;
     private final BufferPool pool;
     private final int maxRecord;
-    private final ByteBuffer header = ByteBuffer.allocateDirect(4);
+    /**
+     * Bytes read from the socket ahead of the record being assembled (read mode): one read takes a
+     * small call's mark and body together, and the next call's first bytes when the client
+     * pipelines. Bodies beyond it are read straight into their pooled buffer.
+     */
+    private final ByteBuffer inbox = ByteBuffer.allocateDirect(INBOX).flip();
     private volatile long recordStartNanos;
     /** When bytes last arrived, for the pressure watchdog. */
     private volatile long lastReadNanos = System.nanoTime();
@@ -62,14 +70,21 @@ final class RecordReader {
         return awaitingBuffer;
     }
 
+    /** Bytes already read from the socket and not yet taken (the next record has begun arriving). */
+    int buffered() {
+        return inbox.remaining();
+    }
+
     /** The next record, or null on a clean end of stream between records. */
     Record next() throws IOException {
         try {
-            int h = readHeader(true);
-            if (h == -1 && header.position() == 0) {
+            if (inbox.hasRemaining()) {
+                recordStartNanos = System.nanoTime(); // its first bytes came with an earlier read
+            }
+            if (!fill(4, true)) {
                 return null;
             }
-            return assemble(h);
+            return assemble(inbox.getInt());
         } finally {
             recordStartNanos = 0;
         }
@@ -109,7 +124,8 @@ final class RecordReader {
                 if (last) {
                     return new Record(lease, lease.capacity().asSlice(0, total));
                 }
-                h = readHeader(false);
+                fill(4, false);
+                h = inbox.getInt();
             }
         } catch (IOException | RuntimeException e) {
             if (lease != null) {
@@ -152,29 +168,45 @@ final class RecordReader {
         }
     }
 
-    /** Reads a fragment header; returns -1 with position 0 for EOF before any byte if {@code eofOk}. */
-    private int readHeader(boolean eofOk) throws IOException {
-        header.clear();
-        while (header.hasRemaining()) {
-            int n = ch.read(header);
-            if (n < 0) {
-                if (eofOk && header.position() == 0) {
-                    return -1;
-                }
-                throw new EOFException("end of stream inside a fragment header");
-            }
-            if (n > 0) {
-                lastReadNanos = System.nanoTime();
-                if (recordStartNanos == 0) {
-                    // the record starts with its first byte, so a client dribbling a header also stalls
-                    recordStartNanos = lastReadNanos;
-                }
-            }
+    /**
+     * Reads until the inbox holds at least {@code min} bytes (a fragment header), taking whatever
+     * more the socket has; false on end of stream before any byte if {@code eofOk}.
+     */
+    private boolean fill(int min, boolean eofOk) throws IOException {
+        if (inbox.remaining() >= min) {
+            return true;
         }
-        return header.getInt(0); // position is 4 here, which tells a real 0xFFFFFFFF from EOF
+        inbox.compact();
+        try {
+            while (inbox.position() < min) {
+                int n = ch.read(inbox);
+                if (n < 0) {
+                    if (eofOk && inbox.position() == 0) {
+                        return false;
+                    }
+                    throw new EOFException("end of stream inside a fragment header");
+                }
+                if (n > 0) {
+                    lastReadNanos = System.nanoTime();
+                    if (recordStartNanos == 0) {
+                        // the record starts with its first byte, so a client dribbling a header also stalls
+                        recordStartNanos = lastReadNanos;
+                    }
+                }
+            }
+        } finally {
+            inbox.flip();
+        }
+        return true;
     }
 
+    /** Fills {@code b}: first from the inbox, then straight from the socket. */
     private void readFully(ByteBuffer b) throws IOException {
+        int k = Math.min(inbox.remaining(), b.remaining());
+        if (k > 0) {
+            b.put(inbox.slice(inbox.position(), k));
+            inbox.position(inbox.position() + k);
+        }
         while (b.hasRemaining()) {
             if (ch.read(b) < 0) {
                 throw new EOFException("end of stream inside a record");

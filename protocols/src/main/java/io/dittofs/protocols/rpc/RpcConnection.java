@@ -2,6 +2,7 @@ package io.dittofs.protocols.rpc;
 
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.core.buffer.Lease;
+import io.dittofs.core.spi.ContentRegion;
 import io.dittofs.protocols.xdr.BadXdrException;
 import io.dittofs.protocols.xdr.XdrEncoder;
 import org.slf4j.Logger;
@@ -89,6 +90,9 @@ final class RpcConnection {
 
     /** Whether the client has sent more than the reader has taken (the next call already waits). */
     private boolean bytesWaiting() {
+        if (reader.buffered() > 0) {
+            return true; // read ahead with the last record: no FIONREAD needed
+        }
         try {
             return in.available() > 0;
         } catch (IOException e) {
@@ -156,7 +160,7 @@ final class RpcConnection {
             }
             RpcDispatcher.Outcome o;
             try {
-                o = server.dispatcher().dispatch(rec.data(), peer, buffers);
+                o = server.dispatcher().dispatch(rec.data(), peer, buffers, true);
             } catch (BadXdrException e) {
                 LOG.info("closing connection from {}: unreadable RPC header", peer);
                 close();
@@ -165,10 +169,7 @@ final class RpcConnection {
             switch (o) {
                 case RpcDispatcher.Reply r -> {
                     try (XdrEncoder enc = r.encoder()) {
-                        MemorySegment out = enc.written();
-                        int len = (int) out.byteSize() - 4;
-                        enc.writeIntAt(0, 0x8000_0000 | len);
-                        send(out.asByteBuffer());
+                        sendReply(enc);
                     }
                 }
                 case RpcDispatcher.Resend r -> send(ByteBuffer.wrap(r.record()));
@@ -188,23 +189,83 @@ final class RpcConnection {
         }
     }
 
-    private void send(ByteBuffer b) throws IOException {
+    /**
+     * Sends an encoded reply as one record: its bytes, then its {@linkplain XdrEncoder#tail tail}
+     * (a READ's data, from the file to the socket with {@code sendfile}) and the tail's padding.
+     */
+    private void sendReply(XdrEncoder enc) throws IOException {
+        MemorySegment out = enc.written();
+        ContentRegion tail = enc.tail();
+        long len = out.byteSize() - 4 + (tail == null ? 0 : tail.length() + enc.tailPadding());
+        enc.writeIntAt(0, 0x8000_0000 | (int) len); // READ counts are capped far below 2^31
+        if (tail == null) {
+            send(out.asByteBuffer());
+            return;
+        }
         writeLock.lock();
         try {
-            long start = System.nanoTime() | 1; // never 0, which means "not sending"
-            lastSendNanos = start;
-            sendStartNanos = start;
-            int limit = b.limit();
-            while (b.hasRemaining()) {
-                b.limit(Math.min(limit, b.position() + SEND_SLICE));
-                if (ch.write(b) > 0) {
-                    lastSendNanos = System.nanoTime();
-                }
-                b.limit(limit);
-            }
+            startSend();
+            writeAll(out.asByteBuffer());
+            MemorySegment scratch = enc.buffer(); // sent already: free for the copies below
+            sendTail(tail, scratch);
+            MemorySegment pad = scratch.asSlice(0, enc.tailPadding()).fill((byte) 0);
+            writeAll(pad.asByteBuffer());
         } finally {
             sendStartNanos = 0;
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * Sends the region without a user-space copy; when the socket takes nothing (full, as its fd is
+     * non-blocking under virtual threads) or the file ended early (truncated meanwhile), copies one
+     * piece through {@code scratch} with a blocking write, which waits for the socket, then goes on.
+     */
+    private void sendTail(ContentRegion tail, MemorySegment scratch) throws IOException {
+        long n = tail.length();
+        long pos = 0;
+        while (pos < n) {
+            long sent = tail.transferTo(pos, n - pos, ch); // returns what the socket took: progress shows per call
+            if (sent > 0) {
+                pos += sent;
+                lastSendNanos = System.nanoTime();
+                server.tailSent(sent);
+                continue;
+            }
+            MemorySegment piece = scratch.asSlice(0, Math.min(scratch.byteSize(), n - pos));
+            tail.read(pos, piece);
+            writeAll(piece.asByteBuffer());
+            pos += piece.byteSize();
+            server.tailCopied(piece.byteSize());
+        }
+    }
+
+    private void send(ByteBuffer b) throws IOException {
+        writeLock.lock();
+        try {
+            startSend();
+            writeAll(b);
+        } finally {
+            sendStartNanos = 0;
+            writeLock.unlock();
+        }
+    }
+
+    /** Marks a reply as being sent, for the send-timeout watchdog; the write lock is held. */
+    private void startSend() {
+        long start = System.nanoTime() | 1; // never 0, which means "not sending"
+        lastSendNanos = start;
+        sendStartNanos = start;
+    }
+
+    private void writeAll(ByteBuffer b) throws IOException {
+        int limit = b.limit();
+        while (b.hasRemaining()) {
+            b.limit(Math.min(limit, b.position() + SEND_SLICE));
+            if (ch.write(b) > 0) {
+                lastSendNanos = System.nanoTime();
+            }
+            b.limit(limit);
         }
     }
 

@@ -98,6 +98,15 @@ public final class RpcDispatcher {
      * its budget).
      */
     public Outcome dispatch(MemorySegment record, InetSocketAddress client, BufferPool replies) {
+        return dispatch(record, client, replies, false);
+    }
+
+    /**
+     * As {@link #dispatch(MemorySegment, InetSocketAddress, BufferPool)}; with {@code tails} the
+     * reply may end with a {@linkplain XdrEncoder#tail region} the caller sends after the encoded
+     * bytes (a READ's data, sent from the file without a user-space copy).
+     */
+    public Outcome dispatch(MemorySegment record, InetSocketAddress client, BufferPool replies, boolean tails) {
         XdrDecoder d = new XdrDecoder(record);
         int xid = d.readInt();
         int type = d.readInt();
@@ -105,6 +114,9 @@ public final class RpcDispatcher {
             return NO_REPLY;
         }
         XdrEncoder e = new XdrEncoder(replies, 512);
+        if (tails) {
+            e.allowTail();
+        }
         boolean handedOver = false;
         try {
             e.position(4);
@@ -221,6 +233,10 @@ public final class RpcDispatcher {
                 drc.abort(key);
                 key = null;
             }
+        }
+        if (key != null && e.tail() != null) {
+            drc.abort(key); // a reply with a tail is not cached (only idempotent READs have one)
+            key = null;
         }
         if (key != null) {
             byte[] copy = e.written().toArray(ValueLayout.JAVA_BYTE);

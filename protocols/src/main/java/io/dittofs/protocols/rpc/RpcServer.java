@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A TCP ONC RPC server on blocking NIO channels: an acceptor thread, one virtual reader thread
@@ -90,6 +91,8 @@ public final class RpcServer implements AutoCloseable {
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> readers = ConcurrentHashMap.newKeySet();
     private final ServerShutdown shutdown = new ServerShutdown();
+    private final LongAdder tailSent = new LongAdder();
+    private final LongAdder tailCopied = new LongAdder();
     private final Thread acceptor;
     private final Thread watchdog;
     private volatile boolean stopping;
@@ -242,6 +245,24 @@ public final class RpcServer implements AutoCloseable {
         if (connections.remove(c)) {
             observer.connectionClosed(name, c.peer());
         }
+    }
+
+    /** Bytes of READ data sent from files to sockets without a user-space copy ({@code sendfile}). */
+    public long tailBytesSent() {
+        return tailSent.sum();
+    }
+
+    /** Bytes of READ data regions copied through a buffer instead (socket full, or the file cut meanwhile). */
+    public long tailBytesCopied() {
+        return tailCopied.sum();
+    }
+
+    void tailSent(long n) {
+        tailSent.add(n);
+    }
+
+    void tailCopied(long n) {
+        tailCopied.add(n);
     }
 
     public int callsInFlight() {

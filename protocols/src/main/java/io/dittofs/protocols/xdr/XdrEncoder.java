@@ -2,6 +2,7 @@ package io.dittofs.protocols.xdr;
 
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.core.buffer.Lease;
+import io.dittofs.core.spi.ContentRegion;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,15 +14,20 @@ import static io.dittofs.protocols.xdr.XdrDecoder.LONG;
 /**
  * Writes XDR (RFC 4506) into a pooled off-heap buffer, growing into a larger pooled buffer when
  * needed (up to the pool's largest class). Large payloads are written in place through
- * {@link #reserve(int)}, so READ data goes from the store straight into the reply buffer.
+ * {@link #reserve(int)}, so READ data goes from the store straight into the reply buffer; or,
+ * where the transport can send it ({@link #allowTail()}), a reply ends with a {@link ContentRegion}
+ * ({@link #tail(ContentRegion)}) that the transport sends from the file to the socket after
+ * {@link #written()}, followed by its XDR padding, without the data entering this buffer.
  *
- * <p>Owns its lease until {@link #close()}. Not thread-safe.
+ * <p>Owns its lease, and its tail, until {@link #close()}. Not thread-safe.
  */
 public final class XdrEncoder implements AutoCloseable {
     private final BufferPool pool;
     private Lease lease;
     private MemorySegment seg;
     private long pos;
+    private boolean tailAllowed;
+    private ContentRegion tail;
 
     public XdrEncoder(BufferPool pool, int initialSize) {
         this.pool = pool;
@@ -129,8 +135,53 @@ public final class XdrEncoder implements AutoCloseable {
         return this;
     }
 
+    /** Lets a program end this reply with a {@link #tail}: the transport sends regions (a TCP connection does). */
+    public void allowTail() {
+        tailAllowed = true;
+    }
+
+    /** Whether {@link #tail} may be called. */
+    public boolean tailAllowed() {
+        return tailAllowed;
+    }
+
+    /**
+     * Ends the reply with {@code region}'s bytes and their XDR padding to 4, sent after
+     * {@link #written()}; nothing may be written after it. Takes ownership of {@code region}
+     * ({@link #close()} closes it).
+     */
+    public void tail(ContentRegion region) {
+        if (!tailAllowed || tail != null) {
+            region.close();
+            throw new IllegalStateException(tail != null ? "reply has a tail already" : "transport sends no tails");
+        }
+        tail = region;
+    }
+
+    /** The region ending the reply, or null. */
+    public ContentRegion tail() {
+        return tail;
+    }
+
+    /** Zero bytes after the tail (XDR padding of its length to 4), 0 without a tail. */
+    public int tailPadding() {
+        return tail == null ? 0 : (int) (-tail.length() & 3);
+    }
+
+    /** The whole buffer: scratch space for the transport once {@link #written()} has been sent. */
+    public MemorySegment buffer() {
+        return seg;
+    }
+
     @Override
     public void close() {
-        lease.close();
+        try {
+            if (tail != null) {
+                tail.close();
+                tail = null;
+            }
+        } finally {
+            lease.close();
+        }
     }
 }

@@ -77,6 +77,47 @@ class RecordReaderTest {
         assertAllBuffersReturned();
     }
 
+    /** A channel over {@code in} that counts its read calls (each one a syscall on a socket). */
+    private static final class CountingChannel implements ReadableByteChannel {
+        private final ReadableByteChannel in;
+        int reads;
+
+        CountingChannel(byte[] bytes) {
+            in = Channels.newChannel(new ByteArrayInputStream(bytes));
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            reads++;
+            return in.read(dst);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return in.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    @Test
+    void shouldTakeMarkAndBodyOfSmallRecordsWithOneReadWhenTheyArriveTogether() throws IOException {
+        byte[] first = bytes(200, 1);
+        byte[] second = bytes(4300, 2); // a 4 KiB WRITE's record
+        CountingChannel ch = new CountingChannel(stream(LAST | 200, first, LAST | 4300, second));
+        RecordReader r = new RecordReader(ch, pool, 1 << 20);
+        assertArrayEquals(first, data(r.next()));
+        assertEquals(1, ch.reads, "mark and body in one read");
+        assertEquals(4 + 4300, r.buffered(), "the next record came with it");
+        assertArrayEquals(second, data(r.next()));
+        assertEquals(1, ch.reads, "the second record needed no read at all");
+        assertNull(r.next());
+        assertAllBuffersReturned();
+    }
+
     @Test
     void shouldJoinFragmentsIntoOneRecord() throws IOException {
         byte[] a = bytes(7, 1);

@@ -3,6 +3,7 @@ package io.dittofs.storage.cache;
 import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
 import io.dittofs.core.spi.BlockStore;
+import io.dittofs.core.spi.ContentRegion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,6 +179,17 @@ public final class WriteBackCache implements BlockStore {
         } finally {
             f.rw.readLock().unlock();
         }
+    }
+
+    /**
+     * The backing store's region when the cache holds nothing of the file (no dirty range, no
+     * pending truncate or delete); null otherwise, and {@link #read} overlays the cache's data.
+     * A write that lands meanwhile is concurrent with the READ the region serves.
+     */
+    @Override
+    public ContentRegion region(long contentId, long offset, long length) {
+        checkHealthy();
+        return files.get(contentId) == null ? backing.region(contentId, offset, length) : null;
     }
 
     /** Largest record payload: bigger writes are logged as several records. */

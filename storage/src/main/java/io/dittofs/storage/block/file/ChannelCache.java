@@ -61,15 +61,17 @@ final class ChannelCache {
      * and {@code create} is false. Never returns a deleted or closed file.
      */
     OpenFile acquire(long id, boolean create) {
+        boolean[] opened = {false};
         while (true) {
             OpenFile f = files.get(id);
             if (f == null) {
-                f = openFile(id, create);
+                f = openFile(id, create, opened);
                 if (f == null) {
                     return null;
                 }
             }
-            if (f.acquire()) {
+            if (opened[0] || f.acquire()) {
+                opened[0] = false;
                 if (!f.deleted && f.channel.isOpen()) {
                     return f;
                 }
@@ -85,8 +87,13 @@ final class ChannelCache {
         pending.remove(id);
     }
 
-    /** Opens (or creates) the file and puts it in the cache; returns what the cache holds for it. */
-    private OpenFile openFile(long id, boolean create) {
+    /**
+     * Opens (or creates) the file and puts it in the cache; returns what the cache holds for it. A
+     * file this call opened is returned already acquired ({@code opened[0]} set), before the sweep
+     * it may trigger: otherwise, with every other open file in use (held by READ replies being
+     * sent), the sweep would close it before its first use, again and again.
+     */
+    private OpenFile openFile(long id, boolean create, boolean[] opened) {
         boolean[] added = {false};
         OpenFile f;
         try {
@@ -123,6 +130,7 @@ final class ChannelCache {
             throw FileLayout.failure("open", id, e.getCause());
         }
         if (added[0]) {
+            opened[0] = f.acquire(); // nobody else can retire it before it is in the clock
             clock.add(f);
             queued.incrementAndGet();
             if (open.incrementAndGet() > maxOpen || queued.get() > 2 * maxOpen) {

@@ -3,6 +3,7 @@ package io.dittofs.storage.block.file;
 import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
 import io.dittofs.core.spi.BlockStore;
+import io.dittofs.core.spi.ContentRegion;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * File content in a local directory, <b>written in place</b>: one sparse file per inode
@@ -59,6 +61,7 @@ public final class FileBlockStore implements BlockStore {
     private final FileLayout layout;
     private final ChannelCache cache;
     private final long maxFileSize;
+    private final LongAdder regions = new LongAdder();
     private volatile boolean closed;
 
     public FileBlockStore(Path root) {
@@ -123,6 +126,29 @@ public final class FileBlockStore implements BlockStore {
                 f.release();
             }
         }
+    }
+
+    /**
+     * The range as a {@link FileContentRegion} of the open file (sent with {@code sendfile}); null
+     * when no file exists for the content (it is all holes: {@link #read} zero-fills it).
+     */
+    @Override
+    public ContentRegion region(long contentId, long offset, long length) {
+        checkOpen();
+        if (offset < 0 || length < 0 || length > Long.MAX_VALUE - offset) {
+            throw new FsException(FsError.INVALID, "region " + offset + "+" + length);
+        }
+        OpenFile f = cache.acquire(contentId, false);
+        if (f == null) {
+            return null;
+        }
+        regions.increment();
+        return new FileContentRegion(f, offset, length);
+    }
+
+    /** Regions handed out for zero-copy sends so far. */
+    public long regions() {
+        return regions.sum();
     }
 
     @Override
