@@ -88,9 +88,17 @@ public final class ClientRecord {
         return lastRenewNanos;
     }
 
-    void renew(long now) {
+    /** Renews the lease at {@code now} (a volatile write). */
+    public void renew(long now) {
         lastRenewNanos = now;
     }
+
+    /** Serialises the CREATE_SESSIONs of this client (taken before the client table's monitor, never after). */
+    public Object createSessionLock() {
+        return createSessionLock;
+    }
+
+    private final Object createSessionLock = new Object();
 
     /** True when the lease ran out at {@code now}; the client is then a courtesy client until purged. */
     public boolean expired(long now, long leaseNanos) {
