@@ -1,0 +1,18 @@
+package io.dittofs.protocols.nfs.v4.ops;
+
+import io.dittofs.protocols.nfs.v4.Nfs4Ops;
+
+/** Registers the operations that need no client state. Stateless. */
+public final class StatelessOps {
+    private StatelessOps() {
+    }
+
+    public static void registerAll(Nfs4Ops table) {
+        table.register(PutfhOp.INSTANCE)
+                .register(PutrootfhOp.INSTANCE)
+                .register(PutpubfhOp.INSTANCE)
+                .register(GetfhOp.INSTANCE)
+                .register(SavefhOp.INSTANCE)
+                .register(RestorefhOp.INSTANCE);
+    }
+}
