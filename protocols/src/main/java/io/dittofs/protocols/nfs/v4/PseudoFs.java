@@ -73,6 +73,11 @@ public final class PseudoFs {
         return n == 0 ? ROOT : "/" + String.join("/", comps.subList(0, n));
     }
 
+    /** The stable id of a pseudo path (see {@link #nodeId}). */
+    public static long nodeIdOf(String path) {
+        return nodeId(path);
+    }
+
     /** The stable id of a pseudo path: 63 bits of its SHA-256, never 0. */
     static long nodeId(String path) {
         try {

@@ -13,6 +13,24 @@ public final class StatelessOps {
                 .register(PutpubfhOp.INSTANCE)
                 .register(GetfhOp.INSTANCE)
                 .register(SavefhOp.INSTANCE)
-                .register(RestorefhOp.INSTANCE);
+                .register(RestorefhOp.INSTANCE)
+                .register(LookupOp.INSTANCE)
+                .register(LookuppOp.INSTANCE)
+                .register(GetattrOp.INSTANCE)
+                .register(SetattrOp.INSTANCE)
+                .register(AccessOp.INSTANCE)
+                .register(ReadOp.INSTANCE)
+                .register(WriteOp.INSTANCE)
+                .register(CommitOp.INSTANCE)
+                .register(CreateOp.INSTANCE)
+                .register(RemoveOp.INSTANCE)
+                .register(RenameOp.INSTANCE)
+                .register(LinkOp.INSTANCE)
+                .register(ReadlinkOp.INSTANCE)
+                .register(ReaddirOp.INSTANCE)
+                .register(VerifyOp.VERIFY)
+                .register(VerifyOp.NVERIFY)
+                .register(SecinfoOp.INSTANCE)
+                .register(SecinfoNoNameOp.INSTANCE);
     }
 }
