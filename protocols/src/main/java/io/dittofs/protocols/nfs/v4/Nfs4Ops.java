@@ -1,5 +1,6 @@
 package io.dittofs.protocols.nfs.v4;
 
+import io.dittofs.protocols.nfs.v4.ops.StateOps;
 import io.dittofs.protocols.nfs.v4.ops.StatelessOps;
 
 /**
@@ -174,6 +175,7 @@ public final class Nfs4Ops {
         Nfs4Ops table = new Nfs4Ops();
         StatelessOps.registerAll(table);
         // state ops: v4b
+        StateOps.registerAll(table);
         return table;
     }
 

@@ -7,7 +7,10 @@ import io.dittofs.core.lock.LockManager;
 import io.dittofs.core.lock.LockOwner;
 import io.dittofs.core.lock.LockType;
 import io.dittofs.core.lock.ShareConflict;
+import io.dittofs.protocols.nfs.v4.Nfs4Services;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -24,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the tables it holds are; it adds no lock of its own. A reaper (one virtual thread)
  * drops expired clients every half lease.
  */
-public final class StateManager implements AutoCloseable {
+public final class StateManager implements Nfs4State, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateManager.class);
     private static final byte OPEN_PREFIX = 'O';
     private final StateConfig config;
@@ -53,6 +56,24 @@ public final class StateManager implements AutoCloseable {
         this.sessions = new SessionTable(config);
         this.states = new StateTable(config, epoch);
         this.clients = new ClientTable(config, clock, epoch, store, grace, this::release);
+    }
+
+    /**
+     * The server's state with the defaults and {@code lease} (90 s unless configured), client records
+     * kept in {@code dataDir} (null: not kept, no grace after a restart), locks in {@code locks}
+     * (shared with NLM), the reaper started.
+     */
+    public static StateManager open(Duration lease, Path dataDir, LockManager locks) {
+        StateManager m = new StateManager(StateConfig.withLease(lease),
+                dataDir == null ? ClientStore.none() : new FileClientStore(dataDir), locks, System::nanoTime, bootEpoch());
+        m.start();
+        return m;
+    }
+
+    /** {@code base} with this state, its stateid checker and its lease time: the one line that wires NFSv4 state in. */
+    public Nfs4Services attach(Nfs4Services base) {
+        return base.withState(this).withStateChecker(new Nfs4StateChecker(this))
+                .withLeaseSeconds((int) config.leaseTime().toSeconds());
     }
 
     /** The epoch of this server instance: seconds since 1970 at start. */
