@@ -45,6 +45,11 @@ final class KernelClient {
         return new KernelClient(port, "3");
     }
 
+    /** An NFSv4 client ({@code version} "4.1" or "4.2") of a server on {@code port}. */
+    static KernelClient nfs4(int port, String version) {
+        return new KernelClient(port, version);
+    }
+
     /** Copies the tree {@code dir} into the guest's {@code /} (KC_ADD). */
     KernelClient add(Path dir) {
         adds.add(dir);

@@ -173,6 +173,7 @@ final class ServerStart implements Callable<Integer> {
                 c.getInt(ConfigKey.ADAPTERS_NFS_PORTMAP_PORT), opts, observability.rpcObserver(),
                 observability.storeInstruments());
         runtime.gracePeriod(c.getDuration(ConfigKey.ADAPTERS_NFS_GRACE_PERIOD));
+        runtime.nfs4(c.getDuration(ConfigKey.ADAPTERS_NFS_LEASE_TIME), state);
         observability.registerCaches(runtime::cacheStats);
         try {
             runtime.start();

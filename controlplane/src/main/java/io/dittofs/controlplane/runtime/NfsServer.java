@@ -6,6 +6,9 @@ import io.dittofs.core.lock.GracePeriod;
 import io.dittofs.core.lock.LockManager;
 import io.dittofs.protocols.mount.MountProgram;
 import io.dittofs.protocols.nfs.v3.Nfs3Program;
+import io.dittofs.protocols.nfs.v4.Nfs4Program;
+import io.dittofs.protocols.nfs.v4.Nfs4Services;
+import io.dittofs.protocols.nfs.v4.state.StateManager;
 import io.dittofs.protocols.nlm.NlmProgram;
 import io.dittofs.protocols.nlm.NsmProgram;
 import io.dittofs.protocols.portmap.PortmapProgram;
@@ -86,10 +89,25 @@ public final class NfsServer implements AutoCloseable {
     public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
                                   MountProgram.MountPolicy policy, Nfs3Program.CallPolicy callPolicy,
                                   RpcServer.Options options, RpcObserver observer, Locking locking) throws IOException {
+        return start(bind, nfsPort, portmapPort, shares, policy, callPolicy, options, observer, locking, null);
+    }
+
+    /**
+     * {@link #start(String, int, int, ShareRegistry, MountProgram.MountPolicy, Nfs3Program.CallPolicy,
+     * RpcServer.Options, RpcObserver, Locking)} with NFSv4 (minor versions 0-2) beside v3, its client,
+     * open and lock state in {@code nfs4State} (null: anonymous stateids only).
+     */
+    public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
+                                  MountProgram.MountPolicy policy, Nfs3Program.CallPolicy callPolicy,
+                                  RpcServer.Options options, RpcObserver observer, Locking locking,
+                                  StateManager nfs4State) throws IOException {
         BufferPool pool = new BufferPool();
         RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16_384, 600), observer);
         d.register(new MountProgram(shares, policy));
-        d.register(new Nfs3Program(shares, callPolicy));
+        Nfs3Program nfs3 = new Nfs3Program(shares, callPolicy);
+        d.register(nfs3);
+        Nfs4Services v4 = Nfs4Services.of(shares, callPolicy, nfs3.writeVerifier());
+        d.register(new Nfs4Program(nfs4State == null ? v4 : nfs4State.attach(v4)));
         NlmProgram nlm = new NlmProgram(shares, callPolicy, locking.locks(), locking.grace(),
                 locking.clientPortmapPort(), Duration.ofSeconds(5));
         d.register(nlm);
@@ -103,6 +121,7 @@ public final class NfsServer implements AutoCloseable {
                 int port = nfs.port();
                 p.register(new PortmapProgram.Mapping(PortmapProgram.PROGRAM, 2, PortmapProgram.IPPROTO_TCP, portmapPort));
                 p.register(new PortmapProgram.Mapping(Nfs3Program.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, port));
+                p.register(new PortmapProgram.Mapping(Nfs4Program.PROGRAM, 4, PortmapProgram.IPPROTO_TCP, port));
                 p.register(new PortmapProgram.Mapping(MountProgram.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, port));
                 p.register(new PortmapProgram.Mapping(NlmProgram.PROGRAM, NlmProgram.VERSION, PortmapProgram.IPPROTO_TCP, port));
                 p.register(new PortmapProgram.Mapping(NsmProgram.PROGRAM, NsmProgram.VERSION, PortmapProgram.IPPROTO_TCP, port));

@@ -16,6 +16,8 @@ import io.dittofs.core.Share;
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.lock.GracePeriod;
 import io.dittofs.core.lock.LockManager;
+import io.dittofs.protocols.nfs.v4.state.StateConfig;
+import io.dittofs.protocols.nfs.v4.state.StateManager;
 import io.dittofs.protocols.mount.MountProgram;
 import io.dittofs.protocols.nfs.v3.Nfs3Program;
 import io.dittofs.protocols.rpc.RpcObserver;
@@ -26,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,6 +66,9 @@ public final class ServerRuntime implements AutoCloseable {
     /** The one byte-range lock and share-reservation manager of every protocol (NLM, NFSv4, SMB). */
     private final LockManager lockManager = new LockManager();
     private volatile GracePeriod grace = new GracePeriod(Duration.ofSeconds(90));
+    private Duration nfs4Lease = StateConfig.DEFAULT_LEASE;
+    private Path nfs4StateDir;
+    private StateManager nfs4State;
     private final SmbServer.Options smbOptions;
 
     public ServerRuntime(ControlPlaneStore db, String bind, int portmapPort, RpcServer.Options rpcOptions) {
@@ -123,6 +129,23 @@ public final class ServerRuntime implements AutoCloseable {
     /** The lock-reclaim grace period of this start (shared by NLM and NFSv4). */
     public GracePeriod gracePeriod() {
         return grace;
+    }
+
+    /**
+     * NFSv4 lease time ({@code adapters.nfs.lease_time}) and the directory that keeps the NFSv4
+     * client records for the grace period after a restart (null: none); call before {@link #start()}.
+     */
+    public synchronized void nfs4(Duration lease, Path stateDir) {
+        nfs4Lease = lease;
+        nfs4StateDir = stateDir;
+    }
+
+    /** The NFSv4 state, made on first use and kept across NFS adapter restarts. */
+    private synchronized StateManager nfs4State() {
+        if (nfs4State == null) {
+            nfs4State = StateManager.open(nfs4Lease, nfs4StateDir, lockManager);
+        }
+        return nfs4State;
     }
 
     /** Sets the grace period, starting now ({@code adapters.nfs.grace_period}); call before {@link #start()}. */
@@ -255,7 +278,8 @@ public final class ServerRuntime implements AutoCloseable {
             return;
         }
         NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), callPolicy(),
-                rpcOptions, observer, new NfsServer.Locking(lockManager, grace, NfsServer.Locking.CLIENT_PORTMAP_PORT));
+                rpcOptions, observer, new NfsServer.Locking(lockManager, grace, NfsServer.Locking.CLIENT_PORTMAP_PORT),
+                nfs4State());
         if (nfs != null) {
             nfs.close();
         }
@@ -330,6 +354,9 @@ public final class ServerRuntime implements AutoCloseable {
         if (nfs != null) {
             nfs.close();
             nfs = null;
+        }
+        if (nfs4State != null) {
+            nfs4State.close();
         }
         for (MetadataStore m : metadataStores.values()) {
             closeQuietly(m);

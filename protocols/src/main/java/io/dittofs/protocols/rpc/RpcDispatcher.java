@@ -12,6 +12,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
@@ -22,7 +25,8 @@ import java.util.zip.CRC32C;
  * RPC-level replies: {@link BadXdrException} in the arguments becomes GARBAGE_ARGS, any other
  * exception SYSTEM_ERR. Every answered call is reported to the {@link RpcObserver}, if one is set.
  *
- * <p>Thread-safe: programs can be added and removed while calls run.
+ * <p>Thread-safe: programs can be added and removed while calls run. One program number may have
+ * several implementations with disjoint version ranges (NFSv3 and NFSv4 share 100003).
  */
 public final class RpcDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(RpcDispatcher.class);
@@ -32,7 +36,8 @@ public final class RpcDispatcher {
     /** Bytes of an accepted reply header after the record mark: xid, REPLY, MSG_ACCEPTED, verifier, accept_stat. */
     private static final int ACCEPTED_HEADER = 24;
 
-    private final Map<Integer, RpcProgram> programs = new ConcurrentHashMap<>();
+    /** Per program number, its implementations by disjoint version ranges, sorted by low version. */
+    private final Map<Integer, List<RpcProgram>> programs = new ConcurrentHashMap<>();
     private final BufferPool pool;
     private final DuplicateRequestCache drc;
     private final RpcObserver observer;
@@ -54,8 +59,50 @@ public final class RpcDispatcher {
         return observer;
     }
 
+    /**
+     * Adds a program. Several programs may share a program number with disjoint version ranges
+     * (NFSv3 and NFSv4 on 100003); one whose range overlaps {@code p}'s is replaced by it.
+     */
     public void register(RpcProgram p) {
-        programs.put(p.program(), p);
+        programs.compute(p.program(), (k, old) -> {
+            List<RpcProgram> l = new ArrayList<>();
+            if (old != null) {
+                for (RpcProgram o : old) {
+                    if (o.highVersion() < p.lowVersion() || o.lowVersion() > p.highVersion()) {
+                        l.add(o);
+                    }
+                }
+            }
+            l.add(p);
+            l.sort(Comparator.comparingInt(RpcProgram::lowVersion));
+            return List.copyOf(l);
+        });
+    }
+
+    /** The implementation of {@code prog} serving {@code vers}, else any of {@code prog}'s, else null. */
+    private RpcProgram lookup(int prog, int vers) {
+        List<RpcProgram> l = programs.get(prog);
+        if (l == null) {
+            return null;
+        }
+        for (RpcProgram p : l) {
+            if (vers >= p.lowVersion() && vers <= p.highVersion()) {
+                return p;
+            }
+        }
+        return l.getFirst();
+    }
+
+    /** The union of the version ranges registered for {@code prog} (for PROG_MISMATCH). */
+    private int[] versionRange(RpcProgram any) {
+        List<RpcProgram> l = programs.getOrDefault(any.program(), List.of(any));
+        int low = Integer.MAX_VALUE;
+        int high = Integer.MIN_VALUE;
+        for (RpcProgram p : l) {
+            low = Math.min(low, p.lowVersion());
+            high = Math.max(high, p.highVersion());
+        }
+        return new int[] {low, high};
     }
 
     public void unregister(int program) {
@@ -165,15 +212,15 @@ public final class RpcDispatcher {
             };
         } catch (BadXdrException ex) {
             RpcReplies.authError(e, xid, Rpc.AUTH_BADCRED);
-            return report(new Reply(e), client, start, programs.get(prog), vers, UNKNOWN,
+            return report(new Reply(e), client, start, lookup(prog, vers), vers, UNKNOWN,
                     RpcObserver.Outcome.AUTH_ERROR, null);
         }
         if (auth == null) {
             RpcReplies.authError(e, xid, Rpc.AUTH_BADCRED);
-            return report(new Reply(e), client, start, programs.get(prog), vers, UNKNOWN,
+            return report(new Reply(e), client, start, lookup(prog, vers), vers, UNKNOWN,
                     RpcObserver.Outcome.AUTH_ERROR, null);
         }
-        RpcProgram p = programs.get(prog);
+        RpcProgram p = lookup(prog, vers);
         String procName = observed && p != null && vers >= p.lowVersion() && vers <= p.highVersion()
                 && p.hasProcedure(vers, proc) ? p.procName(vers, proc) : UNKNOWN;
         if (p == null) {
@@ -181,7 +228,8 @@ public final class RpcDispatcher {
             return report(new Reply(e), client, start, null, vers, UNKNOWN, RpcObserver.Outcome.PROG_UNAVAIL, null);
         }
         if (vers < p.lowVersion() || vers > p.highVersion()) {
-            RpcReplies.progMismatch(e, xid, p.lowVersion(), p.highVersion());
+            int[] range = versionRange(p);
+            RpcReplies.progMismatch(e, xid, range[0], range[1]);
             return report(new Reply(e), client, start, p, vers, procName, RpcObserver.Outcome.PROG_MISMATCH, null);
         }
         if (!p.hasProcedure(vers, proc)) {

@@ -1,0 +1,77 @@
+package io.dittofs.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The Linux kernel NFSv4.1 and 4.2 clients (Debian's kernel under qemu, {@code e2e/kclient})
+ * against the packaged server: EXCHANGE_ID, CREATE_SESSION, SEQUENCE, OPEN/CLOSE, LOCK/LOCKT/LOCKU
+ * as the kernel drives them, through a workout of cp, mv, ln, chmod, tar, and flock(2) and fcntl(2)
+ * locks taken by two processes (two lock-owners of one client: the second is refused, sees the
+ * lock with F_GETLK, gets a disjoint range, and gets the range once the first unlocks). The two
+ * lock programs are compiled static with gcc at test time (no binaries in the repository).
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class KernelNfs4IT {
+
+    @RegisterExtension
+    static final ServerExtension SERVER = new ServerExtension();
+
+    private static Path staging;
+
+    @BeforeAll
+    static void prepare() throws IOException, InterruptedException {
+        KernelClient.requirePrerequisites();
+        E2eEnvironment.requireAptPackage("gcc", "compiling the static lock test programs for the guest");
+        E2eEnvironment.requireAptPackage("libc6-dev", "compiling the static lock test programs for the guest");
+        staging = Files.createTempDirectory(E2eEnvironment.logDir(), "kclient-nfs4-");
+        Path bin = Files.createDirectories(staging.resolve("test"));
+        for (String prog : List.of("flock2", "fcntl2")) {
+            Process p = new ProcessBuilder("gcc", "-static", "-O1", "-o", bin.resolve(prog).toString(),
+                    resource(prog + ".c").toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), "gcc " + prog + ".c: " + out);
+        }
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        ServerProcess.deleteTree(staging);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"4.1", "4.2"})
+    void shouldRunTheWorkoutWithLocksFromTwoProcesses(String version) {
+        KernelClient.Result r = KernelClient.nfs4(SERVER.port(), version).add(staging)
+                .run(resource("nfs4-workout.sh"));
+        assertTrue(r.ok() && r.output().contains("WORKOUT-OK"), r.describe());
+        assertTrue(r.output().contains("vers=" + version), r.describe());
+        assertTrue(r.output().contains("flock child ok") && r.output().contains("fcntl child ok"), r.describe());
+    }
+
+    private static Path resource(String name) {
+        URL url = KernelNfs4IT.class.getResource("/kclient/" + name);
+        if (url == null) {
+            throw new IllegalStateException("test resource kclient/" + name + " is missing");
+        }
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

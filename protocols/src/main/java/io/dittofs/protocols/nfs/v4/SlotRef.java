@@ -1,0 +1,19 @@
+package io.dittofs.protocols.nfs.v4;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The session slot a 4.1+ COMPOUND runs in, bound by SEQUENCE through
+ * {@link CompoundContext#bindSlot}. After the compound the processor hands the encoded
+ * {@code COMPOUND4res} to {@link #cacheReply}. Implementations are thread-safe.
+ */
+public interface SlotRef {
+    /**
+     * Called once after the compound ends with the whole encoded {@code COMPOUND4res}. The
+     * segment is the reply buffer itself and valid only during the call: copy what you keep.
+     */
+    void cacheReply(MemorySegment wholeCompoundReply);
+
+    /** The client's {@code sa_cachethis}. */
+    boolean cacheThis();
+}

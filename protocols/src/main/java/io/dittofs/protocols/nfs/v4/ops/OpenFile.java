@@ -1,0 +1,137 @@
+package io.dittofs.protocols.nfs.v4.ops;
+
+import io.dittofs.core.FileSystem;
+import io.dittofs.core.FileType;
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
+import io.dittofs.core.Inode;
+import io.dittofs.core.Permissions;
+import io.dittofs.core.Results.Created;
+import io.dittofs.core.SetAttr;
+import io.dittofs.core.lock.FileKey;
+import io.dittofs.protocols.nfs.v4.CompoundContext;
+import io.dittofs.protocols.nfs.v4.FileTarget;
+import io.dittofs.protocols.nfs.v4.Nfs4Exception;
+import io.dittofs.protocols.nfs.v4.Nfs4Handle;
+import io.dittofs.protocols.nfs.v4.Nfs4Status;
+import io.dittofs.protocols.nfs.v4.Stateid4;
+import io.dittofs.protocols.nfs.v4.state.ClientRecord;
+import io.dittofs.protocols.nfs.v4.state.OpenState;
+import io.dittofs.protocols.nfs.v4.state.Owner;
+import io.dittofs.protocols.nfs.v4.state.StateManager;
+import io.dittofs.protocols.xdr.XdrEncoder;
+
+/**
+ * The work of OPEN once its owner's seqid is accepted: grace checks, lookup or create (UNCHECKED,
+ * GUARDED, EXCLUSIVE4 with the verifier kept in the inode, EXCLUSIVE4_1 with attributes), type and
+ * permission checks, the share reservation, and the OPEN4resok. Stateless.
+ */
+final class OpenFile {
+    private static final int RESULT_CONFIRM = 0x2;
+    private static final int RESULT_LOCKTYPE_POSIX = 0x4;
+    private static final int OPEN_DELEGATE_NONE = 0;
+
+    private OpenFile() {
+    }
+
+    static void open(CompoundContext ctx, StateManager m, ClientRecord c, Owner owner, OpenOp.Args a, XdrEncoder res) {
+        boolean write = (a.access() & 2) != 0;
+        Nfs4Handle fh;
+        long before = 0;
+        long after = 0;
+        boolean created = false;
+        int[] attrset = new int[0];
+        switch (a.claim()) {
+            case OpenOp.CLAIM_NULL -> {
+                m.grace().checkNonReclaim();
+                Nfs4Handle dir = ctx.requireCurrentFh();
+                if (a.name().isEmpty() || a.name().length() > 255) {
+                    throw new Nfs4Exception(a.name().isEmpty() ? Nfs4Status.INVAL : Nfs4Status.NAMETOOLONG);
+                }
+                FileTarget t = ctx.target(dir, a.create() >= 0 || write);
+                if (a.create() >= 0) {
+                    Created cr = create(t, a);
+                    created = cr.dir().before() != cr.dir().after();
+                    before = cr.dir().before().ctimeNs();
+                    after = cr.dir().after().ctimeNs();
+                    attrset = created ? a.attrs().mask() : new int[0];
+                    fh = t.handle(cr.child().id());
+                } else {
+                    Inode d = t.fs().getattr(t.inode());
+                    fh = t.handle(t.fs().lookup(t.ctx(), t.inode(), a.name()).id());
+                    before = d.ctimeNs();
+                    after = before;
+                }
+            }
+            case OpenOp.CLAIM_PREVIOUS -> {
+                m.grace().checkReclaim(c);
+                if (a.delegateType() != OPEN_DELEGATE_NONE) {
+                    throw new Nfs4Exception(Nfs4Status.RECLAIM_BAD, "no delegation was granted");
+                }
+                fh = ctx.requireCurrentFh();
+            }
+            case OpenOp.CLAIM_FH -> {
+                m.grace().checkNonReclaim();
+                fh = ctx.requireCurrentFh();
+            }
+            case OpenOp.CLAIM_DELEGATE_CUR, OpenOp.CLAIM_DELEG_CUR_FH ->
+                    throw new Nfs4Exception(Nfs4Status.BAD_STATEID, "no delegation was granted");
+            default -> throw new Nfs4Exception(Nfs4Status.NOTSUPP, "delegation reclaim");
+        }
+        FileTarget file = ctx.target(fh, write);
+        Inode n = file.fs().getattr(file.inode());
+        checkType(ctx, n);
+        if (!created) {
+            Permissions.require(file.ctx(), n, (write ? Permissions.WRITE : 0) | ((a.access() & 1) != 0 ? Permissions.READ : 0));
+        }
+        OpenState o = m.open(owner, new FileKey(fh.shareId(), fh.id()), a.access(), a.deny(), ctx.minorVersion());
+        if (a.claim() == OpenOp.CLAIM_PREVIOUS || ctx.minorVersion() >= 1) {
+            owner.confirm();
+        }
+        Stateid4 sid = StateOp.stateid(o);
+        res.writeInt(Nfs4Status.OK);
+        sid.write(res);
+        res.writeBool(true);
+        res.writeLong(before);
+        res.writeLong(after);
+        res.writeInt(RESULT_LOCKTYPE_POSIX | (owner.confirmed() ? 0 : RESULT_CONFIRM));
+        res.writeInt(attrset.length);
+        for (int w : attrset) {
+            res.writeInt(w);
+        }
+        res.writeInt(OPEN_DELEGATE_NONE);
+        ctx.setCurrentFh(fh);
+        ctx.setCurrentStateid(sid);
+    }
+
+    private static Created create(FileTarget t, OpenOp.Args a) {
+        FileSystem fs = t.fs();
+        SetAttr sa = a.attrs().attrs();
+        Created cr = switch (a.create()) {
+            case OpenOp.UNCHECKED4 -> fs.create(t.ctx(), t.inode(), a.name(), sa, FileSystem.CreateMode.UNCHECKED, 0);
+            case OpenOp.GUARDED4 -> fs.create(t.ctx(), t.inode(), a.name(), sa, FileSystem.CreateMode.GUARDED, 0);
+            default -> fs.create(t.ctx(), t.inode(), a.name(), new SetAttr(sa.mode(), -1, -1, -1,
+                    SetAttr.TimeSet.DONT_CHANGE, SetAttr.TimeSet.DONT_CHANGE), FileSystem.CreateMode.EXCLUSIVE,
+                    a.verifier() == 0 ? 1 : a.verifier());
+        };
+        boolean fresh = cr.dir().before() != cr.dir().after();
+        SetAttr more = a.attrs().afterCreate();
+        if (fresh && more != null) {
+            fs.setattr(t.ctx(), cr.child().id(), more, -1);
+        }
+        return cr;
+    }
+
+    private static void checkType(CompoundContext ctx, Inode n) {
+        if (n.type() == FileType.REGULAR) {
+            return;
+        }
+        if (n.type() == FileType.DIRECTORY) {
+            throw new FsException(FsError.IS_DIRECTORY, "OPEN of a directory");
+        }
+        if (n.type() == FileType.SYMLINK) {
+            throw new Nfs4Exception(Nfs4Status.SYMLINK);
+        }
+        throw new Nfs4Exception(ctx.minorVersion() == 0 ? Nfs4Status.INVAL : Nfs4Status.WRONG_TYPE);
+    }
+}
