@@ -4,6 +4,8 @@ import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.protocols.mount.MountProgram;
 import io.dittofs.protocols.nfs.v3.Nfs3Program;
+import io.dittofs.protocols.nfs.v4.Nfs4Program;
+import io.dittofs.protocols.nfs.v4.Nfs4Services;
 import io.dittofs.protocols.portmap.PortmapProgram;
 import io.dittofs.protocols.rpc.DuplicateRequestCache;
 import io.dittofs.protocols.rpc.RpcDispatcher;
@@ -16,7 +18,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * The NFS adapter: NFSv3 and MOUNT v3 on one TCP port, and optionally an embedded portmapper
+ * The NFS adapter: NFSv3, NFSv4 (minor versions 0-2) and MOUNT v3 on one TCP port, and optionally an embedded portmapper
  * on its own port. Owns the buffer pool and the duplicate-request cache. Thread-safe.
  */
 public final class NfsServer implements AutoCloseable {
@@ -66,7 +68,10 @@ public final class NfsServer implements AutoCloseable {
         BufferPool pool = new BufferPool();
         RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16_384, 600), observer);
         d.register(new MountProgram(shares, policy));
-        d.register(new Nfs3Program(shares, callPolicy));
+        Nfs3Program nfs3 = new Nfs3Program(shares, callPolicy);
+        d.register(nfs3);
+        // NFSv4 beside v3 on program 100003; open/lock state is not wired yet: anonymous stateids only
+        d.register(new Nfs4Program(Nfs4Services.of(shares, callPolicy, nfs3.writeVerifier())));
         RpcServer nfs = null;
         RpcServer pm = null;
         try {
@@ -76,6 +81,7 @@ public final class NfsServer implements AutoCloseable {
                 int port = nfs.port();
                 p.register(new PortmapProgram.Mapping(PortmapProgram.PROGRAM, 2, PortmapProgram.IPPROTO_TCP, portmapPort));
                 p.register(new PortmapProgram.Mapping(Nfs3Program.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, port));
+                p.register(new PortmapProgram.Mapping(Nfs4Program.PROGRAM, 4, PortmapProgram.IPPROTO_TCP, port));
                 p.register(new PortmapProgram.Mapping(MountProgram.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, port));
                 RpcDispatcher pd = new RpcDispatcher(pool, new DuplicateRequestCache(16, 60), observer);
                 pd.register(p);
