@@ -4,6 +4,7 @@ import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.protocols.mount.MountProgram;
 import io.dittofs.protocols.nfs.v3.Nfs3Program;
+import io.dittofs.protocols.nfs.v4.IdMapper;
 import io.dittofs.protocols.nfs.v4.Nfs4Program;
 import io.dittofs.protocols.nfs.v4.Nfs4Services;
 import io.dittofs.protocols.portmap.PortmapProgram;
@@ -65,13 +66,25 @@ public final class NfsServer implements AutoCloseable {
     public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
                                   MountProgram.MountPolicy policy, Nfs3Program.CallPolicy callPolicy,
                                   RpcServer.Options options, RpcObserver observer) throws IOException {
+        return start(bind, nfsPort, portmapPort, shares, policy, callPolicy, IdMapper.NUMERIC, options, observer);
+    }
+
+    /**
+     * Starts serving {@code shares}, NFSv4 owner strings mapped by {@code idMapper}.
+     *
+     * @param portmapPort the portmapper port, or -1 for none
+     */
+    public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
+                                  MountProgram.MountPolicy policy, Nfs3Program.CallPolicy callPolicy,
+                                  IdMapper idMapper, RpcServer.Options options, RpcObserver observer)
+            throws IOException {
         BufferPool pool = new BufferPool();
         RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16_384, 600), observer);
         d.register(new MountProgram(shares, policy));
         Nfs3Program nfs3 = new Nfs3Program(shares, callPolicy);
         d.register(nfs3);
         // NFSv4 beside v3 on program 100003; open/lock state is not wired yet: anonymous stateids only
-        d.register(new Nfs4Program(Nfs4Services.of(shares, callPolicy, nfs3.writeVerifier())));
+        d.register(new Nfs4Program(Nfs4Services.of(shares, callPolicy, nfs3.writeVerifier()).withIdMapper(idMapper)));
         RpcServer nfs = null;
         RpcServer pm = null;
         try {

@@ -223,7 +223,7 @@ public final class ServerRuntime implements AutoCloseable {
             return;
         }
         NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), callPolicy(),
-                rpcOptions, observer);
+                new ControlPlaneIdMapper(db), rpcOptions, observer);
         if (nfs != null) {
             nfs.close();
         }
