@@ -6,6 +6,7 @@ import io.dittofs.core.lock.GracePeriod;
 import io.dittofs.core.lock.LockManager;
 import io.dittofs.protocols.mount.MountProgram;
 import io.dittofs.protocols.nfs.v3.Nfs3Program;
+import io.dittofs.protocols.nfs.v4.IdMapper;
 import io.dittofs.protocols.nfs.v4.Nfs4Program;
 import io.dittofs.protocols.nfs.v4.Nfs4Services;
 import io.dittofs.protocols.nfs.v4.state.StateManager;
@@ -24,7 +25,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
- * The NFS adapter: NFSv3, MOUNT v3, NLM v4 and NSM v1 on one TCP port, and optionally an
+ * The NFS adapter: NFSv3, NFSv4.0-4.2, MOUNT v3, NLM v4 and NSM v1 on one TCP port, and optionally an
  * embedded portmapper on its own port. Owns the buffer pool and the duplicate-request cache. Thread-safe.
  */
 public final class NfsServer implements AutoCloseable {
@@ -89,24 +90,26 @@ public final class NfsServer implements AutoCloseable {
     public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
                                   MountProgram.MountPolicy policy, Nfs3Program.CallPolicy callPolicy,
                                   RpcServer.Options options, RpcObserver observer, Locking locking) throws IOException {
-        return start(bind, nfsPort, portmapPort, shares, policy, callPolicy, options, observer, locking, null);
+        return start(bind, nfsPort, portmapPort, shares, policy, callPolicy, options, observer, locking, null,
+                IdMapper.NUMERIC);
     }
 
     /**
      * {@link #start(String, int, int, ShareRegistry, MountProgram.MountPolicy, Nfs3Program.CallPolicy,
      * RpcServer.Options, RpcObserver, Locking)} with NFSv4 (minor versions 0-2) beside v3, its client,
-     * open and lock state in {@code nfs4State} (null: anonymous stateids only).
+     * open and lock state in {@code nfs4State} (null: anonymous stateids only), owner strings mapped
+     * by {@code idMapper}.
      */
     public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
                                   MountProgram.MountPolicy policy, Nfs3Program.CallPolicy callPolicy,
                                   RpcServer.Options options, RpcObserver observer, Locking locking,
-                                  StateManager nfs4State) throws IOException {
+                                  StateManager nfs4State, IdMapper idMapper) throws IOException {
         BufferPool pool = new BufferPool();
         RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16_384, 600), observer);
         d.register(new MountProgram(shares, policy));
         Nfs3Program nfs3 = new Nfs3Program(shares, callPolicy);
         d.register(nfs3);
-        Nfs4Services v4 = Nfs4Services.of(shares, callPolicy, nfs3.writeVerifier());
+        Nfs4Services v4 = Nfs4Services.of(shares, callPolicy, nfs3.writeVerifier()).withIdMapper(idMapper);
         d.register(new Nfs4Program(nfs4State == null ? v4 : nfs4State.attach(v4)));
         NlmProgram nlm = new NlmProgram(shares, callPolicy, locking.locks(), locking.grace(),
                 locking.clientPortmapPort(), Duration.ofSeconds(5));

@@ -279,7 +279,7 @@ public final class ServerRuntime implements AutoCloseable {
         }
         NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), callPolicy(),
                 rpcOptions, observer, new NfsServer.Locking(lockManager, grace, NfsServer.Locking.CLIENT_PORTMAP_PORT),
-                nfs4State());
+                nfs4State(), new ControlPlaneIdMapper(db));
         if (nfs != null) {
             nfs.close();
         }

@@ -31,6 +31,8 @@ public final class StatelessOps {
                 .register(VerifyOp.VERIFY)
                 .register(VerifyOp.NVERIFY)
                 .register(SecinfoOp.INSTANCE)
-                .register(SecinfoNoNameOp.INSTANCE);
+                .register(SecinfoNoNameOp.INSTANCE)
+                .register(SeekOp.INSTANCE)
+                .register(ReadPlusOp.INSTANCE);
     }
 }
