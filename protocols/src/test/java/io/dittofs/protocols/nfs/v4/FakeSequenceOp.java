@@ -44,9 +44,10 @@ final class FakeSequenceOp implements Nfs4Op, SlotRef {
         return true;
     }
 
-    /** A program with the standard ops plus this SEQUENCE. */
+    /** A program with the stateless ops plus this SEQUENCE (the state layer's ops have their own SEQUENCE). */
     Nfs4Program program(Nfs4Services services) {
-        Nfs4Ops ops = Nfs4Ops.standard();
+        Nfs4Ops ops = new Nfs4Ops();
+        io.dittofs.protocols.nfs.v4.ops.StatelessOps.registerAll(ops);
         ops.register(this);
         return new Nfs4Program(ops, services);
     }
