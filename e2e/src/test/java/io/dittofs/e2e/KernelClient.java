@@ -31,6 +31,7 @@ final class KernelClient {
     private final int port;
     private final String version;
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final Map<String, String> rigEnv = new LinkedHashMap<>();
     private final List<Path> adds = new ArrayList<>();
     private Duration timeout = Duration.ofMinutes(5);
 
@@ -56,6 +57,12 @@ final class KernelClient {
             throw new IllegalArgumentException("KC_ENV values cannot contain spaces: " + name + "=" + value);
         }
         env.put(name, value);
+        return this;
+    }
+
+    /** Sets an environment variable of run-guest.sh itself (e.g. KC_PORTMAP, KC_OPTS). */
+    KernelClient rigEnv(String name, String value) {
+        rigEnv.put(name, value);
         return this;
     }
 
@@ -92,6 +99,7 @@ final class KernelClient {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Map<String, String> penv = pb.environment();
         penv.put("KC_TIMEOUT", Long.toString(timeout.toSeconds()));
+        penv.putAll(rigEnv);
         if (!adds.isEmpty()) {
             penv.put("KC_ADD", String.join(":", adds.stream().map(Path::toString).toList()));
         }

@@ -171,6 +171,7 @@ final class ServerStart implements Callable<Integer> {
         }
         ServerRuntime runtime = new ServerRuntime(db, c.get(ConfigKey.ADAPTERS_NFS_BIND),
                 c.getInt(ConfigKey.ADAPTERS_NFS_PORTMAP_PORT), opts, observability.rpcObserver());
+        runtime.gracePeriod(c.getDuration(ConfigKey.ADAPTERS_NFS_GRACE_PERIOD));
         observability.registerCaches(runtime::cacheStats);
         try {
             runtime.start();

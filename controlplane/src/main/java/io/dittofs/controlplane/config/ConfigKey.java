@@ -19,6 +19,8 @@ public enum ConfigKey {
     ADAPTERS_NFS_PORT("adapters.nfs.port", Type.PORT, "12049", "NFSv3 + MOUNT port (seeds the nfs adapter on first start)"),
     ADAPTERS_NFS_BIND("adapters.nfs.bind", Type.STRING, "0.0.0.0", "listen address of the protocol adapters"),
     ADAPTERS_NFS_PORTMAP_PORT("adapters.nfs.portmap_port", Type.INT, "-1", "embedded portmapper port; -1 disables it"),
+    ADAPTERS_NFS_GRACE_PERIOD("adapters.nfs.grace_period", Type.DURATION, "90s",
+            "lock-reclaim grace period after a start: only reclaims of NLM locks are granted meanwhile (0s: none)"),
     ADAPTERS_SMB_PORT("adapters.smb.port", Type.PORT, "12445", "SMB2/3 port (seeds the smb adapter on first start)"),
     ADAPTERS_SMB_ENABLED("adapters.smb.enabled", Type.BOOL, "true", "serve SMB (seeds the smb adapter on first start)"),
     ADAPTERS_SMB_SIGNING("adapters.smb.signing", Type.ENUM, "required",

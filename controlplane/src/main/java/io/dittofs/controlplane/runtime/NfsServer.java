@@ -2,8 +2,12 @@ package io.dittofs.controlplane.runtime;
 
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.buffer.BufferPool;
+import io.dittofs.core.lock.GracePeriod;
+import io.dittofs.core.lock.LockManager;
 import io.dittofs.protocols.mount.MountProgram;
 import io.dittofs.protocols.nfs.v3.Nfs3Program;
+import io.dittofs.protocols.nlm.NlmProgram;
+import io.dittofs.protocols.nlm.NsmProgram;
 import io.dittofs.protocols.portmap.PortmapProgram;
 import io.dittofs.protocols.rpc.DuplicateRequestCache;
 import io.dittofs.protocols.rpc.RpcDispatcher;
@@ -14,10 +18,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
- * The NFS adapter: NFSv3 and MOUNT v3 on one TCP port, and optionally an embedded portmapper
- * on its own port. Owns the buffer pool and the duplicate-request cache. Thread-safe.
+ * The NFS adapter: NFSv3, MOUNT v3, NLM v4 and NSM v1 on one TCP port, and optionally an
+ * embedded portmapper on its own port. Owns the buffer pool and the duplicate-request cache. Thread-safe.
  */
 public final class NfsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NfsServer.class);
@@ -63,10 +68,32 @@ public final class NfsServer implements AutoCloseable {
     public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
                                   MountProgram.MountPolicy policy, Nfs3Program.CallPolicy callPolicy,
                                   RpcServer.Options options, RpcObserver observer) throws IOException {
+        return start(bind, nfsPort, portmapPort, shares, policy, callPolicy, options, observer,
+                new Locking(new LockManager(), GracePeriod.none(), Locking.CLIENT_PORTMAP_PORT));
+    }
+
+    /**
+     * What NLM locks with: the server's one lock manager, the grace period of this start, and the
+     * port of the clients' portmappers that GRANTED callbacks ask for the clients' NLM port.
+     */
+    public record Locking(LockManager locks, GracePeriod grace, int clientPortmapPort) {
+        /** rpcbind's well-known port. */
+        public static final int CLIENT_PORTMAP_PORT = 111;
+    }
+
+    /** {@link #start(String, int, int, ShareRegistry, MountProgram.MountPolicy, Nfs3Program.CallPolicy,
+     * RpcServer.Options, RpcObserver)} with NLM locking on {@code locking}. */
+    public static NfsServer start(String bind, int nfsPort, int portmapPort, ShareRegistry shares,
+                                  MountProgram.MountPolicy policy, Nfs3Program.CallPolicy callPolicy,
+                                  RpcServer.Options options, RpcObserver observer, Locking locking) throws IOException {
         BufferPool pool = new BufferPool();
         RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16_384, 600), observer);
         d.register(new MountProgram(shares, policy));
         d.register(new Nfs3Program(shares, callPolicy));
+        NlmProgram nlm = new NlmProgram(shares, callPolicy, locking.locks(), locking.grace(),
+                locking.clientPortmapPort(), Duration.ofSeconds(5));
+        d.register(nlm);
+        d.register(new NsmProgram(nlm::hostRebooted));
         RpcServer nfs = null;
         RpcServer pm = null;
         try {
@@ -77,6 +104,8 @@ public final class NfsServer implements AutoCloseable {
                 p.register(new PortmapProgram.Mapping(PortmapProgram.PROGRAM, 2, PortmapProgram.IPPROTO_TCP, portmapPort));
                 p.register(new PortmapProgram.Mapping(Nfs3Program.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, port));
                 p.register(new PortmapProgram.Mapping(MountProgram.PROGRAM, 3, PortmapProgram.IPPROTO_TCP, port));
+                p.register(new PortmapProgram.Mapping(NlmProgram.PROGRAM, NlmProgram.VERSION, PortmapProgram.IPPROTO_TCP, port));
+                p.register(new PortmapProgram.Mapping(NsmProgram.PROGRAM, NsmProgram.VERSION, PortmapProgram.IPPROTO_TCP, port));
                 RpcDispatcher pd = new RpcDispatcher(pool, new DuplicateRequestCache(16, 60), observer);
                 pd.register(p);
                 pm = RpcServer.start("portmap", new InetSocketAddress(bind, portmapPort), pd, options);

@@ -13,6 +13,8 @@ import io.dittofs.core.FileSystem;
 import io.dittofs.core.spi.MetadataStore;
 import io.dittofs.core.Share;
 import io.dittofs.core.ShareRegistry;
+import io.dittofs.core.lock.GracePeriod;
+import io.dittofs.core.lock.LockManager;
 import io.dittofs.protocols.mount.MountProgram;
 import io.dittofs.protocols.nfs.v3.Nfs3Program;
 import io.dittofs.protocols.rpc.RpcObserver;
@@ -23,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -55,6 +58,9 @@ public final class ServerRuntime implements AutoCloseable {
     private final ReentrantLock accessLock = new ReentrantLock();
     private NfsServer nfs;
     private SmbAdapter smb;
+    /** The one byte-range lock and share-reservation manager of every protocol (NLM, NFSv4, SMB). */
+    private final LockManager lockManager = new LockManager();
+    private volatile GracePeriod grace = new GracePeriod(Duration.ofSeconds(90));
     private final SmbServer.Options smbOptions;
 
     public ServerRuntime(ControlPlaneStore db, String bind, int portmapPort, RpcServer.Options rpcOptions) {
@@ -98,6 +104,21 @@ public final class ServerRuntime implements AutoCloseable {
 
     public ShareRegistry registry() {
         return registry;
+    }
+
+    /** The lock manager shared by every protocol adapter. */
+    public LockManager lockManager() {
+        return lockManager;
+    }
+
+    /** The lock-reclaim grace period of this start (shared by NLM and NFSv4). */
+    public GracePeriod gracePeriod() {
+        return grace;
+    }
+
+    /** Sets the grace period, starting now ({@code adapters.nfs.grace_period}); call before {@link #start()}. */
+    public void gracePeriod(Duration length) {
+        grace = new GracePeriod(length);
     }
 
     /**
@@ -223,7 +244,7 @@ public final class ServerRuntime implements AutoCloseable {
             return;
         }
         NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), callPolicy(),
-                rpcOptions, observer);
+                rpcOptions, observer, new NfsServer.Locking(lockManager, grace, NfsServer.Locking.CLIENT_PORTMAP_PORT));
         if (nfs != null) {
             nfs.close();
         }
