@@ -2,8 +2,8 @@ package io.dittofs.protocols.smb;
 
 import io.dittofs.protocols.smb.dcerpc.SrvsvcPipe;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An open file, directory or named pipe (MS-SMB2 3.3.1.10 Open). The name and parent follow
@@ -25,8 +25,7 @@ public final class Open {
     private String dirPattern;
     private boolean dirDone;
     private volatile boolean closed;
-    private final List<ByteLock> locks = new ArrayList<>();
-    private long lastFailedLock = -1;
+    private final List<ByteLock> locks = new CopyOnWriteArrayList<>();
 
     public Open(long fileId, TreeConnect tree, long inode, long parent, String name, String path, boolean directory,
                 int access, SrvsvcPipe pipe) {
@@ -120,20 +119,11 @@ public final class Open {
     }
 
     /**
-     * The byte-range locks this open holds, in the order granted (SMB2 LOCK); the caller must hold
-     * this open's monitor while it reads or changes the list.
+     * The byte-range locks this open holds, in the order granted (SMB2 LOCK): changed only while
+     * holding this open's monitor; other opens read it without (copy-on-write list).
      */
     public List<ByteLock> locks() {
         return locks;
-    }
-
-    /** Offset of the last lock request of this open that met a conflict, or -1 (STATUS_FILE_LOCK_CONFLICT). */
-    public synchronized long lastFailedLock() {
-        return lastFailedLock;
-    }
-
-    public synchronized void lastFailedLock(long offset) {
-        lastFailedLock = offset;
     }
 
     public boolean closed() {

@@ -28,15 +28,20 @@ import java.util.TreeSet;
  * <p>In SMB a lock belongs to the open, so the manager's owner is
  * {@code LockOwner("smb", <SessionId>, <FileId>)}. Windows semantics that POSIX ranges lack are kept
  * in the open's own list ({@link Open#locks()}): an unlock must name exactly a locked range
- * (else STATUS_RANGE_NOT_LOCKED); locks of one open stack (a shared lock may overlap the open's own
- * exclusive lock, an exclusive lock overlaps nothing, not even its own open's locks); zero-length
- * locks conflict only with another open's exclusive lock containing their offset. The manager
- * holds, per open, WRITE where one of its exclusive locks lies and READ where only shared ones do.
+ * (else STATUS_RANGE_NOT_LOCKED), an exclusive one first when locks are stacked; locks of one
+ * open stack (a shared lock may overlap the open's own exclusive lock, an exclusive lock overlaps
+ * nothing, not even its own open's locks). A zero-length lock at X conflicts with a lock, of any
+ * open, that holds X strictly inside (start &lt; X &lt; end), unless both are shared; zero-length
+ * locks are kept out of the manager, so only opens of the same connection see them. The manager
+ * holds, per open, WRITE where one of its exclusive locks lies and READ where only shared ones do;
+ * offsets past 2^63 - 1 are clamped there (as for NFS), so distinct locks beyond it may conflict.
  *
- * <p>No request waits: a conflict answers STATUS_LOCK_NOT_GRANTED, or STATUS_FILE_LOCK_CONFLICT
- * when a request without FAIL_IMMEDIATELY fails again at the offset of the open's last failed
- * request (as Windows and Samba answer repeated attempts). A failed request releases the locks it
- * took. Stateless; thread-safe (each open's list is guarded by the open's monitor).
+ * <p>No request waits (no async replies yet): a conflict answers STATUS_LOCK_NOT_GRANTED, which
+ * SMB2 returns for every failed lock (smbtorture smb2.lock.errorcode); a failed request releases
+ * the locks it took. Unlock requests unlock element by element (RANGE_NOT_LOCKED stops them, the
+ * earlier ones stay unlocked) and an element that is not a plain UNLOCK fails the request with
+ * INVALID_PARAMETER after the valid ones ran, as Samba. Stateless; thread-safe (each open's list
+ * changes under the open's monitor).
  */
 public final class Lock implements SmbCommand {
     static final int SHARED = 0x1;
@@ -52,6 +57,10 @@ public final class Lock implements SmbCommand {
         SmbDecoder in = r.in();
         int count = in.u16(Smb2Header.SIZE + 2);
         Open o = r.open(Smb2Header.SIZE + 8);
+        long persistent = in.i64(Smb2Header.SIZE + 8);
+        if (persistent != SmbRequest.RELATED && persistent != o.fileId()) {
+            return NtStatus.FILE_CLOSED;
+        }
         // LockCount is capped by the bytes received before anything is allocated
         if (count == 0 || ELEMENTS + (long) ELEMENT_SIZE * count > in.size()) {
             return NtStatus.INVALID_PARAMETER;
@@ -61,26 +70,31 @@ public final class Lock implements SmbCommand {
         }
         ByteLock[] els = new ByteLock[count];
         boolean unlock = (in.i32(ELEMENTS + 16) & UNLOCK) != 0;
-        boolean failImmediately = true;
+        boolean invalid = false;
         for (int i = 0; i < count; i++) {
             int at = ELEMENTS + ELEMENT_SIZE * i;
             long offset = in.i64(at);
             long length = in.i64(at + 8);
             int flags = in.i32(at + 16);
-            int status = checkFlags(flags, unlock);
-            if (status != NtStatus.SUCCESS) {
-                return status;
+            if (!validFlags(flags, unlock)) {
+                if (!unlock) {
+                    return NtStatus.INVALID_PARAMETER;
+                }
+                invalid = true; // reported after the valid unlocks ran, as Samba
+                continue;
             }
             if (!unlock && length != 0 && Long.compareUnsigned(length - 1, ~offset) > 0) {
                 return NtStatus.INVALID_LOCK_RANGE; // the last byte is past 2^64 - 1
             }
-            failImmediately &= (flags & FAIL_IMMEDIATELY) != 0;
             els[i] = new ByteLock(offset, length, (flags & EXCLUSIVE) != 0);
         }
         LockManager m = r.conn().services().locks();
         int status;
         try {
-            status = unlock ? unlockAll(m, o, els) : lockAll(m, o, els, failImmediately);
+            status = unlock ? unlockAll(m, o, els) : lockAll(r, m, o, els);
+            if (status == NtStatus.SUCCESS && invalid) {
+                status = NtStatus.INVALID_PARAMETER;
+            }
         } catch (LockLimitException e) {
             return NtStatus.INSUFFICIENT_RESOURCES;
         }
@@ -90,19 +104,20 @@ public final class Lock implements SmbCommand {
         return status;
     }
 
-    private static int checkFlags(int flags, boolean unlock) {
+    private static boolean validFlags(int flags, boolean unlock) {
         if (unlock) {
-            return flags == UNLOCK ? NtStatus.SUCCESS : NtStatus.INVALID_PARAMETER;
+            return flags == UNLOCK;
         }
-        return switch (flags & ~FAIL_IMMEDIATELY) {
-            case SHARED, EXCLUSIVE -> NtStatus.SUCCESS;
-            default -> NtStatus.INVALID_PARAMETER;
-        };
+        int kind = flags & ~FAIL_IMMEDIATELY;
+        return kind == SHARED || kind == EXCLUSIVE;
     }
 
     private static int unlockAll(LockManager m, Open o, ByteLock[] els) {
         synchronized (o) {
             for (ByteLock el : els) {
+                if (el == null) {
+                    continue;
+                }
                 int i = find(o.locks(), el);
                 if (i < 0) {
                     return NtStatus.RANGE_NOT_LOCKED; // the earlier elements stay unlocked, as Windows
@@ -114,27 +129,32 @@ public final class Lock implements SmbCommand {
         return NtStatus.SUCCESS;
     }
 
+    /** The held lock an unlock names: exactly its range, an exclusive one before shared ones. */
     private static int find(List<ByteLock> held, ByteLock el) {
+        int found = -1;
         for (int i = 0; i < held.size(); i++) {
             ByteLock h = held.get(i);
             if (h.offset() == el.offset() && h.length() == el.length()) {
-                return i;
+                if (h.exclusive()) {
+                    return i;
+                }
+                found = found < 0 ? i : found;
             }
         }
-        return -1;
+        return found;
     }
 
-    private static int lockAll(LockManager m, Open o, ByteLock[] els, boolean failImmediately) {
+    private static int lockAll(SmbRequest r, LockManager m, Open o, ByteLock[] els) {
         synchronized (o) {
             List<ByteLock> taken = new ArrayList<>(els.length);
             for (ByteLock el : els) {
-                if (!take(m, o, el)) {
+                if (!take(r, m, o, el)) {
                     for (int i = taken.size() - 1; i >= 0; i--) {
                         ByteLock t = taken.get(i);
                         o.locks().remove(o.locks().lastIndexOf(t));
                         sync(m, o, t.start(), t.end());
                     }
-                    return conflictStatus(o, el.offset(), failImmediately);
+                    return NtStatus.LOCK_NOT_GRANTED;
                 }
                 taken.add(el);
             }
@@ -142,32 +162,37 @@ public final class Lock implements SmbCommand {
         return NtStatus.SUCCESS;
     }
 
-    private static int conflictStatus(Open o, long offset, boolean failImmediately) {
-        if (failImmediately) {
-            return NtStatus.LOCK_NOT_GRANTED;
-        }
-        if (o.lastFailedLock() == offset) {
-            return NtStatus.FILE_LOCK_CONFLICT;
-        }
-        o.lastFailedLock(offset);
-        return NtStatus.LOCK_NOT_GRANTED;
-    }
-
     /** Adds one lock to the open (caller holds its monitor); false on a conflict, nothing changed. */
-    private static boolean take(LockManager m, Open o, ByteLock el) {
+    private static boolean take(SmbRequest r, LockManager m, Open o, ByteLock el) {
         long s = el.start();
         long e = el.end();
+        for (ByteLock h : o.locks()) {
+            boolean zero = h.start() == h.end() || s == e;
+            if (zero ? zeroConflict(h, el) : h.overlaps(s, e) && el.exclusive()) {
+                return false; // an exclusive lock overlaps nothing, not even this open's locks
+            }
+        }
+        FileKey key = key(o);
+        for (Open p : r.conn().opens()) {
+            if (p != o && !p.directory() && p.pipe() == null && p.inode() == o.inode() && key(p).equals(key)) {
+                for (ByteLock h : p.locks()) {
+                    if ((h.start() == h.end() || s == e) && zeroConflict(h, el)) {
+                        return false;
+                    }
+                }
+            }
+        }
         if (s == e) {
-            if (m.test(key(o), owner(o), LockType.READ, s, 1).isPresent()) {
-                return false;
+            LockOwner me = owner(o);
+            for (Conflict c : m.held(key)) {
+                long cs = c.offset();
+                long ce = c.toEof() ? Long.MAX_VALUE : c.offset() + c.length();
+                if (!c.owner().equals(me) && (el.exclusive() || c.type() == LockType.WRITE) && cs < s && s < ce) {
+                    return false;
+                }
             }
             o.locks().add(el);
             return true;
-        }
-        for (ByteLock h : o.locks()) {
-            if (h.start() != h.end() && h.overlaps(s, e) && el.exclusive()) {
-                return false; // an exclusive lock overlaps nothing, not even this open's locks
-            }
         }
         o.locks().add(el);
         if (sync(m, o, s, e).isPresent()) {
@@ -176,6 +201,16 @@ public final class Lock implements SmbCommand {
             return false;
         }
         return true;
+    }
+
+    /** Whether two locks, one of them zero-length, conflict: the zero one's offset strictly inside the other. */
+    private static boolean zeroConflict(ByteLock a, ByteLock b) {
+        if (!a.exclusive() && !b.exclusive()) {
+            return false;
+        }
+        ByteLock zero = a.start() == a.end() ? a : b;
+        ByteLock other = zero == a ? b : a;
+        return other.start() != other.end() && other.start() < zero.start() && zero.start() < other.end();
     }
 
     /**

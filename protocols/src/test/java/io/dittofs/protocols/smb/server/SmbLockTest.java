@@ -174,14 +174,40 @@ class SmbLockTest {
     }
 
     @Test
-    void shouldAnswerFileLockConflictWhenABlockingRequestFailsAgainAtTheSameOffset() {
+    void shouldAnswerLockNotGrantedForEveryFailedAttempt() {
         long a = open("f");
         long b = open("f");
         assertEquals(NtStatus.SUCCESS, lock(a, 100, 10, EXCLUSIVE));
         assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 100, 10, EXCLUSIVE));
-        assertEquals(NtStatus.FILE_LOCK_CONFLICT, lock(b, 100, 10, EXCLUSIVE));
-        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 105, 1, EXCLUSIVE), "another offset");
-        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 105, 1, EXCLUSIVE | FAIL), "fail-immediately");
+        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 100, 10, EXCLUSIVE), "SMB2: also when repeated");
+        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 105, 1, EXCLUSIVE | FAIL));
+    }
+
+    @Test
+    void shouldConflictAZeroLengthLockOnlyWithARangeHoldingItsOffsetInside() {
+        long a = open("f");
+        long b = open("f");
+        assertEquals(NtStatus.SUCCESS, lock(a, 10, 0, EXCLUSIVE | FAIL));
+        assertEquals(NtStatus.SUCCESS, lock(b, 10, 0, EXCLUSIVE | FAIL), "zero and zero");
+        assertEquals(NtStatus.SUCCESS, lock(b, 10, 2, EXCLUSIVE | FAIL), "offset at the start");
+        assertEquals(NtStatus.SUCCESS, lock(b, 9, 1, EXCLUSIVE | FAIL), "offset at the end");
+        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 8, 3, EXCLUSIVE | FAIL), "offset inside");
+        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(a, 8, 3, SHARED | FAIL), "also on the same open");
+        assertEquals(NtStatus.SUCCESS, lock(a, 10, 0, UNLOCK));
+        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 8, 3, SHARED | FAIL), "b's own zero-length lock");
+        assertEquals(NtStatus.SUCCESS, lock(b, 10, 0, UNLOCK));
+        assertEquals(NtStatus.SUCCESS, lock(b, 8, 3, SHARED | FAIL));
+        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(a, 9, 0, EXCLUSIVE | FAIL), "inside another's range");
+        assertEquals(NtStatus.SUCCESS, lock(a, 9, 0, SHARED | FAIL), "shared in shared");
+    }
+
+    @Test
+    void shouldAnswerFileClosedForAWrongPersistentFileId() {
+        long a = open("f");
+        ByteBuffer b = body(48);
+        b.putShort((short) 48).putShort((short) 1).putInt(0).putLong(a + 1).putLong(a).putLong(0).putLong(1)
+                .putInt(EXCLUSIVE).putInt(0);
+        assertEquals(NtStatus.FILE_CLOSED, call(10, b).getInt(8));
     }
 
     @Test
@@ -226,7 +252,11 @@ class SmbLockTest {
         assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 0, 1, 0));
         assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 0, 1, UNLOCK | FAIL));
         assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 0, 1, UNLOCK | EXCLUSIVE));
+        assertEquals(NtStatus.RANGE_NOT_LOCKED, lock(a, 0, 1, UNLOCK, 5, 1, EXCLUSIVE | FAIL),
+                "mixed: the unlock runs first");
+        assertEquals(NtStatus.SUCCESS, lock(a, 0, 1, EXCLUSIVE | FAIL));
         assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 0, 1, UNLOCK, 5, 1, EXCLUSIVE | FAIL), "mixed");
+        assertEquals(NtStatus.SUCCESS, lock(a, 0, 1, EXCLUSIVE | FAIL), "the valid unlock ran");
         assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 0, 1, EXCLUSIVE | FAIL, 5, 1, UNLOCK), "mixed");
         assertEquals(NtStatus.INVALID_PARAMETER, lock(a), "LockCount 0");
         ByteBuffer b = body(48);
