@@ -250,6 +250,8 @@ class SmbLockTest {
         long a = open("f");
         assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 0, 1, SHARED | EXCLUSIVE));
         assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 0, 1, 0));
+        assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 9999, 1, 0, 9999, 1, UNLOCK));
+        assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 9999, 1, 0, 9999, 1, 0));
         assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 0, 1, UNLOCK | FAIL));
         assertEquals(NtStatus.INVALID_PARAMETER, lock(a, 0, 1, UNLOCK | EXCLUSIVE));
         assertEquals(NtStatus.RANGE_NOT_LOCKED, lock(a, 0, 1, UNLOCK, 5, 1, EXCLUSIVE | FAIL),
