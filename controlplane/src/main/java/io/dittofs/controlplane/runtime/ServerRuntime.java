@@ -308,7 +308,8 @@ public final class ServerRuntime implements AutoCloseable {
             smb.close(); // same port: the old listener must go first
             smb = null;
         }
-        SmbAdapter fresh = SmbAdapter.start(bind, a, registry, new ControlPlaneSmbUsers(db), smbOptions);
+        SmbAdapter fresh = SmbAdapter.start(bind, a, registry, new ControlPlaneSmbUsers(db), lockManager,
+                smbOptions);
         if (smb != null) {
             smb.close();
         }

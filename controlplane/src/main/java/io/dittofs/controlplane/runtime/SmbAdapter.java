@@ -3,6 +3,7 @@ package io.dittofs.controlplane.runtime;
 import io.dittofs.controlplane.model.AdapterDef;
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.buffer.BufferPool;
+import io.dittofs.core.lock.LockManager;
 import io.dittofs.protocols.smb.SmbConfig;
 import io.dittofs.protocols.smb.SmbServices;
 import io.dittofs.protocols.smb.SmbUsers;
@@ -57,12 +58,12 @@ public final class SmbAdapter implements AutoCloseable {
     }
 
     public static SmbAdapter start(String bind, AdapterDef def, ShareRegistry shares, SmbUsers users,
-                                   SmbServer.Options options) throws IOException {
+                                   LockManager locks, SmbServer.Options options) throws IOException {
         SmbConfig cfg = config(def.settings());
         BufferPool pool = new BufferPool();
         try {
             SmbServer s = SmbServer.start("smb", new InetSocketAddress(bind, def.port()),
-                    new SmbServices(cfg, shares, users), pool, options);
+                    new SmbServices(cfg, shares, users, locks), pool, options);
             LOG.info("SMB adapter listening on {}:{} (dialects {}..{}, signing {})", bind, s.port(),
                     Integer.toHexString(cfg.minDialect()), Integer.toHexString(cfg.maxDialect()),
                     cfg.signingRequired() ? "required" : "enabled");

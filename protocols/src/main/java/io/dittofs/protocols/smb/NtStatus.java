@@ -30,6 +30,10 @@ public final class NtStatus {
     public static final int ACCOUNT_DISABLED = 0xC000_0072;
     public static final int DISK_FULL = 0xC000_007F;
     public static final int INSUFFICIENT_RESOURCES = 0xC000_009A;
+    public static final int FILE_LOCK_CONFLICT = 0xC000_0054;
+    public static final int LOCK_NOT_GRANTED = 0xC000_0055;
+    public static final int RANGE_NOT_LOCKED = 0xC000_007E;
+    public static final int INVALID_LOCK_RANGE = 0xC000_01A1;
     public static final int MEDIA_WRITE_PROTECTED = 0xC000_00A2;
     public static final int BAD_IMPERSONATION_LEVEL = 0xC000_00A5;
     public static final int FILE_IS_A_DIRECTORY = 0xC000_00BA;

@@ -2,6 +2,9 @@ package io.dittofs.protocols.smb;
 
 import io.dittofs.protocols.smb.dcerpc.SrvsvcPipe;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 /**
  * An open file, directory or named pipe (MS-SMB2 3.3.1.10 Open). The name and parent follow
  * renames made through this open. Thread-safe: mutable fields are guarded by this object.
@@ -22,6 +25,7 @@ public final class Open {
     private String dirPattern;
     private boolean dirDone;
     private volatile boolean closed;
+    private final List<ByteLock> locks = new CopyOnWriteArrayList<>();
 
     public Open(long fileId, TreeConnect tree, long inode, long parent, String name, String path, boolean directory,
                 int access, SrvsvcPipe pipe) {
@@ -112,6 +116,14 @@ public final class Open {
         dirCookie = cookie;
         dirPattern = pattern;
         dirDone = done;
+    }
+
+    /**
+     * The byte-range locks this open holds, in the order granted (SMB2 LOCK): changed only while
+     * holding this open's monitor; other opens read it without (copy-on-write list).
+     */
+    public List<ByteLock> locks() {
+        return locks;
     }
 
     public boolean closed() {

@@ -32,6 +32,7 @@ public final class Close implements SmbCommand {
         Open o = r.open(72);
         r.conn().removeOpen(o.fileId());
         o.markClosed();
+        Lock.releaseAll(r.conn().services().locks(), o);
         int status = finish(o);
         Inode n = null;
         if ((flags & POSTQUERY_ATTRIB) != 0 && !o.tree().isIpc() && !o.deleteOnClose()) {
@@ -75,6 +76,7 @@ public final class Close implements SmbCommand {
         for (Open o : conn.opens()) {
             if (which.test(o) && conn.removeOpen(o.fileId()) != null) {
                 o.markClosed();
+                Lock.releaseAll(conn.services().locks(), o);
                 finish(o);
             }
         }

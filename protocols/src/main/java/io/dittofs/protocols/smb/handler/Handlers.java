@@ -22,7 +22,7 @@ public final class Handlers {
         h[Smb2Command.FLUSH] = new Flush();
         h[Smb2Command.READ] = new Read();
         h[Smb2Command.WRITE] = new Write();
-        h[Smb2Command.LOCK] = notSupported;
+        h[Smb2Command.LOCK] = new Lock();
         h[Smb2Command.IOCTL] = new Ioctl();
         h[Smb2Command.ECHO] = new Echo();
         h[Smb2Command.QUERY_DIRECTORY] = new QueryDirectory();

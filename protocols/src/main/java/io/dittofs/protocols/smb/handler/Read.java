@@ -58,6 +58,10 @@ public final class Read implements SmbCommand {
             return NtStatus.SUCCESS;
         }
         int n = (int) Math.min(length, out.remaining() - 16);
+        status = Lock.checkIo(r, o, false, offset, n);
+        if (status != NtStatus.SUCCESS) {
+            return status;
+        }
         MemorySegment dst = out.segment().asSlice(base + 16, n);
         Results.Read res = o.tree().share().fs().read(o.tree().authorize(false), o.inode(), offset, dst);
         if (res.count() == 0 && length > 0 || res.count() < minimum) {

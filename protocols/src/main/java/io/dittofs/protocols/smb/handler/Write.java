@@ -60,6 +60,10 @@ public final class Write implements SmbCommand {
             out.u16(17).u16(0).u32(0).u32(0).u16(0).u16(0);
             return NtStatus.SUCCESS;
         }
+        status = Lock.checkIo(r, o, true, offset, length);
+        if (status != NtStatus.SUCCESS) {
+            return status;
+        }
         Stability how = (flags & WRITEFLAG_WRITE_THROUGH) != 0 ? Stability.FILE_SYNC : Stability.UNSTABLE;
         Results.Written w = fs.write(ctx, o.inode(), offset, data, how);
         o.position(offset + w.count());
