@@ -172,6 +172,11 @@ public final class CompoundProcessor {
         } catch (BadXdrException e) {
             LOG.debug("{}: bad XDR: {}", Nfs4Ops.name(opnum), e.getMessage());
             return failed(r, statusAt, Nfs4Status.BADXDR);
+        } catch (RuntimeException e) {
+            // a bug, not the client's fault: answer SERVERFAULT so the compound still ends normally
+            // and a 4.1 slot gets its reply (else the slot would stay busy and answer DELAY for good)
+            LOG.warn("{} failed: {}", Nfs4Ops.name(opnum), e.toString(), e);
+            return failed(r, statusAt, Nfs4Status.SERVERFAULT);
         }
         if (ctx.replayed() != null) {
             return Nfs4Status.OK; // the caller sends the cached reply instead

@@ -19,6 +19,7 @@ import static io.dittofs.protocols.XdrArgs.xdr;
 import static io.dittofs.protocols.nfs.v4.Nfs4Ops.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The COMPOUND framework rules (RFC 8881 section 16.2), driven in process. */
@@ -219,6 +220,38 @@ class CompoundProcessorTest {
                 r.ok(OP_SEQUENCE);
                 assertEquals(Nfs4Status.NOTSUPP, r.next(OP_RENEW));
                 c2.compound(0).op(OP_RENEW).send().ok(OP_RENEW);
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerServerfaultAndStillCacheTheSlotsReplyWhenAnOpThrows() {
+        FakeSequence seq = new FakeSequence();
+        try (Nfs4TestClient c = withSequence(seq)) {
+            Nfs4Ops ops = statelessOps();
+            ops.register(seq);
+            ops.register(new Nfs4Op() {
+                @Override
+                public int opnum() {
+                    return OP_RENEW;
+                }
+
+                @Override
+                public int maxMinor() {
+                    return 2;
+                }
+
+                @Override
+                public void execute(CompoundContext ctx, XdrDecoder args, XdrEncoder res) {
+                    throw new IllegalStateException("a bug in an op");
+                }
+            });
+            try (Nfs4TestClient c2 = Nfs4TestClient.inProcess(new Nfs4Program(ops, client.program().services()))) {
+                Nfs4TestClient.Reply r = c2.compound(1).op(OP_SEQUENCE, a -> a.int32(0)).op(OP_RENEW).send();
+                r.ok(OP_SEQUENCE);
+                assertEquals(Nfs4Status.SERVERFAULT, r.next(OP_RENEW));
+                assertEquals(Nfs4Status.SERVERFAULT, r.status());
+                assertNotNull(seq.cached, "the slot got the reply, so it is free for the next request");
             }
         }
     }
