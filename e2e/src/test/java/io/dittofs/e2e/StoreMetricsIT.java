@@ -66,6 +66,8 @@ class StoreMetricsIT {
             assertAtLeast(s, 1, "dittofs_metadata_operation_duration_seconds_count", "op=\"sync\"");
             assertAtLeast(s, 1, "dittofs_cache_wal_force_requests_total");
             assertAtLeast(s, 1, "dittofs_cache_wal_forces_total");
+            assertAtLeast(s, 1, "dittofs_cache_wal_group_size_count");
+            assertTrue(s.contains("dittofs_cache_evictions_total{"), "the eviction counter is exported");
             // each read is a hit (still in the WAL) or, if the flusher got to it first, a miss
             double reads = sum(s, "dittofs_cache_read_hits_total") + sum(s, "dittofs_cache_read_misses_total");
             assertTrue(reads >= N, "cache reads counted: " + reads);

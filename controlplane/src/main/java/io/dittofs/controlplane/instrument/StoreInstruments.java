@@ -2,6 +2,7 @@ package io.dittofs.controlplane.instrument;
 
 import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.spi.MetadataStore;
+import io.dittofs.storage.block.s3.S3RetryListener;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Tracer;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -42,6 +43,7 @@ public final class StoreInstruments {
     private final Counter shareRead;
     private final Counter shareWritten;
     private final Counter forceRequests;
+    private final Counter retries;
     /** Per block store name: reads seen at the cache layer and below it (misses), for the hit ratio. */
     private final Map<String, CacheReads> cacheReads = new ConcurrentHashMap<>();
 
@@ -69,6 +71,7 @@ public final class StoreInstruments {
             shareRead = null;
             shareWritten = null;
             forceRequests = null;
+            retries = null;
             return;
         }
         blockLatency = Histogram.builder().name("dittofs_blockstore_operation_duration_seconds").unit(Unit.SECONDS)
@@ -101,6 +104,10 @@ public final class StoreInstruments {
                 .help("calls that need the WAL forced (sync for COMMIT and stable writes, truncate); divided by "
                         + "dittofs_cache_wal_forces_total it gives the mean group-commit size")
                 .labelNames("store").withoutExemplars().register(registry);
+        retries = Counter.builder().name("dittofs_blockstore_retries")
+                .help("requests a block store sent again after a retryable failure (S3: throttling, 5xx, transport "
+                        + "errors), by store name, kind and request (get, put, list, delete)")
+                .labelNames("store", "kind", "op").withoutExemplars().register(registry);
         CounterWithCallback.builder().name("dittofs_cache_read_hits")
                 .help("reads the write-back cache answered without reading the store below it").labelNames("store")
                 .callback(cb -> cacheReads.forEach((n, c) -> {
@@ -172,6 +179,14 @@ public final class StoreInstruments {
         return new Probe(blockLatency == null ? null : blockLatency.labelValues(name, layer, kind, op),
                 blockBytes == null || !data ? null : blockBytes.labelValues(name, layer, kind, op), blockErrors,
                 new String[]{name, layer, kind, op}, tracer, prefix + op, a);
+    }
+
+    /** What S3 block store {@code name} reports its retries to (counted per request kind; nothing without metrics). */
+    public S3RetryListener s3Retries(String name) {
+        if (retries == null) {
+            return S3RetryListener.NONE;
+        }
+        return (op, cause) -> retries.labelValues(name, "s3", op).inc();
     }
 
     /** {@code store} as share {@code share} sees it: its bytes read and written are counted (metrics only). */

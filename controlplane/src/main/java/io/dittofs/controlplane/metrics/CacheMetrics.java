@@ -3,7 +3,12 @@ package io.dittofs.controlplane.metrics;
 import io.dittofs.storage.cache.WriteBackCache;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 
 import java.util.Map;
@@ -59,5 +64,41 @@ public final class CacheMetrics {
                 .labelNames("store")
                 .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.retryDelayMs() / 1000.0, n)))
                 .register(registry);
+        CounterWithCallback.builder().name("dittofs_cache_evictions")
+                .help("WAL segments evicted from the cache: all their data had reached the block store, so the "
+                        + "segment was recycled or deleted (the WAL segment is the cache's unit of residency)")
+                .labelNames("store")
+                .callback(cb -> caches.get().forEach((n, s) -> cb.call(s.evictions(), n)))
+                .register(registry);
+        registry.register(groupSizes(caches));
+    }
+
+    private static final String GROUP_SIZE = "dittofs_cache_wal_group_size";
+
+    /** The WAL group-commit sizes (force requests served per msync round) as a classic histogram. */
+    private static Collector groupSizes(Supplier<Map<String, WriteBackCache.Stats>> caches) {
+        long[] bounds = WriteBackCache.walGroupBounds();
+        double[] upper = new double[bounds.length + 1];
+        for (int i = 0; i < bounds.length; i++) {
+            upper[i] = bounds[i];
+        }
+        upper[bounds.length] = Double.POSITIVE_INFINITY;
+        return new Collector() {
+            @Override
+            public MetricSnapshot collect() {
+                HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(GROUP_SIZE)
+                        .help("WAL group commits by how many force requests (FILE_SYNC/DATA_SYNC writes, COMMITs, "
+                                + "truncates) one msync round served");
+                caches.get().forEach((n, s) -> b.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, s.walGroupCounts()))
+                        .sum(s.walGroupSum()).labels(Labels.of("store", n)).build()));
+                return b.build();
+            }
+
+            @Override
+            public String getPrometheusName() {
+                return GROUP_SIZE;
+            }
+        };
     }
 }

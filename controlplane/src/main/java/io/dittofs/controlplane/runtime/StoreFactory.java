@@ -191,7 +191,7 @@ public final class StoreFactory {
         BlockStore store = in.block(d.name(), "store", cached, switch (d.type()) {
             case "memory" -> new MemoryBlockStore();
             case "fs" -> new FileBlockStore(Path.of(d.config().get("path")));
-            case "s3" -> new S3BlockStore(s3Config(d));
+            case "s3" -> new S3BlockStore(s3Config(d), in.s3Retries(d.name()));
             default -> throw new IllegalArgumentException("unknown block store type '" + d.type() + "'");
         });
         return cached ? in.block(d.name(), "cache", false, withCache(store, d)) : store;

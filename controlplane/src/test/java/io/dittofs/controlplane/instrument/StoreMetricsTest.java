@@ -39,6 +39,29 @@ class StoreMetricsTest {
     }
 
     @Test
+    void shouldExportS3RetriesEvictionsAndWalGroupSizes() throws Exception {
+        try (MetricsServer metrics = MetricsServer.start("127.0.0.1", 0);
+             WriteBackCache cache = new WriteBackCache(new MemoryBlockStore(),
+                     new WriteBackCache.Options(dir.resolve("wal"), 2L << 20, 8, 3_600_000))) {
+            StoreInstruments in = new StoreInstruments(metrics.registry(), null);
+            metrics.registerCaches(() -> java.util.Map.of("blocks3", cache.stats()));
+            in.s3Retries("bucket1").retried("put", new RuntimeException("503"));
+            in.s3Retries("bucket1").retried("put", new RuntimeException("503"));
+            in.s3Retries("bucket1").retried("list", new RuntimeException("reset"));
+            cache.write(1, 0, Arena.ofAuto().allocate(4096));
+            cache.sync(1);
+            Scrape s = Scrape.of(metrics.port());
+            assertValue(s, 2, "dittofs_blockstore_retries_total", "store", "bucket1", "kind", "s3", "op", "put");
+            assertValue(s, 1, "dittofs_blockstore_retries_total", "store", "bucket1", "kind", "s3", "op", "list");
+            assertValue(s, 0, "dittofs_cache_evictions_total", "store", "blocks3");
+            assertValue(s, 1, "dittofs_cache_wal_group_size_count", "store", "blocks3");
+            assertValue(s, 1, "dittofs_cache_wal_group_size_sum", "store", "blocks3");
+            assertValue(s, 1, "dittofs_cache_wal_group_size_bucket", "store", "blocks3", "le", "1.0");
+            assertValue(s, 1, "dittofs_cache_wal_group_size_bucket", "store", "blocks3", "le", "+Inf");
+        }
+    }
+
+    @Test
     void shouldKeepTheStoresZeroCopyRegionsAndCountThemAsReadsWhenDecorated() throws Exception {
         try (MetricsServer metrics = MetricsServer.start("127.0.0.1", 0);
              FileBlockStore files = new FileBlockStore(dir.resolve("files"))) {

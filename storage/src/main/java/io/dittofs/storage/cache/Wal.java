@@ -83,6 +83,8 @@ final class Wal implements AutoCloseable {
     /** A segment file was created or renamed into place since the directory was last forced. */
     private volatile boolean dirChanged;
     private final AtomicLong forces = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
+    final GroupSizes groupSizes = new GroupSizes();
     /** Test hook run by the forcing caller under the group-commit lock, before it picks the LSN to cover. */
     volatile Runnable beforeForce = () -> { };
     /** Test hook run by an appender between claiming its range and copying into it, outside any lock. */
@@ -271,6 +273,7 @@ final class Wal implements AutoCloseable {
      * concurrent callers share one msync per segment (group commit).
      */
     void force(long lsn) {
+        groupSizes.arrived();
         if (lsn < durableEnd) {
             return;
         }
@@ -280,6 +283,7 @@ final class Wal implements AutoCloseable {
                 return;
             }
             beforeForce.run();
+            groupSizes.forcing(); // before the snapshot below: whoever arrived by now is covered
             List<WalSegment> list;
             WalSegment cur;
             rollLock.lock();
@@ -345,6 +349,7 @@ final class Wal implements AutoCloseable {
                     n++;
                 }
                 segmentCount = segments.size();
+                evictions.addAndGet(n);
                 if (n > 0) {
                     spaceFreed.signalAll();
                 }
@@ -409,6 +414,11 @@ final class Wal implements AutoCloseable {
 
     int segmentCount() {
         return segmentCount;
+    }
+
+    /** Segments recycled so far: all their data had reached the block store, so they left the cache. */
+    long evictions() {
+        return evictions.get();
     }
 
     /** Group commits done so far (each forced every segment with records not yet durable). */

@@ -88,13 +88,24 @@ public final class WriteBackCache implements BlockStore {
      * @param failingSinceMs when the current flush failure began (epoch ms), 0 while flushing works
      * @param lastError    the latest flush failure's message ("" if none yet)
      * @param retryDelayMs the wait before the flusher's next retry while failing, else 0
+     * @param evictions    WAL segments evicted since start: all their data had reached the backing
+     *                     store, so the segment was recycled or deleted (the cache's unit of residency)
+     * @param walGroupCounts group commits by how many force requests each served, per bucket of
+     *                     {@link WriteBackCache#walGroupBounds()} (not cumulative; the last bucket is past the largest bound)
+     * @param walGroupSum  force requests served by all group commits
      */
     public record Stats(long dirtyBytes, int walSegments, long walForces, long flushes, long flushedBytes,
-                        long flushErrors, long failingSinceMs, String lastError, long retryDelayMs) {
+                        long flushErrors, long failingSinceMs, String lastError, long retryDelayMs,
+                        long evictions, long[] walGroupCounts, long walGroupSum) {
         /** Whether the flusher cannot currently reach the block store. */
         public boolean failing() {
             return failingSinceMs != 0;
         }
+    }
+
+    /** Upper bounds of the WAL group-size buckets in {@link Stats#walGroupCounts()}. */
+    public static long[] walGroupBounds() {
+        return GroupSizes.BOUNDS.clone();
     }
 
     /** Opens the cache: replays the WAL onto {@code backing}'s view, then starts the flusher. Owns {@code backing}. */
@@ -297,7 +308,8 @@ public final class WriteBackCache implements BlockStore {
     /** A snapshot of the monitoring counters; cheap (no walk over the dirty ranges). */
     public Stats stats() {
         return new Stats(wal.liveBytes(), wal.segmentCount(), wal.forces(), flusher.flushes(), flusher.flushedBytes(),
-                flusher.errors(), flusher.failingSinceMs(), flusher.lastError(), flusher.retryDelayMs());
+                flusher.errors(), flusher.failingSinceMs(), flusher.lastError(), flusher.retryDelayMs(),
+                wal.evictions(), wal.groupSizes.counts(), wal.groupSizes.sum());
     }
 
     private void wakeFlusher() {

@@ -3,8 +3,6 @@ package io.dittofs.storage.block.s3;
 import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
 import io.dittofs.core.spi.BlockStore;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -12,14 +10,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.core.async.AsyncResponseTransformer;
-import software.amazon.awssdk.core.async.SdkPublisher;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3CrtAsyncClientBuilder;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
@@ -31,22 +26,20 @@ import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * File content in an S3 bucket (or any S3-compatible server), on the AWS SDK v2 S3 client built
- * with {@link S3AsyncClient#crtBuilder()} (the AWS CRT S3 client: native HTTP, its own retries).
+ * with {@link S3AsyncClient#crtBuilder()} (the AWS CRT S3 client: native HTTP),
+ * retrying failed requests itself ({@link S3Retry}) so that each retry is counted (the CRT client
+ * adds one quick retry of its own per attempt, which it does not let us switch off or observe).
  *
  * <p><b>Layout</b>: content {@code id} lives in objects {@code <prefix>/<id>/<block index>}, each
  * at most {@link #BLOCK_SIZE} bytes (the same blocks as the fs store); a missing block, or the part
@@ -80,6 +73,10 @@ public final class S3BlockStore implements BlockStore {
     public static final int BLOCK_SIZE = 1024 * 1024;
     private static final int STRIPES = 256;
     private static final int DELETE_BATCH = 1000;
+    /** Retries inside the CRT client per attempt of ours: it cannot be switched off, nor observed from Java. */
+    static final int CRT_RETRIES = 1;
+    private static final long RETRY_BASE_MS = 50;
+    private static final long RETRY_CAP_MS = 2_000;
     /** A thread that is never the owner of a confined segment: probes whether a segment is shared. */
     private static final Thread PROBE = Thread.ofVirtual().unstarted(() -> { });
 
@@ -123,10 +120,17 @@ public final class S3BlockStore implements BlockStore {
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final Map<Long, FileBlocks> files = new ConcurrentHashMap<>();
     private final AtomicLong used = new AtomicLong();
+    private final S3Retry retry;
     private volatile boolean closed;
 
     public S3BlockStore(Config config) {
+        this(config, S3RetryListener.NONE);
+    }
+
+    /** A store whose request retries ({@link Config#retries()} at most per request) are reported to {@code retries}. */
+    public S3BlockStore(Config config, S3RetryListener retries) {
         this.config = config;
+        this.retry = new S3Retry(config.retries(), RETRY_BASE_MS, RETRY_CAP_MS, retries, () -> closed);
         this.bucket = config.bucket();
         String p = config.prefix() == null ? "" : config.prefix().strip();
         while (p.endsWith("/")) {
@@ -156,7 +160,8 @@ public final class S3BlockStore implements BlockStore {
         S3CrtAsyncClientBuilder b = S3AsyncClient.crtBuilder()
                 .region(Region.of(c.region() == null || c.region().isBlank() ? "us-east-1" : c.region()))
                 .credentialsProvider(credentials)
-                .retryConfiguration(r -> r.numRetries(Math.max(0, c.retries())));
+                // the fewest the CRT client allows (0 means its default of 3 to 5); S3Retry retries on top, and counts
+                .retryConfiguration(r -> r.numRetries(CRT_RETRIES));
         if (c.endpoint() != null) {
             b.endpointOverride(c.endpoint()).forcePathStyle(true);
         }
@@ -182,69 +187,11 @@ public final class S3BlockStore implements BlockStore {
         return stripes[(int) Math.floorMod(id * 31 + block, STRIPES)];
     }
 
-    /** Sizes of one file's blocks: a bit per full block, a map entry per short one. */
-    private static final class FileBlocks {
-        final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-        /** Set under the write lock when the file was deleted and this entry left the table. */
-        boolean removed;
-        private final BitSet full = new BitSet();
-        private final Map<Long, Integer> partial = new HashMap<>();
-
-        synchronized int size(long index) {
-            if (index < Integer.MAX_VALUE && full.get((int) index)) {
-                return BLOCK_SIZE;
-            }
-            Integer s = partial.get(index);
-            return s == null ? 0 : s;
-        }
-
-        /** Records a block's new size (0: gone); returns the old one. */
-        synchronized int set(long index, int size) {
-            int old = size(index);
-            if (index < Integer.MAX_VALUE) {
-                full.clear((int) index);
-            }
-            partial.remove(index);
-            if (size == BLOCK_SIZE && index < Integer.MAX_VALUE) {
-                full.set((int) index);
-            } else if (size > 0) {
-                partial.put(index, size);
-            }
-            return old;
-        }
-
-        synchronized List<Long> indexesFrom(long first) {
-            TreeSet<Long> r = new TreeSet<>();
-            for (int i = full.nextSetBit((int) Math.min(first, Integer.MAX_VALUE)); i >= 0; i = full.nextSetBit(i + 1)) {
-                if (i >= first) {
-                    r.add((long) i);
-                }
-                if (i == Integer.MAX_VALUE) {
-                    break;
-                }
-            }
-            for (long i : partial.keySet()) {
-                if (i >= first) {
-                    r.add(i);
-                }
-            }
-            return new ArrayList<>(r);
-        }
-
-        synchronized long total() {
-            long t = (long) full.cardinality() * BLOCK_SIZE;
-            for (int s : partial.values()) {
-                t += s;
-            }
-            return t;
-        }
-    }
-
     private void loadIndex() {
         String token = null;
         do {
             String t = token;
-            ListObjectsV2Response page = join(client.listObjectsV2(r -> r.bucket(bucket).prefix(prefix).continuationToken(t)),
+            ListObjectsV2Response page = join(retry.run("list", () -> client.listObjectsV2(r -> r.bucket(bucket).prefix(prefix).continuationToken(t))),
                     "list", prefix);
             for (S3Object o : page.contents()) {
                 String rest = o.key().substring(prefix.length());
@@ -383,8 +330,10 @@ public final class S3BlockStore implements BlockStore {
                     // copy on the caller's thread: its segment may be confined to it
                     MemorySegment.copy(src, blockStart + inBlock - offset, bufs[b], inBlock, end - inBlock);
                     int newSize = newSizes[b];
-                    puts.add(client.putObject(r -> r.bucket(bucket).key(key(contentId, index)).contentLength((long) newSize),
-                                    AsyncRequestBody.fromByteBufferUnsafe(bufs[b].asByteBuffer()))
+                    MemorySegment block = bufs[b];
+                    puts.add(retry.run("put", () -> client.putObject(
+                                    r -> r.bucket(bucket).key(key(contentId, index)).contentLength((long) newSize),
+                                    AsyncRequestBody.fromByteBufferUnsafe(block.asByteBuffer())))
                             .thenRun(() -> used.addAndGet(newSize - f.set(index, newSize))));
                 }
                 joinAll(puts, "write", contentId);
@@ -431,8 +380,8 @@ public final class S3BlockStore implements BlockStore {
                         MemorySegment buf = arena.allocate(tail);
                         String key = key(contentId, index);
                         join(getInto(key, 0, buf), "truncate (read back)", key);
-                        join(client.putObject(r -> r.bucket(bucket).key(key).contentLength((long) tail),
-                                AsyncRequestBody.fromByteBufferUnsafe(buf.asByteBuffer())), "truncate", key);
+                        join(retry.run("put", () -> client.putObject(r -> r.bucket(bucket).key(key).contentLength((long) tail),
+                                AsyncRequestBody.fromByteBufferUnsafe(buf.asByteBuffer()))), "truncate", key);
                         used.addAndGet(tail - f.set(index, tail));
                     }
                 }
@@ -454,7 +403,7 @@ public final class S3BlockStore implements BlockStore {
             String token = null;
             do {
                 String t = token;
-                ListObjectsV2Response page = join(client.listObjectsV2(r -> r.bucket(bucket).prefix(filePrefix).continuationToken(t)),
+                ListObjectsV2Response page = join(retry.run("list", () -> client.listObjectsV2(r -> r.bucket(bucket).prefix(filePrefix).continuationToken(t))),
                         "delete (list)", filePrefix);
                 deleteKeys(page.contents().stream().map(S3Object::key).toList(), contentId);
                 token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
@@ -518,7 +467,8 @@ public final class S3BlockStore implements BlockStore {
         for (int i = 0; i < keys.size(); i += DELETE_BATCH) {
             List<ObjectIdentifier> ids = keys.subList(i, Math.min(keys.size(), i + DELETE_BATCH)).stream()
                     .map(k -> ObjectIdentifier.builder().key(k).build()).toList();
-            batches.add(client.deleteObjects(r -> r.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build())));
+            batches.add(retry.run("delete",
+                    () -> client.deleteObjects(r -> r.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()))));
         }
         joinAll(batches, "delete", contentId);
         for (CompletableFuture<DeleteObjectsResponse> b : batches) {
@@ -536,9 +486,9 @@ public final class S3BlockStore implements BlockStore {
      */
     private CompletableFuture<Long> getInto(String key, long from, MemorySegment dst) {
         String range = "bytes=" + from + "-" + (from + dst.byteSize() - 1);
-        return client.getObject(r -> r.bucket(bucket).key(key).range(range), new IntoSegment(dst))
+        return retry.run("get", () -> client.getObject(r -> r.bucket(bucket).key(key).range(range), new IntoSegment(dst)))
                 .exceptionally(t -> {
-                    Throwable c = unwrap(t);
+                    Throwable c = S3Retry.unwrap(t);
                     if (c instanceof NoSuchKeyException
                             || c instanceof S3Exception s && (s.statusCode() == 404 || s.statusCode() == 416)) {
                         return 0L; // missing block (or nothing at that range): zeros
@@ -547,78 +497,11 @@ public final class S3BlockStore implements BlockStore {
                 });
     }
 
-    /** Copies a GET body into a segment as it arrives, without a heap array. */
-    private static final class IntoSegment implements AsyncResponseTransformer<GetObjectResponse, Long> {
-        private final MemorySegment dst;
-        private volatile CompletableFuture<Long> result;
-
-        IntoSegment(MemorySegment dst) {
-            this.dst = dst;
-        }
-
-        @Override
-        public CompletableFuture<Long> prepare() {
-            result = new CompletableFuture<>();
-            return result;
-        }
-
-        @Override
-        public void onResponse(GetObjectResponse response) {
-        }
-
-        @Override
-        public void onStream(SdkPublisher<ByteBuffer> publisher) {
-            CompletableFuture<Long> cf = result;
-            publisher.subscribe(new Subscriber<>() {
-                private long pos;
-
-                @Override
-                public void onSubscribe(Subscription s) {
-                    s.request(Long.MAX_VALUE);
-                }
-
-                @Override
-                public void onNext(ByteBuffer bb) {
-                    long n = Math.min(bb.remaining(), dst.byteSize() - pos);
-                    if (n > 0) {
-                        MemorySegment.copy(MemorySegment.ofBuffer(bb), 0, dst, pos, n);
-                        pos += n;
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    cf.completeExceptionally(t);
-                }
-
-                @Override
-                public void onComplete() {
-                    cf.complete(pos);
-                }
-            });
-        }
-
-        @Override
-        public void exceptionOccurred(Throwable error) {
-            CompletableFuture<Long> cf = result;
-            if (cf != null) {
-                cf.completeExceptionally(error);
-            }
-        }
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
     private <T> T join(CompletableFuture<T> f, String op, String key) {
         try {
             return f.join();
         } catch (CompletionException | java.util.concurrent.CancellationException e) {
-            Throwable c = unwrap(e);
+            Throwable c = S3Retry.unwrap(e);
             throw new FsException(FsError.IO, "S3 " + op + " of " + bucket + "/" + key + " failed: " + c.getMessage(), c);
         }
     }
