@@ -176,7 +176,6 @@ public final class Nfs4Ops {
         StatelessOps.registerAll(table);
         // state ops: v4b
         StateOps.registerAll(table);
-        io.dittofs.protocols.nfs.v4.ops.Xattrs4.registerAll(table); // RFC 8276
         return table;
     }
 
