@@ -33,7 +33,6 @@ public final class FileSystem {
     private final MetadataStore meta;
     private final BlockStore blocks;
     private final boolean readOnly;
-    private final Clock clock;
     private final FsBackend fs;
     private final AttrOps attrs;
     private final DataOps data;
@@ -60,7 +59,6 @@ public final class FileSystem {
         this.meta = meta;
         this.blocks = blocks;
         this.readOnly = readOnly;
-        this.clock = clock;
         this.fs = new FsBackend(meta, blocks, readOnly, clock);
         this.attrs = new AttrOps(fs);
         this.data = new DataOps(fs);
