@@ -22,7 +22,7 @@ import java.lang.foreign.MemorySegment;
  * atomic. Content goes to the {@link BlockStore} outside transactions. This class is the
  * facade; the rules live by concern in {@link AttrOps} (attributes, ACCESS), {@link DataOps}
  * (READ/WRITE/COMMIT), {@link NamespaceOps} (create, link, remove, rename) and
- * {@link DirectoryOps} (LOOKUP, READLINK, READDIR). Thread-safe.
+ * {@link DirectoryOps} (LOOKUP, READLINK, READDIR) and {@link XattrOps} (extended attributes). Thread-safe.
  */
 public final class FileSystem {
     /** Directory size as reported to clients. */
@@ -33,12 +33,12 @@ public final class FileSystem {
     private final MetadataStore meta;
     private final BlockStore blocks;
     private final boolean readOnly;
-    private final Clock clock;
     private final FsBackend fs;
     private final AttrOps attrs;
     private final DataOps data;
     private final NamespaceOps names;
     private final DirectoryOps dirs;
+    private final XattrOps xattrs;
 
     /** Source of timestamps (replaceable in tests). */
     @FunctionalInterface
@@ -59,25 +59,18 @@ public final class FileSystem {
         this.meta = meta;
         this.blocks = blocks;
         this.readOnly = readOnly;
-        this.clock = clock;
         this.fs = new FsBackend(meta, blocks, readOnly, clock);
         this.attrs = new AttrOps(fs);
         this.data = new DataOps(fs);
         this.names = new NamespaceOps(fs, attrs);
         this.dirs = new DirectoryOps(fs);
-        ensureRoot(0755, 0, 0);
+        this.xattrs = new XattrOps(fs);
+        names.ensureRoot(0755, 0, 0);
     }
 
-    /** Creates the root directory if the store has none. */
-    private void ensureRoot(int mode, int uid, int gid) {
-        meta.write(t -> {
-            if (t.get(MetadataStore.ROOT_ID) == null) {
-                long now = clock.nowNanos();
-                t.put(new Inode(MetadataStore.ROOT_ID, FileType.DIRECTORY, mode, 2, uid, gid, DIR_SIZE,
-                        now, now, now, 0, MetadataStore.ROOT_ID, 0, null));
-            }
-            return null;
-        });
+    /** Extended attributes of this share's objects (RFC 8276; SMB EAs). */
+    public XattrOps xattrs() {
+        return xattrs;
     }
 
     public long rootId() {

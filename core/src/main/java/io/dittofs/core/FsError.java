@@ -58,7 +58,11 @@ public enum FsError {
     /** The server cannot do it now; try again. */
     JUKEBOX,
     /** Anything unexpected inside the server. */
-    SERVER_FAULT;
+    SERVER_FAULT,
+    /** ENODATA: the object has no extended attribute of that name (RFC 8276 NFS4ERR_NOXATTR). */
+    NO_XATTR,
+    /** E2BIG: an extended attribute value (or the list of names) exceeds its limit (NFS4ERR_XATTR2BIG). */
+    XATTR_TOO_BIG;
 
     private static final FsError[] VALUES = values();
 

@@ -29,6 +29,18 @@ final class NamespaceOps {
         this.attrs = attrs;
     }
 
+    /** Creates the root directory if the store has none. */
+    void ensureRoot(int mode, int uid, int gid) {
+        fs.meta().write(t -> {
+            if (t.get(MetadataStore.ROOT_ID) == null) {
+                long now = fs.now();
+                t.put(new Inode(MetadataStore.ROOT_ID, FileType.DIRECTORY, mode, 2, uid, gid, FileSystem.DIR_SIZE,
+                        now, now, now, 0, MetadataStore.ROOT_ID, 0, null));
+            }
+            return null;
+        });
+    }
+
     public Created create(AuthContext ctx, long dirId, String name, SetAttr sa, FileSystem.CreateMode how, long verifier) {
         fs.checkWritable();
         Names.checkNew(name);

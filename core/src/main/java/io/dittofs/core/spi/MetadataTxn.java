@@ -18,7 +18,7 @@ public interface MetadataTxn {
     /** Inserts or replaces an inode. */
     void put(Inode inode);
 
-    /** Removes an inode (its directory entries must already be gone). */
+    /** Removes an inode (its directory entries must already be gone) and its extended attributes. */
     void delete(long id);
 
     /** A fresh inode number, never handed out before by this store (also across restarts). */
@@ -41,4 +41,23 @@ public interface MetadataTxn {
 
     /** True if {@code dir} has no entries. */
     boolean isEmpty(long dir);
+
+    // ---------------------------------------------------------------- extended attributes
+
+    /**
+     * The value of extended attribute {@code name} of inode {@code id} (RFC 8276, SMB EAs), or
+     * null if it has none of that name. The array is the caller's own (never aliases the store).
+     * Names are compared exactly (case-sensitive); {@link io.dittofs.core.XattrOps} checks names
+     * and sizes before they reach a store.
+     */
+    byte[] getXattr(long id, String name);
+
+    /** The names of inode {@code id}'s extended attributes in ascending code-point (UTF-8 byte) order. */
+    List<String> listXattrs(long id);
+
+    /** Creates or replaces extended attribute {@code name} of inode {@code id}. */
+    void setXattr(long id, String name, byte[] value);
+
+    /** Removes extended attribute {@code name} of inode {@code id}; false if it had none. */
+    boolean removeXattr(long id, String name);
 }

@@ -34,6 +34,16 @@ public interface ReadOnlyMetadataTxn extends MetadataTxn {
         throw readOnly();
     }
 
+    @Override
+    default void setXattr(long id, String name, byte[] value) {
+        throw readOnly();
+    }
+
+    @Override
+    default boolean removeXattr(long id, String name) {
+        throw readOnly();
+    }
+
     private static UnsupportedOperationException readOnly() {
         return new UnsupportedOperationException("read-only transaction");
     }

@@ -35,6 +35,8 @@ public final class ErrorMap {
         set(FsError.SERVER_FAULT, 10006);
         set(FsError.BAD_TYPE, 10007);
         set(FsError.JUKEBOX, 10008);
+        set(FsError.NO_XATTR, 10004); // NFSv3 has no xattrs: never raised by v3 procedures
+        set(FsError.XATTR_TOO_BIG, 10004);
         for (FsError e : FsError.values()) {
             if (NFS3[e.ordinal()] == 0) {
                 throw new ExceptionInInitializerError("no NFSv3 status for " + e);

@@ -30,7 +30,8 @@ final class NlmStatus {
         set(FAILED, FsError.NOT_OWNER, FsError.NOT_FOUND, FsError.IO, FsError.NO_DEVICE, FsError.ACCESS_DENIED,
             FsError.EXISTS, FsError.CROSS_DEVICE, FsError.NOT_DIRECTORY, FsError.IS_DIRECTORY, FsError.INVALID,
             FsError.NO_SPACE, FsError.TOO_MANY_LINKS, FsError.NAME_TOO_LONG, FsError.NOT_EMPTY, FsError.QUOTA,
-            FsError.NOT_SYNC, FsError.BAD_COOKIE, FsError.NOT_SUPPORTED, FsError.BAD_TYPE, FsError.SERVER_FAULT);
+            FsError.NOT_SYNC, FsError.BAD_COOKIE, FsError.NOT_SUPPORTED, FsError.BAD_TYPE, FsError.SERVER_FAULT,
+            FsError.NO_XATTR, FsError.XATTR_TOO_BIG);
         set(STALE_FH, FsError.STALE, FsError.BAD_HANDLE);
         set(ROFS, FsError.READ_ONLY);
         set(FBIG, FsError.FILE_TOO_LARGE);

@@ -25,6 +25,12 @@ public final class NtStatus {
     public static final int OBJECT_PATH_SYNTAX_BAD = 0xC000_003B;
     public static final int SHARING_VIOLATION = 0xC000_0043;
     public static final int DELETE_PENDING = 0xC000_0056;
+    /** Extended attributes (MS-FSCC 2.4.15, MS-ERREF 2.3.1). */
+    public static final int INVALID_EA_NAME = 0x8000_0013;
+    public static final int EA_LIST_INCONSISTENT = 0x8000_0014;
+    public static final int EA_TOO_LARGE = 0xC000_0050;
+    public static final int NONEXISTENT_EA_ENTRY = 0xC000_0051;
+    public static final int NO_EAS_ON_FILE = 0xC000_0052;
     public static final int PRIVILEGE_NOT_HELD = 0xC000_0061;
     public static final int LOGON_FAILURE = 0xC000_006D;
     public static final int ACCOUNT_DISABLED = 0xC000_0072;

@@ -37,6 +37,8 @@ public final class SmbErrors {
         set(FsError.BAD_TYPE, NtStatus.INVALID_DEVICE_REQUEST);
         set(FsError.JUKEBOX, NtStatus.DEVICE_NOT_READY);
         set(FsError.SERVER_FAULT, NtStatus.INTERNAL_ERROR);
+        set(FsError.NO_XATTR, NtStatus.NONEXISTENT_EA_ENTRY);
+        set(FsError.XATTR_TOO_BIG, NtStatus.EA_TOO_LARGE);
         for (FsError e : FsError.values()) {
             if (STATUS[e.ordinal()] == 0) {
                 throw new ExceptionInInitializerError("no NTSTATUS for " + e);

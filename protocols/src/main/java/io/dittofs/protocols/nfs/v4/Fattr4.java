@@ -61,6 +61,8 @@ public final class Fattr4 {
     public static final int TIME_MODIFY_SET = 54;
     public static final int MOUNTED_ON_FILEID = 55;
     public static final int SUPPATTR_EXCLCREAT = 75;
+    /** RFC 8276 section 8.2: whether the object's file system supports extended attributes (4.2). */
+    public static final int XATTR_SUPPORT = 82;
 
     /** Bitmap words accepted from a client (attributes up to 8 * 32 - 1). */
     public static final int MAX_WORDS = 8;
@@ -82,6 +84,8 @@ public final class Fattr4 {
     /** Readable = supported minus the write-only time_*_set. */
     private static final long[] READABLE_41 = mask(READABLE);
     private static final long[] READABLE_40 = without(READABLE_41, SUPPATTR_EXCLCREAT);
+    private static final long[] SUPPORTED_42 = union(SUPPORTED_41, mask(XATTR_SUPPORT));
+    private static final long[] READABLE_42 = union(READABLE_41, mask(XATTR_SUPPORT));
 
     private Fattr4() {
     }
@@ -110,7 +114,7 @@ public final class Fattr4 {
     }
 
     public static long[] supported(int minor) {
-        return (minor == 0 ? SUPPORTED_40 : SUPPORTED_41).clone();
+        return (minor == 0 ? SUPPORTED_40 : minor == 1 ? SUPPORTED_41 : SUPPORTED_42).clone();
     }
 
     /** Reads a {@code bitmap4} (capped at {@link #MAX_WORDS} words); bits over 127 are reported in {@code [2]}. */
@@ -154,7 +158,7 @@ public final class Fattr4 {
      * @param rdattrError the {@code rdattr_error} value (READDIR), NFS4_OK elsewhere
      */
     public static void encode(XdrEncoder e, long[] requested, Fattr4Values v, CompoundContext ctx, int rdattrError) {
-        long[] readable = ctx.minorVersion() == 0 ? READABLE_40 : READABLE_41;
+        long[] readable = ctx.minorVersion() == 0 ? READABLE_40 : ctx.minorVersion() == 1 ? READABLE_41 : READABLE_42;
         long[] out = {requested[0] & readable[0], requested[1] & readable[1]};
         writeBitmap(e, out);
         long lenAt = e.position();
@@ -253,6 +257,7 @@ public final class Fattr4 {
             case TIME_MODIFY -> time(e, v.mtimeNs());
             case MOUNTED_ON_FILEID -> e.writeLong(v.mountedOnFileid());
             case SUPPATTR_EXCLCREAT -> writeBitmap(e, mask(SIZE, MODE, OWNER, OWNER_GROUP, TIME_ACCESS_SET));
+            case XATTR_SUPPORT -> e.writeBool(v.fsidMajor() != 0); // shares keep xattrs; the pseudo-filesystem none
             default -> throw new IllegalStateException("attribute " + attr + " in the readable set but not encoded");
         }
     }

@@ -41,6 +41,8 @@ public final class Nfs4Errors {
         set(FsError.BAD_TYPE, BADTYPE);
         set(FsError.JUKEBOX, DELAY);
         set(FsError.SERVER_FAULT, SERVERFAULT);
+        set(FsError.NO_XATTR, NOXATTR);
+        set(FsError.XATTR_TOO_BIG, XATTR2BIG);
         for (FsError e : FsError.values()) {
             if (NFS4[e.ordinal()] < 0) {
                 throw new ExceptionInInitializerError("no nfsstat4 for " + e);

@@ -21,7 +21,8 @@ import java.util.Locale;
  * CREATE (MS-SMB2 2.2.13, 2.2.14, 3.3.5.9): opens or creates a file or directory by its
  * share-relative path with the six create dispositions, the DIRECTORY_FILE / NON_DIRECTORY_FILE /
  * DELETE_ON_CLOSE options, the share's access level and the POSIX permissions of the caller; on
- * IPC$ opens the {@code srvsvc} named pipe. Create contexts are accepted and not answered.
+ * IPC$ opens the {@code srvsvc} named pipe. The {@code ExtA} create context gives a created or
+ * overwritten file its EAs ({@link ExtendedAttributes}); other create contexts are accepted and not answered.
  * Stateless; thread-safe.
  */
 public final class Create implements SmbCommand {
@@ -61,6 +62,7 @@ public final class Create implements SmbCommand {
         if (tree.isIpc()) {
             return openPipe(r, out, name, desired);
         }
+        java.util.List<ExtendedAttributes.Ea> eas = ExtendedAttributes.fromCreate(in);
         int granted = Access.map(desired);
         boolean wantsWrite = (granted & Access.WRITE_BITS) != 0;
         boolean maxAllowed = (desired & Access.MAXIMUM_ALLOWED) != 0;
@@ -109,6 +111,7 @@ public final class Create implements SmbCommand {
                 }
                 n = fs.setattr(tree.authorize(true), n.id(), new SetAttr(-1, -1, -1, 0, SetAttr.TimeSet.DONT_CHANGE,
                         SetAttr.TimeSet.DONT_CHANGE), -1).after();
+                ExtendedAttributes.applyOnCreate(fs, tree.authorize(true), n.id(), eas);
                 action = disposition == SUPERSEDE ? ACTION_SUPERSEDED : ACTION_OVERWRITTEN;
             }
             if (maxAllowed) {
@@ -127,6 +130,7 @@ public final class Create implements SmbCommand {
             AuthContext wctx = tree.authorize(true);
             n = dirWanted ? fs.mkdir(wctx, p.parent(), p.name(), SetAttr.mode(0755)).child()
                     : fs.create(wctx, p.parent(), p.name(), SetAttr.mode(0644), FileSystem.CreateMode.GUARDED, 0).child();
+            ExtendedAttributes.applyOnCreate(fs, wctx, n.id(), eas);
             action = ACTION_CREATED;
             if (maxAllowed) {
                 granted |= Access.maximal(true, 7);

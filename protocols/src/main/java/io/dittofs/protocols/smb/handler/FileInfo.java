@@ -51,7 +51,7 @@ final class FileInfo {
                 return 8;
             }
             case EA -> {
-                e.u32(0);
+                e.u32(ExtendedAttributes.eaSize(o));
                 return 4;
             }
             case ACCESS -> {
@@ -83,7 +83,7 @@ final class FileInfo {
             case ALL -> {
                 basic(e, n);
                 standard(e, o, n);
-                e.u64(n.id()).u32(0).u32(o.access()).u64(o.position()).u32(0).u32(0);
+                e.u64(n.id()).u32(ExtendedAttributes.eaSize(o)).u32(o.access()).u64(o.position()).u32(0).u32(0);
                 name(e, o);
                 return 104; // the minimum buffer Windows accepts (smbtorture getinfo.qfile_buffercheck)
             }

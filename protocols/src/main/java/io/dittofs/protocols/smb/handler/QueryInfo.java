@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * QUERY_INFO (MS-SMB2 2.2.37, 2.2.38, 3.3.5.20): file information classes (MS-FSCC 2.4: basic,
- * standard, internal, EA, access, name, position, mode, alignment, all, stream, network-open,
+ * standard, internal, EA, full EA ({@link ExtendedAttributes}), access, name, position, mode, alignment, all, stream, network-open,
  * attribute-tag), file-system classes (2.5: volume, size, device, attribute, full-size,
  * sector-size) and a security descriptor built from owner, group and mode ({@link Security}).
  * A reply longer than the client's buffer is cut with STATUS_BUFFER_OVERFLOW for the
@@ -36,6 +36,9 @@ public final class QueryInfo implements SmbCommand {
         long outLen = in.u32(68);
         int additional = in.i32(80);
         Open o = r.open(88);
+        if (type == INFO_FILE && cls == FileInfo.FULL_EA && o.pipe() == null) {
+            return ExtendedAttributes.query(in, o, outLen, out);
+        }
         SmbEncoder tmp = new SmbEncoder(MemorySegment.ofArray(new byte[SCRATCH]));
         int fixed;
         if (o.pipe() != null) {

@@ -14,7 +14,8 @@ import io.dittofs.protocols.smb.codec.SmbEncoder;
 /**
  * SET_INFO (MS-SMB2 2.2.39, 3.3.5.21) for file information classes (MS-FSCC 2.4): basic (times;
  * 0 and -1 leave a time alone), rename (share-relative target, ReplaceIfExists), disposition and
- * disposition-ex (delete on close; a non-empty directory is refused at once), position,
+ * disposition-ex (delete on close; a non-empty directory is refused at once), full EA
+ * ({@link ExtendedAttributes}), position,
  * end-of-file, allocation (shrinks only), mode. Stateless; thread-safe.
  */
 public final class SetInfo implements SmbCommand {
@@ -43,6 +44,7 @@ public final class SetInfo implements SmbCommand {
         int status = switch (cls) {
             case FileInfo.BASIC -> basic(o, fs, b);
             case FileInfo.RENAME -> Rename.apply(o, fs, b);
+            case FileInfo.FULL_EA -> ExtendedAttributes.set(o, b);
             case FileInfo.DISPOSITION -> disposition(o, fs, b.u8(0) != 0);
             case FileInfo.DISPOSITION_EX -> disposition(o, fs, (b.i32(0) & 0x1) != 0);
             case FileInfo.POSITION -> {

@@ -45,7 +45,7 @@ final class Attrs4 {
                 case CHANGE, SIZE, FILEID, FILES_AVAIL, FILES_FREE, FILES_TOTAL, MAXFILESIZE, MAXREAD, MAXWRITE,
                      SPACE_AVAIL, SPACE_FREE, SPACE_TOTAL, SPACE_USED, MOUNTED_ON_FILEID -> b.getLong();
                 case LINK_SUPPORT, SYMLINK_SUPPORT, NAMED_ATTR, UNIQUE_HANDLES, CANSETTIME, CASE_INSENSITIVE,
-                     CASE_PRESERVING, CHOWN_RESTRICTED, HIDDEN, HOMOGENEOUS, NO_TRUNC, SYSTEM -> b.getInt() == 1;
+                     CASE_PRESERVING, CHOWN_RESTRICTED, HIDDEN, HOMOGENEOUS, NO_TRUNC, SYSTEM, XATTR_SUPPORT -> b.getInt() == 1;
                 case FSID -> new long[] {b.getLong(), b.getLong()};
                 case TIME_ACCESS, TIME_DELTA, TIME_METADATA, TIME_MODIFY -> new long[] {b.getLong(), b.getInt()};
                 case RAWDEV -> new long[] {b.getInt(), b.getInt()};

@@ -82,4 +82,16 @@ final class LmdbCachedTxn implements ReadOnlyMetadataTxn {
         checkActive();
         throw miss();
     }
+
+    @Override
+    public byte[] getXattr(long id, String name) {
+        checkActive();
+        throw miss();
+    }
+
+    @Override
+    public List<String> listXattrs(long id) {
+        checkActive();
+        throw miss();
+    }
 }

@@ -31,6 +31,8 @@ final class LmdbCodec {
     static final byte TAG_FORMAT = 0;
     static final byte TAG_LAST_ID = 1;
     static final byte TAG_LAST_COOKIE = 2;
+    /** meta: {@code TAG_XATTR | id u64 | name UTF-8 -> value}, one extended attribute. */
+    static final byte TAG_XATTR = 3;
 
     private LmdbCodec() {
     }

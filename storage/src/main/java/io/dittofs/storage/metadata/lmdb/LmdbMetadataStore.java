@@ -43,6 +43,7 @@ import java.util.function.Function;
  *   meta     0x00                    -> store format (u64, =1)
  *            0x01                    -> last inode id handed out
  *            0x02 | dir              -> last cookie the directory handed out
+ *            0x03 | id | name UTF-8  -> extended attribute value ({@link LmdbXattrs})
  * </pre>
  * {@code entries} and {@code cookies} always change together in one transaction. The cookies
  * index carries the child as well as the name so a READDIR page is one cursor walk, with no

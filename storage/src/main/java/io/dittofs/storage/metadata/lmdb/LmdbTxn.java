@@ -172,4 +172,24 @@ class LmdbTxn implements ReadOnlyMetadataTxn {
             throw failed(e);
         }
     }
+
+    @Override
+    public byte[] getXattr(long id, String name) {
+        checkActive();
+        try {
+            return LmdbXattrs.get(dbs.meta(), txn, key, id, name);
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public List<String> listXattrs(long id) {
+        checkActive();
+        try {
+            return LmdbXattrs.list(dbs.meta(), txn, key, id);
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
 }

@@ -176,10 +176,31 @@ final class LmdbWriteTxn extends LmdbTxn {
             boolean dir = LmdbCodec.decodeInode(id, old).type() == FileType.DIRECTORY;
             dbs.inodes().delete(txn, LmdbCodec.idKey(key, id));
             changed(id, null);
+            LmdbXattrs.removeAll(dbs.meta(), txn, key, id);
             if (dir && isEmpty(id)) {
                 // ids are never reused, so the directory's cookie counter is garbage now
                 dbs.meta().delete(txn, LmdbCodec.cookieCounterKey(w.key2, id));
             }
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void setXattr(long id, String name, byte[] value) {
+        checkActive();
+        try {
+            LmdbXattrs.put(dbs.meta(), txn, key, w.val(value.length), id, name, value);
+        } catch (LmdbException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public boolean removeXattr(long id, String name) {
+        checkActive();
+        try {
+            return LmdbXattrs.remove(dbs.meta(), txn, key, id, name);
         } catch (LmdbException e) {
             throw failed(e);
         }

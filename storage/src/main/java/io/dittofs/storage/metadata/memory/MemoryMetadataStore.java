@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Directories keep their entries in a {@link TreeMap} by cookie (for READDIR order) and a
  * {@link HashMap} by name (for LOOKUP). Cookies start at 1 and grow per directory; they are never
  * handed out twice, even after the entry holding one is removed. Inode numbers start after
- * {@link #ROOT_ID}.
+ * {@link #ROOT_ID}. Extended attributes live in a {@link TreeMap} per inode, ordered by code point
+ * (the UTF-8 byte order of the other backends); values are copied in and out.
  *
  * <p>Thread-safe.
  */
@@ -39,6 +40,8 @@ public final class MemoryMetadataStore implements MetadataStore {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<Long, Inode> inodes = new HashMap<>();
     private final Map<Long, Directory> dirs = new HashMap<>();
+    /** Extended attributes per inode, by name in code-point order; values are never handed out. */
+    private final Map<Long, TreeMap<String, byte[]>> xattrs = new HashMap<>();
     private final AtomicLong lastId = new AtomicLong(ROOT_ID);
     private volatile boolean closed;
 
@@ -114,6 +117,22 @@ public final class MemoryMetadataStore implements MetadataStore {
         closed = true;
     }
 
+    /** Code-point order, which is the byte order of the names' UTF-8 encodings. */
+    private static int byCodePoint(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
+    }
+
     private void checkOpen() {
         if (closed) {
             throw MetadataStore.closed();
@@ -166,6 +185,21 @@ public final class MemoryMetadataStore implements MetadataStore {
             Directory d = dirs.get(dir);
             return d == null || d.byCookie.isEmpty();
         }
+
+        @Override
+        public byte[] getXattr(long id, String name) {
+            checkActive();
+            TreeMap<String, byte[]> m = xattrs.get(id);
+            byte[] v = m == null ? null : m.get(name);
+            return v == null ? null : v.clone();
+        }
+
+        @Override
+        public List<String> listXattrs(long id) {
+            checkActive();
+            TreeMap<String, byte[]> m = xattrs.get(id);
+            return m == null ? List.of() : List.copyOf(m.keySet());
+        }
     }
 
     /** Applies changes in place under the write lock, remembering how to undo each. */
@@ -197,6 +231,43 @@ public final class MemoryMetadataStore implements MetadataStore {
             if (old != null) {
                 undo.push(() -> restore(id, old));
             }
+            TreeMap<String, byte[]> x = xattrs.remove(id);
+            if (x != null) {
+                undo.push(() -> xattrs.put(id, x));
+            }
+        }
+
+        @Override
+        public void setXattr(long id, String name, byte[] value) {
+            checkActive();
+            TreeMap<String, byte[]> m = xattrs.get(id);
+            if (m == null) {
+                TreeMap<String, byte[]> created = new TreeMap<>(MemoryMetadataStore::byCodePoint);
+                xattrs.put(id, created);
+                undo.push(() -> xattrs.remove(id));
+                m = created;
+            }
+            TreeMap<String, byte[]> target = m;
+            byte[] old = target.put(name, value.clone());
+            undo.push(() -> {
+                if (old == null) {
+                    target.remove(name);
+                } else {
+                    target.put(name, old);
+                }
+            });
+        }
+
+        @Override
+        public boolean removeXattr(long id, String name) {
+            checkActive();
+            TreeMap<String, byte[]> m = xattrs.get(id);
+            byte[] old = m == null ? null : m.remove(name);
+            if (old == null) {
+                return false;
+            }
+            undo.push(() -> m.put(name, old));
+            return true;
         }
 
         private void restore(long id, Inode old) {

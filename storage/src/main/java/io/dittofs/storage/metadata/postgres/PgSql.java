@@ -15,8 +15,8 @@ final class PgSql {
     /** Table prefixes: a lower-case identifier, short enough for index names to fit in 63 bytes. */
     static final Pattern PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,39}");
 
-    /** The schema version this code writes and understands. */
-    static final int SCHEMA_VERSION = 1;
+    /** The schema version this code writes and understands (2 added the xattrs table; 1 is upgraded). */
+    static final int SCHEMA_VERSION = 2;
 
     static final String INODE_COLUMNS = "type, mode, nlink, uid, gid, size, atime, mtime, ctime, rdev, parent, verifier, symlink";
 
@@ -26,6 +26,7 @@ final class PgSql {
     final String entries;
     final String cookies;
     final String ids;
+    final String xattrs;
 
     final String get;
     final String getForUpdate;
@@ -51,6 +52,7 @@ final class PgSql {
         entries = prefix + "_entries";
         cookies = prefix + "_dir_cookies";
         ids = prefix + "_ids";
+        xattrs = prefix + "_xattrs";
 
         get = "SELECT " + INODE_COLUMNS + " FROM " + inodes + " WHERE id = ?";
         getForUpdate = get + " FOR UPDATE";
@@ -78,8 +80,21 @@ final class PgSql {
         estimateFiles = "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('" + inodes + "')";
     }
 
-    /** The statements that create schema version 1. */
+    /** The statements that create the current schema. */
     List<String> createSchema() {
+        List<String> all = new java.util.ArrayList<>(createSchemaV1());
+        all.addAll(upgradeFrom1());
+        return all;
+    }
+
+    /** Version 1 to 2: extended attributes, deleted with their inode by the foreign key. */
+    List<String> upgradeFrom1() {
+        return List.of("CREATE TABLE " + xattrs + " (id bigint NOT NULL REFERENCES " + inodes + " (id) ON DELETE CASCADE,"
+                + " name text COLLATE \"C\" NOT NULL, value bytea NOT NULL, PRIMARY KEY (id, name))");
+    }
+
+    /** The statements that create schema version 1. */
+    private List<String> createSchemaV1() {
         return List.of(
                 "CREATE TABLE " + inodes + " (id bigint PRIMARY KEY, type smallint NOT NULL, mode integer NOT NULL,"
                         + " nlink integer NOT NULL, uid integer NOT NULL, gid integer NOT NULL, size bigint NOT NULL,"

@@ -117,6 +117,18 @@ abstract sealed class PgTxn implements MetadataTxn permits PgTxn.Read, PgTxn.Wri
         }
     }
 
+    @Override
+    public byte[] getXattr(long id, String name) {
+        checkActive();
+        return PgXattrs.get(sql, c, id, name);
+    }
+
+    @Override
+    public List<String> listXattrs(long id) {
+        checkActive();
+        return PgXattrs.list(sql, c, id);
+    }
+
     /** A read-only transaction in a REPEATABLE READ snapshot. */
     static final class Read extends PgTxn implements ReadOnlyMetadataTxn {
         Read(PgSql sql, Connection c) {
@@ -199,6 +211,18 @@ abstract sealed class PgTxn implements MetadataTxn permits PgTxn.Read, PgTxn.Wri
             } catch (SQLException e) {
                 throw PgSql.failed("delete inode", e);
             }
+        }
+
+        @Override
+        public void setXattr(long id, String name, byte[] value) {
+            checkActive();
+            PgXattrs.set(sql, c, id, name, value);
+        }
+
+        @Override
+        public boolean removeXattr(long id, String name) {
+            checkActive();
+            return PgXattrs.remove(sql, c, id, name);
         }
 
         @Override

@@ -23,12 +23,13 @@ import java.util.concurrent.locks.LockSupport;
  * Every table of a store is named with the store's prefix, so many shares can live in one
  * database (or put them in different schemas with the JDBC URL's {@code currentSchema}):
  * <pre>
- *   &lt;p&gt;_schema_version  (version)                       one row; this code reads and writes 1
+ *   &lt;p&gt;_schema_version  (version)                       one row; this code writes 2 and upgrades 1
  *   &lt;p&gt;_inodes          (id pk, type, mode, nlink, uid, gid, size, atime, mtime, ctime [ns],
  *                        rdev, parent, verifier, symlink null)
  *   &lt;p&gt;_entries         (dir, name COLLATE "C", child, cookie) pk (dir, name), unique (dir, cookie)
  *   &lt;p&gt;_dir_cookies     (dir pk, last)                  last cookie each directory handed out
  *   &lt;p&gt;_ids             sequence starting at 2          inode numbers
+ *   &lt;p&gt;_xattrs          (id fk inodes ON DELETE CASCADE, name COLLATE "C", value bytea) pk (id, name)
  * </pre>
  * The schema is created when a store first opens a prefix (under an advisory lock, so servers
  * starting together do not race). Ids come from a sequence: never handed out twice, not even
@@ -140,6 +141,11 @@ public final class PostgresMetadataStore implements MetadataStore {
                         s.execute(ddl);
                     }
                     s.execute("INSERT INTO " + sql.versionTable + " (version) VALUES (" + PgSql.SCHEMA_VERSION + ")");
+                } else if (version == 1) {
+                    for (String ddl : sql.upgradeFrom1()) {
+                        s.execute(ddl);
+                    }
+                    s.execute("UPDATE " + sql.versionTable + " SET version = " + PgSql.SCHEMA_VERSION);
                 } else if (version != PgSql.SCHEMA_VERSION) {
                     throw new FsException(FsError.SERVER_FAULT, "metadata tables '" + sql.prefix + "' have schema version "
                             + version + "; this server understands " + PgSql.SCHEMA_VERSION);

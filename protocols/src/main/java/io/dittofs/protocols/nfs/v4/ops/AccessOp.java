@@ -12,7 +12,7 @@ import io.dittofs.protocols.xdr.XdrDecoder;
 import io.dittofs.protocols.xdr.XdrEncoder;
 
 /**
- * ACCESS (RFC 8881 section 18.1): which of the asked access rights the caller has, from the POSIX permission checks and the share policy (a read-only share grants no MODIFY, EXTEND or DELETE; the pseudo-filesystem grants READ and LOOKUP).
+ * ACCESS (RFC 8881 section 18.1): which of the asked access rights the caller has, from the POSIX permission checks and the share policy (a read-only share grants no MODIFY, EXTEND or DELETE; the pseudo-filesystem grants READ and LOOKUP). In 4.2 also XAREAD and XALIST (read permission) and XAWRITE (write permission) of RFC 8276.
  * Stateless singleton; thread-safe.
  */
 final class AccessOp implements Nfs4Op {
@@ -30,6 +30,10 @@ final class AccessOp implements Nfs4Op {
     static final int DELETE = 0x10;
     static final int EXECUTE = 0x20;
     static final int ALL = 0x3F;
+    /** RFC 8276 section 8.4.1: extended attribute rights, defined from minor version 2 on. */
+    static final int XAREAD = 0x40;
+    static final int XAWRITE = 0x80;
+    static final int XALIST = 0x100;
 
     @Override
     public void execute(CompoundContext ctx, XdrDecoder args, XdrEncoder res) {
@@ -48,17 +52,18 @@ final class AccessOp implements Nfs4Op {
             }
             ok = 0;
             if ((g & Permissions.READ) != 0) {
-                ok |= READ;
+                ok |= READ | XAREAD | XALIST;
             }
             if ((g & Permissions.WRITE) != 0) {
-                ok |= MODIFY | EXTEND | (n.isDirectory() ? DELETE : 0);
+                ok |= MODIFY | EXTEND | (n.isDirectory() ? DELETE : 0) | XAWRITE;
             }
             if ((g & Permissions.EXECUTE) != 0) {
                 ok |= n.isDirectory() ? LOOKUP : EXECUTE;
             }
         }
         res.writeInt(Nfs4Status.OK);
-        res.writeInt(want & ALL);
-        res.writeInt(want & ok);
+        int all = ctx.minorVersion() >= 2 ? ALL | XAREAD | XAWRITE | XALIST : ALL;
+        res.writeInt(want & all);
+        res.writeInt(want & all & ok);
     }
 }

@@ -34,5 +34,6 @@ public final class StatelessOps {
                 .register(SecinfoNoNameOp.INSTANCE)
                 .register(SeekOp.INSTANCE)
                 .register(ReadPlusOp.INSTANCE);
+        Xattrs4.registerAll(table); // RFC 8276 GETXATTR, SETXATTR, LISTXATTRS, REMOVEXATTR
     }
 }
