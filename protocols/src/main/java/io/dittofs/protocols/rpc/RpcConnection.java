@@ -37,6 +37,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * does the watchdog's eviction of a connection stuck holding buffers others wait for; both reset
  * the socket ({@link #abort()}).
  *
+ * <p>The connection also carries the server's own calls to the client (the NFSv4.1 back channel,
+ * {@link BackChannel}): the reader hands every REPLY record to the {@link CallChannel} caller waiting
+ * for its xid instead of dispatching it; the connection is {@link BackChannel#CURRENT} while its
+ * calls run.
+ *
  * <p>Thread-safe.
  */
 final class RpcConnection {

@@ -94,10 +94,11 @@ public final class CallbackPath {
     /**
      * CB_COMPOUND { CB_SEQUENCE, CB_RECALL(stateid, truncate false, fh) }.
      *
+     * @param minor the client's minor version (the Linux client matches it to find the session)
      * @return the CB_COMPOUND's status (NFS4_OK: the client will DELEGRETURN)
      * @throws IOException when it could not be sent or no reply came in time (the path is then down)
      */
-    public int recall(int seqid, byte[] other, byte[] fh, Duration timeout) throws IOException {
+    public int recall(int minor, int seqid, byte[] other, byte[] fh, Duration timeout) throws IOException {
         BackChannel ch = usableChannel();
         try {
             if (!slot.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -111,7 +112,7 @@ public final class CallbackPath {
             int seq = sequence + 1;
             byte[] res;
             try {
-                res = ch.call(program, CB_VERSION, CB_COMPOUND, recallArgs(seq, seqid, other, fh), timeout);
+                res = ch.call(program, CB_VERSION, CB_COMPOUND, recallArgs(minor, seq, seqid, other, fh), timeout);
             } catch (IOException e) {
                 failed = true; // the slot's state is unknown now: the client must bind a connection again
                 throw e;
@@ -131,11 +132,11 @@ public final class CallbackPath {
         return ch;
     }
 
-    /** CB_COMPOUND4args: tag "", minorversion 1, callback_ident 0, {CB_SEQUENCE4args, CB_RECALL4args}. */
-    byte[] recallArgs(int seq, int seqid, byte[] other, byte[] fh) {
+    /** CB_COMPOUND4args: tag "", minorversion, callback_ident 0, {CB_SEQUENCE4args, CB_RECALL4args}. */
+    byte[] recallArgs(int minor, int seq, int seqid, byte[] other, byte[] fh) {
         int fhPad = -fh.length & 3;
         ByteBuffer b = ByteBuffer.allocate(16 + 4 + 16 + 4 * 5 + 4 + 4 + 12 + 4 + 4 + fh.length + fhPad);
-        b.putInt(0).putInt(1).putInt(0).putInt(2);
+        b.putInt(0).putInt(minor).putInt(0).putInt(2);
         b.putInt(OP_CB_SEQUENCE).put(session.bytes()).putInt(seq).putInt(0).putInt(0).putInt(0).putInt(0);
         b.putInt(OP_CB_RECALL).putInt(seqid).put(other).putInt(0).putInt(fh.length).put(fh).put(new byte[fhPad]);
         return b.array();

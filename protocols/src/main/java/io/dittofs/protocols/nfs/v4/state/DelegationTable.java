@@ -199,7 +199,7 @@ public final class DelegationTable {
     /** Sends one CB_RECALL and waits (bounded) for the client's answer. */
     void sendRecall(Delegation d) {
         try {
-            int status = d.session().callback().recall(d.seqid(), d.other(), d.fh(), CALLBACK_TIMEOUT);
+            int status = d.session().callback().recall(d.client().minorVersion(), d.seqid(), d.other(), d.fh(), CALLBACK_TIMEOUT);
             if (status == Nfs4Status.OK) {
                 d.recallSent = true;
             } else if (status == Nfs4Status.BAD_STATEID || status == Nfs4Status.NOENT) {
