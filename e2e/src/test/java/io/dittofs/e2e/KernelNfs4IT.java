@@ -26,7 +26,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * as the kernel drives them, through a workout of cp, mv, ln, chmod, tar, and flock(2) and fcntl(2)
  * locks taken by two processes (two lock-owners of one client: the second is refused, sees the
  * lock with F_GETLK, gets a disjoint range, and gets the range once the first unlocks). The two
- * lock programs are compiled static with gcc at test time (no binaries in the repository).
+ * lock programs are compiled static with gcc at test time (no binaries in the repository). The
+ * server runs with read delegations on (the default), so the workouts also exercise delegations of
+ * the client's own files and their return; a second scenario recalls a delegation the guest holds
+ * when the host writes the file over NFSv3.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class KernelNfs4IT {
