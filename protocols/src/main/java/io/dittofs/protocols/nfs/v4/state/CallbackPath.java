@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
  * The back channel of one NFSv4.1 session (RFC 8881 section 2.10.3.1): the client connection(s) bound
  * for callbacks (CREATE_SESSION with CREATE_SESSION4_FLAG_CONN_BACK_CHAN, BIND_CONN_TO_SESSION for the
  * back or both directions), the callback program (csa_cb_program, BACKCHANNEL_CTL) and a back-channel
- * slot table of one slot with its sequence id (section 2.10.6). Sends CB_COMPOUND { CB_SEQUENCE,
- * CB_RECALL } (section 20.2, 20.9) and probes with CB_NULL; one callback at a time per session, each
- * waiting a bounded time for its reply.
+ * slot table of one slot with its sequence id (section 2.10.6). Every newly bound connection is probed
+ * with CB_NULL (on a short-lived virtual thread) before delegations are granted over it; recalls are
+ * CB_COMPOUND { CB_SEQUENCE, CB_RECALL } (section 20.2, 20.9), one at a time per session, each waiting
+ * a bounded time for its reply.
  *
  * <p>The path is <em>down</em> (SEQ4_STATUS_CB_PATH_DOWN) when the client asked for a back channel and
  * it is unusable: its connection closed, or a callback over it failed. Binding a connection again
@@ -31,6 +32,7 @@ public final class CallbackPath {
     static final int CB_COMPOUND = 1;
     static final int OP_CB_RECALL = 4;
     static final int OP_CB_SEQUENCE = 11;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
     private final SessionId session;
     private final Semaphore slot = new Semaphore(1);
@@ -38,6 +40,8 @@ public final class CallbackPath {
     private volatile int program;
     private volatile boolean requested;
     private volatile boolean failed;
+    /** The bound connection answered CB_NULL: callbacks reach the client. */
+    private volatile boolean probed;
     /** The back-channel slot's last sequence id, guarded by {@link #slot}. */
     private int sequence;
 
@@ -54,9 +58,29 @@ public final class CallbackPath {
     /** A connection for callbacks (null: the transport cannot call back, nothing changes). */
     public void bind(BackChannel ch) {
         requested = true;
-        if (ch != null) {
-            channel = ch;
-            failed = false;
+        if (ch == null) {
+            return;
+        }
+        boolean fresh = ch != channel || failed;
+        channel = ch;
+        failed = false;
+        if (fresh || !probed) {
+            probed = false;
+            Thread.ofVirtual().name("nfs4-cb-probe").start(() -> probeQuietly(ch));
+        }
+    }
+
+    /** CB_NULL on a newly bound connection (the client answers it once it has read our reply). */
+    private void probeQuietly(BackChannel ch) {
+        try {
+            ch.call(program, CB_VERSION, CB_NULL, new byte[0], PROBE_TIMEOUT);
+            if (channel == ch) {
+                probed = true;
+            }
+        } catch (IOException e) {
+            if (channel == ch) {
+                failed = true;
+            }
         }
     }
 
@@ -69,26 +93,19 @@ public final class CallbackPath {
         return program;
     }
 
-    /** Whether callbacks can be sent now. */
+    /** Whether callbacks can be sent now: a connection is bound, open, answered CB_NULL, and nothing failed since. */
     public boolean usable() {
         BackChannel ch = channel;
-        return ch != null && ch.isOpen() && !failed;
+        return ch != null && ch.isOpen() && !failed && probed;
     }
 
-    /** SEQ4_STATUS_CB_PATH_DOWN: the client asked for a back channel and it is not usable. */
+    /**
+     * SEQ4_STATUS_CB_PATH_DOWN: the client asked for a back channel and has none (its connection
+     * closed, or a callback failed or went unanswered). A probe still in flight does not count.
+     */
     public boolean down() {
-        return requested && !usable();
-    }
-
-    /** CB_NULL. @throws IOException when it fails (the path is then down) */
-    public void probe(Duration timeout) throws IOException {
-        BackChannel ch = usableChannel();
-        try {
-            ch.call(program, CB_VERSION, CB_NULL, new byte[0], timeout);
-        } catch (IOException e) {
-            failed = true;
-            throw e;
-        }
+        BackChannel ch = channel;
+        return requested && (ch == null || !ch.isOpen() || failed);
     }
 
     /**

@@ -21,6 +21,8 @@ final class CallbackClient implements BackChannel {
 
     final BlockingQueue<Recall> recalls = new LinkedBlockingQueue<>();
     volatile boolean broken;
+    /** False: CB_NULL goes unanswered (a client that asked for a back channel it does not serve). */
+    volatile boolean answerNull = true;
 
     @Override
     public byte[] call(int program, int version, int proc, byte[] args, Duration timeout) throws IOException {
@@ -28,6 +30,9 @@ final class CallbackClient implements BackChannel {
             throw new IOException("connection reset");
         }
         if (version != 1 || proc != 1) {
+            if (!answerNull) {
+                throw new IOException("no reply to CB_NULL within " + timeout);
+            }
             return new byte[0]; // CB_NULL
         }
         ByteBuffer a = ByteBuffer.wrap(args);

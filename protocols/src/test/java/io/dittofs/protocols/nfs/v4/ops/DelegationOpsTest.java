@@ -7,6 +7,8 @@ import io.dittofs.protocols.nfs.v3.Nfs3Program;
 import io.dittofs.protocols.nfs.v4.Nfs4Handle;
 import io.dittofs.protocols.nfs.v4.Nfs4Status;
 import io.dittofs.protocols.nfs.v4.Nfs4TestClient;
+import io.dittofs.protocols.nfs.v4.state.CallbackPath;
+import io.dittofs.protocols.nfs.v4.state.SessionId;
 import io.dittofs.protocols.rpc.RpcCall;
 import io.dittofs.protocols.xdr.XdrDecoder;
 import io.dittofs.protocols.xdr.XdrEncoder;
@@ -110,8 +112,18 @@ class DelegationOpsTest {
         return fh;
     }
 
+    /** Waits (up to 5 s) until the session's back channel answered the server's CB_NULL probe. */
+    private static void awaitCallbackPath(StateServer s, StateServer.Session41 ses) {
+        CallbackPath p = s.state.sessions().get(SessionId.of(ses.id)).callback();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!p.usable() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
     /** Client a (with a back channel) opens {@code name} for reading and must get a read delegation. */
     private static Open openDelegated(StateServer s, StateServer.Session41 a, String name) {
+        awaitCallbackPath(s, a);
         Nfs4TestClient.Reply r = open(s, a, "reader", name, 1);
         skipSequence(r);
         r.ok(OP_PUTFH).ok(OP_OPEN);
@@ -240,6 +252,27 @@ class DelegationOpsTest {
             }
             assertEquals(SEQ4_STATUS_CB_PATH_DOWN, statusFlags(a) & SEQ4_STATUS_CB_PATH_DOWN);
             assertEquals(Nfs4Status.OK, delegreturn(a, fh, o.delegOther()));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldGrantNoDelegationWhenTheBackChannelDoesNotAnswerTheCbNullProbe() throws Exception {
+        try (StateServer s = new StateServer()) {
+            s.state.delegations().enable(true);
+            CallbackClient cb = new CallbackClient();
+            cb.answerNull = false; // the connection is open, but the probe goes unanswered
+            var a = s.session("client-a", s.client.withBackChannel(cb), CONN_BACK_CHAN);
+            createFile(s, a, "p");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while ((statusFlags(a) & SEQ4_STATUS_CB_PATH_DOWN) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(SEQ4_STATUS_CB_PATH_DOWN, statusFlags(a) & SEQ4_STATUS_CB_PATH_DOWN);
+            Nfs4TestClient.Reply r = open(s, a, "reader", "p", 1);
+            skipSequence(r);
+            r.ok(OP_PUTFH).ok(OP_OPEN);
+            assertNull(readOpen(r).delegOther());
         }
     }
 
