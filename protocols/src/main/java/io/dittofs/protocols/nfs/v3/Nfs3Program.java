@@ -446,6 +446,9 @@ public final class Nfs3Program implements RpcProgram {
     private void create(Target t, XdrDecoder a, XdrEncoder r) {
         String name = Nfs3Xdr.name(a);
         int mode = a.readInt();
+        if (mode == 0) {
+            beforeChange(t, name); // UNCHECKED of an existing file may truncate it
+        }
         Results.Created c = switch (mode) {
             case 0, 1 -> t.fs().create(t.ctx(), t.id(), name, Nfs3Xdr.sattr3(a),
                     mode == 0 ? CreateMode.UNCHECKED : CreateMode.GUARDED, 0);

@@ -43,6 +43,7 @@ public final class DelegationTable {
     }
 
     private final LockManager locks;
+    private final SessionTable sessions;
     private final int epoch;
     private final AtomicLong counter = new AtomicLong();
     private final Map<Long, Delegation> byKey = new ConcurrentHashMap<>();
@@ -52,8 +53,9 @@ public final class DelegationTable {
     private final Map<ClientRecord, Integer> revoked = new ConcurrentHashMap<>();
     private volatile boolean enabled;
 
-    DelegationTable(LockManager locks, int epoch) {
+    DelegationTable(LockManager locks, SessionTable sessions, int epoch) {
         this.locks = locks;
+        this.sessions = sessions;
         this.epoch = epoch;
     }
 
@@ -190,16 +192,30 @@ public final class DelegationTable {
     }
 
     private void startRecall(Delegation d) {
-        if (!d.session().callback().usable()) {
+        CallbackPath path = pathTo(d);
+        if (path == null) {
             return; // the client sees CB_PATH_DOWN, binds a connection, and tick() sends it then
         }
-        Thread.ofVirtual().name("nfs4-cb-recall").start(() -> sendRecall(d));
+        Thread.ofVirtual().name("nfs4-cb-recall").start(() -> sendRecall(d, path));
+    }
+
+    /** The back channel of the session that got the delegation, else of another live session of the client. */
+    private CallbackPath pathTo(Delegation d) {
+        if (d.session().callback().usable()) {
+            return d.session().callback();
+        }
+        for (Session s : sessions.of(d.client())) {
+            if (s.callback().usable()) {
+                return s.callback();
+            }
+        }
+        return null;
     }
 
     /** Sends one CB_RECALL and waits (bounded) for the client's answer. */
-    void sendRecall(Delegation d) {
+    private void sendRecall(Delegation d, CallbackPath path) {
         try {
-            int status = d.session().callback().recall(d.client().minorVersion(), d.seqid(), d.other(), d.fh(), CALLBACK_TIMEOUT);
+            int status = path.recall(d.client().minorVersion(), d.seqid(), d.other(), d.fh(), CALLBACK_TIMEOUT);
             if (status == Nfs4Status.OK) {
                 d.recallSent = true;
             } else if (status == Nfs4Status.BAD_STATEID || status == Nfs4Status.NOENT) {

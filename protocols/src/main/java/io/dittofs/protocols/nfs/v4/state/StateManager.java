@@ -57,7 +57,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
         this.sessions = new SessionTable(config);
         this.states = new StateTable(config, epoch);
         this.clients = new ClientTable(config, clock, epoch, store, grace, this::release);
-        this.delegations = new DelegationTable(locks, epoch);
+        this.delegations = new DelegationTable(locks, sessions, epoch);
     }
 
     /**

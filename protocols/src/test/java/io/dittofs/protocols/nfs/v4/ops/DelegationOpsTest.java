@@ -277,6 +277,29 @@ class DelegationOpsTest {
     }
 
     @Test
+    @Timeout(30)
+    void shouldRecallOverAnotherSessionOfTheClientWhenTheFirstBackChannelIsGone() throws Exception {
+        try (StateServer s = new StateServer()) {
+            s.state.delegations().enable(true);
+            CallbackClient cb1 = new CallbackClient();
+            var a1 = s.session("client-a", s.client.withBackChannel(cb1), CONN_BACK_CHAN);
+            byte[] fh = createFile(s, a1, "q");
+            Open o = openDelegated(s, a1, "q");
+            CallbackClient cb2 = new CallbackClient();
+            var a2 = s.session("client-a", s.client.withBackChannel(cb2), CONN_BACK_CHAN);
+            assertEquals(a1.clientId, a2.clientId);
+            awaitCallbackPath(s, a2);
+            cb1.broken = true; // the first session's connection is gone
+            var b = s.session("client-b");
+            assertEquals(Nfs4Status.DELAY, open(s, b, "writer", "q", 3).status());
+            CallbackClient.Recall rc = cb2.nextRecall();
+            assertNotNull(rc, "recalled over the second session");
+            assertArrayEquals(o.delegOther(), rc.other());
+            assertEquals(Nfs4Status.OK, delegreturn(a2, fh, o.delegOther()));
+        }
+    }
+
+    @Test
     void shouldGrantNoDelegationWhenDisabledOrTheFileIsOpenForWriting() {
         try (StateServer s = new StateServer()) {
             CallbackClient cb = new CallbackClient();
