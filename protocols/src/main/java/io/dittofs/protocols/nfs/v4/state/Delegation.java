@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
  * session whose back channel recalls it, the file, and the core {@link Delegations.Grant} that other
  * protocols see.
  *
- * <p>Thread-safety: identity is final; the recall and revocation flags are volatile.
+ * <p>Thread-safety: identity is final; the recall and revocation flags are volatile; revoking it and
+ * removing it from the {@link DelegationTable} hold its monitor.
  */
 public final class Delegation {
     private final long key;

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * delegation) that waits a bounded time for the client's CB_COMPOUND reply; a recall that could not
  * be delivered is sent again by {@link #tick} once the client has bound a working back channel.
  *
- * <p>Thread-safe: concurrent maps; the core table has its own monitor.
+ * <p>Thread-safe: concurrent maps; revoking and removing a delegation hold its monitor; the core table
+ * has its own monitor.
  */
 public final class DelegationTable {
     private static final Logger LOG = LoggerFactory.getLogger(DelegationTable.class);
@@ -132,8 +133,10 @@ public final class DelegationTable {
 
     /** DELEGRETURN, FREE_STATEID of a revoked one, or the client is gone: the delegation is forgotten. */
     public void remove(Delegation d) {
-        if (byKey.remove(d.key()) != null && d.revoked()) {
-            revoked.computeIfPresent(d.client(), (k, n) -> n > 1 ? n - 1 : null);
+        synchronized (d) { // against tick() revoking it meanwhile: the per-client count stays exact
+            if (byKey.remove(d.key()) != null && d.revoked()) {
+                revoked.computeIfPresent(d.client(), (k, n) -> n > 1 ? n - 1 : null);
+            }
         }
         byGrant.remove(d.grant().id());
         byClientFile.remove(new ClientFile(d.client(), d.file()), d);
@@ -167,9 +170,7 @@ public final class DelegationTable {
     void tick(long leaseNanos) {
         for (Delegations.Grant g : locks.delegations().overdue(leaseNanos)) {
             Delegation d = byGrant.get(g.id());
-            if (d != null && byKey.containsKey(d.key())) {
-                d.revoke(); // kept (no longer a grant) until the client frees or returns it
-                revoked.merge(d.client(), 1, Integer::sum);
+            if (d != null && revoke(d)) {
                 LOG.info("NFSv4: delegation of {} revoked from client {}: not returned within the lease", d.file(),
                         StateTable.lockClientId(d.client()));
             }
@@ -181,6 +182,18 @@ public final class DelegationTable {
             }
         }
         unsent.forEach(this::startRecall);
+    }
+
+    /** Marks a listed delegation revoked (kept, no longer a grant, until the client frees or returns it). */
+    private boolean revoke(Delegation d) {
+        synchronized (d) {
+            if (!byKey.containsKey(d.key()) || d.revoked()) {
+                return false;
+            }
+            d.revoke();
+            revoked.merge(d.client(), 1, Integer::sum);
+            return true;
+        }
     }
 
     /** The core table's recaller: a change of the file by somebody else waits for this delegation. */
