@@ -102,19 +102,26 @@ final class OpenFile {
             owner.confirm();
         }
         Stateid4 sid = StateOp.stateid(o);
+        writeResult(res, sid, before, after, RESULT_LOCKTYPE_POSIX | (owner.confirmed() ? 0 : RESULT_CONFIRM),
+                attrset, deleg);
+        ctx.setCurrentFh(fh);
+        ctx.setCurrentStateid(sid);
+    }
+
+    /** OPEN4resok: stateid, change_info4 (atomic), rflags, attrset, delegation. */
+    private static void writeResult(XdrEncoder res, Stateid4 sid, long before, long after, int rflags, int[] attrset,
+                                    Delegation deleg) {
         res.writeInt(Nfs4Status.OK);
         sid.write(res);
         res.writeBool(true);
         res.writeLong(before);
         res.writeLong(after);
-        res.writeInt(RESULT_LOCKTYPE_POSIX | (owner.confirmed() ? 0 : RESULT_CONFIRM));
+        res.writeInt(rflags);
         res.writeInt(attrset.length);
         for (int w : attrset) {
             res.writeInt(w);
         }
         writeDelegation(res, deleg);
-        ctx.setCurrentFh(fh);
-        ctx.setCurrentStateid(sid);
     }
 
     /** A read delegation is offered to 4.1+ opens for reading only, deny none, of a file by name or handle. */
