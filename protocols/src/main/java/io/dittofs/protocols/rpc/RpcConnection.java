@@ -77,6 +77,8 @@ final class RpcConnection {
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Calls from the server to the client on this connection (the NFSv4.1 back channel). */
     private final CallChannel calls;
+    /** Binds {@link BackChannel#CURRENT} to {@link #calls} while a call runs (made once, not per call). */
+    private final ScopedValue.Carrier callScope;
 
     RpcConnection(RpcServer server, SocketChannel ch, InetSocketAddress peer, int maxInFlight, int largeBuffers)
             throws IOException {
@@ -90,6 +92,7 @@ final class RpcConnection {
         this.maxInFlight = maxInFlight;
         this.in = ch.socket().getInputStream();
         this.calls = new CallChannel(this::sendCall, this::close);
+        this.callScope = ScopedValue.where(BackChannel.CURRENT, calls);
     }
 
     InetSocketAddress peer() {
@@ -174,8 +177,7 @@ final class RpcConnection {
             }
             RpcDispatcher.Outcome o;
             try {
-                o = ScopedValue.where(BackChannel.CURRENT, calls)
-                        .call(() -> server.dispatcher().dispatch(rec.data(), peer, buffers, true));
+                o = callScope.call(() -> server.dispatcher().dispatch(rec.data(), peer, buffers, true));
             } catch (BadXdrException e) {
                 LOG.info("closing connection from {}: unreadable RPC header", peer);
                 close();
