@@ -174,6 +174,7 @@ final class ServerStart implements Callable<Integer> {
                 observability.storeInstruments());
         runtime.gracePeriod(c.getDuration(ConfigKey.ADAPTERS_NFS_GRACE_PERIOD));
         runtime.nfs4(c.getDuration(ConfigKey.ADAPTERS_NFS_LEASE_TIME), state);
+        runtime.nfs4Delegations(c.getBool(ConfigKey.ADAPTERS_NFS_DELEGATIONS));
         observability.registerCaches(runtime::cacheStats);
         try {
             runtime.start();

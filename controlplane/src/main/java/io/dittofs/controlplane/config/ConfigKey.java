@@ -21,6 +21,8 @@ public enum ConfigKey {
     ADAPTERS_NFS_PORTMAP_PORT("adapters.nfs.portmap_port", Type.INT, "-1", "embedded portmapper port; -1 disables it"),
     ADAPTERS_NFS_LEASE_TIME("adapters.nfs.lease_time", Type.DURATION, "90s",
             "NFSv4 lease time (1s to 1h); also the grace period after a restart in which clients reclaim"),
+    ADAPTERS_NFS_DELEGATIONS("adapters.nfs.delegations", Type.BOOL, "true",
+            "NFSv4.1+ read delegations (recalled over the back channel before other clients, NFSv3 or SMB change the file)"),
     ADAPTERS_NFS_GRACE_PERIOD("adapters.nfs.grace_period", Type.DURATION, "90s",
             "lock-reclaim grace period after a start: only reclaims of NLM locks are granted meanwhile (0s: none)"),
     ADAPTERS_SMB_PORT("adapters.smb.port", Type.PORT, "12445", "SMB2/3 port (seeds the smb adapter on first start)"),

@@ -108,6 +108,7 @@ public final class NfsServer implements AutoCloseable {
         RpcDispatcher d = new RpcDispatcher(pool, new DuplicateRequestCache(16_384, 600), observer);
         d.register(new MountProgram(shares, policy));
         Nfs3Program nfs3 = new Nfs3Program(shares, callPolicy);
+        nfs3.useDelegations(locking.locks().delegations());
         d.register(nfs3);
         Nfs4Services v4 = Nfs4Services.of(shares, callPolicy, nfs3.writeVerifier()).withIdMapper(idMapper);
         d.register(new Nfs4Program(nfs4State == null ? v4 : nfs4State.attach(v4)));

@@ -67,6 +67,7 @@ public final class ServerRuntime implements AutoCloseable {
     private final LockManager lockManager = new LockManager();
     private volatile GracePeriod grace = new GracePeriod(Duration.ofSeconds(90));
     private Duration nfs4Lease = StateConfig.DEFAULT_LEASE;
+    private boolean nfs4Delegations;
     private Path nfs4StateDir;
     private StateManager nfs4State;
     private final SmbServer.Options smbOptions;
@@ -140,10 +141,19 @@ public final class ServerRuntime implements AutoCloseable {
         nfs4StateDir = stateDir;
     }
 
+    /** Whether NFSv4.1+ clients get read delegations ({@code adapters.nfs.delegations}). */
+    public synchronized void nfs4Delegations(boolean on) {
+        nfs4Delegations = on;
+        if (nfs4State != null) {
+            nfs4State.delegations().enable(on);
+        }
+    }
+
     /** The NFSv4 state, made on first use and kept across NFS adapter restarts. */
     private synchronized StateManager nfs4State() {
         if (nfs4State == null) {
             nfs4State = StateManager.open(nfs4Lease, nfs4StateDir, lockManager);
+            nfs4State.delegations().enable(nfs4Delegations);
         }
         return nfs4State;
     }

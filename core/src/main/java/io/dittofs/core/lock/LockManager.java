@@ -50,16 +50,31 @@ public final class LockManager {
     private final ConcurrentHashMap<FileKey, FileLocks> files = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<LockOwner, Set<FileKey>> ownerFiles = new ConcurrentHashMap<>();
     private final ClientUsage usage;
+    private final Delegations delegations;
 
     public LockManager() {
         this(LockLimits.DEFAULT);
     }
 
     public LockManager(LockLimits limits) {
+        this(limits, Delegations.defaults());
+    }
+
+    /** A lock manager whose files' read caching grants (NFSv4 delegations, SMB leases) are {@code delegations}. */
+    public LockManager(LockLimits limits, Delegations delegations) {
+        this.delegations = delegations;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
         this.usage = new ClientUsage(limits);
+    }
+
+    /**
+     * The read caching grants on files (NFSv4 delegations; SMB leases later) that every protocol
+     * consults through {@link Delegations#breakFor} before it changes a file.
+     */
+    public Delegations delegations() {
+        return delegations;
     }
 
     /**
@@ -301,6 +316,11 @@ public final class LockManager {
             return c == null ? Optional.<ShareConflict>empty()
                 : Optional.of(new ShareConflict(c.owner(), c.access(), c.deny()));
         }, Optional.empty());
+    }
+
+    /** Whether any opener holds a share reservation for writing on the file (a read delegation must not be granted). */
+    public boolean openForWrite(FileKey file) {
+        return withFile(file, fl -> fl.reservations.stream().anyMatch(r -> (r.access() & ACCESS_WRITE) != 0), false);
     }
 
     /** A snapshot of the locks held on a file, in no particular order (diagnostics, tests). */

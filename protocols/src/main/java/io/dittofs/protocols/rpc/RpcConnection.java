@@ -37,6 +37,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * does the watchdog's eviction of a connection stuck holding buffers others wait for; both reset
  * the socket ({@link #abort()}).
  *
+ * <p>The connection also carries the server's own calls to the client (the NFSv4.1 back channel,
+ * {@link BackChannel}): the reader hands every REPLY record to the {@link CallChannel} caller waiting
+ * for its xid instead of dispatching it; the connection is {@link BackChannel#CURRENT} while its
+ * calls run.
+ *
  * <p>Thread-safe.
  */
 final class RpcConnection {
@@ -70,6 +75,10 @@ final class RpcConnection {
     private volatile Thread readerThread;
     private volatile boolean closed;
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Calls from the server to the client on this connection (the NFSv4.1 back channel). */
+    private final CallChannel calls;
+    /** Binds {@link BackChannel#CURRENT} to {@link #calls} while a call runs (made once, not per call). */
+    private final ScopedValue.Carrier callScope;
 
     RpcConnection(RpcServer server, SocketChannel ch, InetSocketAddress peer, int maxInFlight, int largeBuffers)
             throws IOException {
@@ -82,6 +91,8 @@ final class RpcConnection {
         this.inFlight = new Semaphore(maxInFlight);
         this.maxInFlight = maxInFlight;
         this.in = ch.socket().getInputStream();
+        this.calls = new CallChannel(this::sendCall, this::close);
+        this.callScope = ScopedValue.where(BackChannel.CURRENT, calls);
     }
 
     InetSocketAddress peer() {
@@ -108,6 +119,12 @@ final class RpcConnection {
                 RecordReader.Record rec = reader.next();
                 if (rec == null) {
                     break;
+                }
+                if (CallChannel.isReply(rec.data())) {
+                    try (Lease held = rec.lease()) {
+                        calls.deliver(rec.data()); // a client's answer to our callback, not a call
+                    }
+                    continue;
                 }
                 inFlight.acquireUninterruptibly();
                 server.callStarted();
@@ -160,7 +177,7 @@ final class RpcConnection {
             }
             RpcDispatcher.Outcome o;
             try {
-                o = server.dispatcher().dispatch(rec.data(), peer, buffers, true);
+                o = callScope.call(() -> server.dispatcher().dispatch(rec.data(), peer, buffers, true));
             } catch (BadXdrException e) {
                 LOG.info("closing connection from {}: unreadable RPC header", peer);
                 close();
@@ -237,6 +254,15 @@ final class RpcConnection {
             writeAll(piece.asByteBuffer());
             pos += piece.byteSize();
             server.tailCopied(piece.byteSize());
+        }
+    }
+
+    /** Sends one callback CALL record (the back channel's sender). */
+    private void sendCall(ByteBuffer record) {
+        try {
+            send(record);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -358,6 +384,7 @@ final class RpcConnection {
         } catch (IOException ignored) {
             // nothing to do
         }
+        calls.close();
         buffers.close(); // the calls and the reader waiting for a buffer give up now
         Thread r = readerThread;
         if (r != null && r != Thread.currentThread()) {

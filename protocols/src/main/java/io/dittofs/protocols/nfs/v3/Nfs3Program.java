@@ -13,6 +13,8 @@ import io.dittofs.core.SetAttr;
 import io.dittofs.core.Share;
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.Stability;
+import io.dittofs.core.lock.Delegations;
+import io.dittofs.core.lock.FileKey;
 import io.dittofs.protocols.errmap.ErrorMap;
 import io.dittofs.protocols.errmap.StatusNames;
 import io.dittofs.protocols.nfs.FileHandles;
@@ -91,6 +93,7 @@ public final class Nfs3Program implements RpcProgram {
     private final ShareRegistry shares;
     private final CallPolicy callPolicy;
     private final long writeVerifier;
+    private volatile Delegations delegations;
     private final Nfs3DirOps dirOps = new Nfs3DirOps(this);
 
     /** A resolved file handle: the share, the caller as the share sees it, and the inode. */
@@ -118,6 +121,37 @@ public final class Nfs3Program implements RpcProgram {
         this.callPolicy = callPolicy;
         // changes on every server start, so clients resend uncommitted UNSTABLE writes (RFC 1813 3.3.7)
         this.writeVerifier = new SecureRandom().nextLong() ^ System.nanoTime();
+    }
+
+    /**
+     * Read delegations (NFSv4) and leases other protocols hold: SETATTR, WRITE, REMOVE and RENAME of such
+     * a file recall them first and answer NFS3ERR_JUKEBOX meanwhile. Null: none consulted.
+     */
+    public void useDelegations(Delegations d) {
+        this.delegations = d;
+    }
+
+    /** Recalls other protocols' delegations of the inode; throws JUKEBOX while any is held. */
+    private void beforeChange(Target t, long inode) {
+        Delegations d = delegations;
+        if (d != null) {
+            d.breakFor(new FileKey(t.share().id(), inode), null, null);
+        }
+    }
+
+    /** As {@link #beforeChange(Target, long)} for a directory entry, if it exists. */
+    private void beforeChange(Target dir, String name) {
+        Delegations d = delegations;
+        if (d == null || !d.any()) {
+            return;
+        }
+        try {
+            beforeChange(dir, dir.fs().lookup(dir.ctx(), dir.id(), name).id());
+        } catch (FsException e) {
+            if (e.error() != FsError.NOT_FOUND) {
+                throw e;
+            }
+        }
     }
 
     public long writeVerifier() {
@@ -270,6 +304,7 @@ public final class Nfs3Program implements RpcProgram {
     private void setattr(Target t, XdrDecoder a, XdrEncoder r) {
         SetAttr sa = Nfs3Xdr.sattr3(a);
         long guard = a.readBool() ? Nfs3Xdr.readTime(a) : -1;
+        beforeChange(t, t.id());
         Results.Wcc w = t.fs().setattr(t.ctx(), t.id(), sa, guard);
         r.writeInt(NFS3_OK);
         wcc(r, w, t.fsid());
@@ -392,6 +427,7 @@ public final class Nfs3Program implements RpcProgram {
             throw new BadXdrException("count " + count + " larger than data " + data.byteSize());
         }
         Stability st = Stability.values()[how];
+        beforeChange(t, t.id());
         Results.Written w = t.fs().write(t.ctx(), t.id(), offset, data.asSlice(0, count), st);
         r.writeInt(NFS3_OK);
         wcc(r, w.file(), t.fsid());
@@ -410,6 +446,9 @@ public final class Nfs3Program implements RpcProgram {
     private void create(Target t, XdrDecoder a, XdrEncoder r) {
         String name = Nfs3Xdr.name(a);
         int mode = a.readInt();
+        if (mode == 0) {
+            beforeChange(t, name); // UNCHECKED of an existing file may truncate it
+        }
         Results.Created c = switch (mode) {
             case 0, 1 -> t.fs().create(t.ctx(), t.id(), name, Nfs3Xdr.sattr3(a),
                     mode == 0 ? CreateMode.UNCHECKED : CreateMode.GUARDED, 0);
@@ -450,6 +489,7 @@ public final class Nfs3Program implements RpcProgram {
 
     private void remove(Target t, XdrDecoder a, XdrEncoder r, boolean dir) {
         String name = Nfs3Xdr.name(a);
+        beforeChange(t, name);
         Results.Wcc w = dir ? t.fs().rmdir(t.ctx(), t.id(), name) : t.fs().remove(t.ctx(), t.id(), name);
         r.writeInt(NFS3_OK);
         wcc(r, w, t.fsid());
@@ -462,6 +502,8 @@ public final class Nfs3Program implements RpcProgram {
         if (to.share().id() != from.share().id()) {
             throw new FsException(FsError.CROSS_DEVICE, "rename across shares");
         }
+        beforeChange(from, fromName);
+        beforeChange(to, toName);
         Results.Renamed rn = from.fs().rename(from.ctx(), from.id(), fromName, to.id(), toName);
         r.writeInt(NFS3_OK);
         wcc(r, rn.from(), from.fsid());

@@ -4,6 +4,7 @@ import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
 import io.dittofs.core.Inode;
 import io.dittofs.core.SetAttr;
+import io.dittofs.core.lock.FileKey;
 import io.dittofs.protocols.smb.ConnState;
 import io.dittofs.protocols.smb.NtStatus;
 import io.dittofs.protocols.smb.Open;
@@ -41,6 +42,8 @@ public final class Create implements SmbCommand {
     static final int ACTION_OVERWRITTEN = 3;
     /** ImpersonationLevel runs from Anonymous (0) to Delegate (3), MS-SMB2 2.2.13. */
     static final long MAX_IMPERSONATION = 3;
+    /** How long a create for writing waits for NFSv4 delegations of the file to be returned. */
+    static final java.time.Duration DELEGATION_BREAK_WAIT = java.time.Duration.ofSeconds(5);
 
     @Override
     public int execute(SmbRequest r, SmbEncoder out) {
@@ -100,6 +103,12 @@ public final class Create implements SmbCommand {
                         || (granted & Access.WRITE_DATA_BITS) != 0 && (bits & 2) == 0 && !maxAllowed) {
                     return NtStatus.ACCESS_DENIED;
                 }
+            }
+            boolean overwrite = disposition == SUPERSEDE || disposition == OVERWRITE || disposition == OVERWRITE_IF;
+            if (!n.isDirectory() && (overwrite || (granted & (Access.WRITE_DATA_BITS | Access.DELETE)) != 0)) {
+                // NFSv4 delegations of the file are recalled first; the create waits for that, as for a lease break
+                r.conn().services().locks().delegations().breakAndWait(new FileKey(tree.share().id(), n.id()), "smb",
+                        null, DELEGATION_BREAK_WAIT);
             }
             action = ACTION_OPENED;
             if (disposition == SUPERSEDE || disposition == OVERWRITE || disposition == OVERWRITE_IF) {

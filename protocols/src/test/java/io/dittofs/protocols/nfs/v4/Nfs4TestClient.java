@@ -3,6 +3,7 @@ package io.dittofs.protocols.nfs.v4;
 import io.dittofs.core.AuthContext;
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.protocols.XdrArgs;
+import io.dittofs.protocols.rpc.BackChannel;
 import io.dittofs.protocols.rpc.RpcCall;
 import io.dittofs.protocols.xdr.BadXdrException;
 import io.dittofs.protocols.xdr.XdrDecoder;
@@ -32,15 +33,27 @@ public final class Nfs4TestClient implements AutoCloseable {
     private final boolean ownPool;
     private final AuthContext auth;
     private final InetSocketAddress peer;
+    private final BackChannel backChannel;
     private int xid = 1;
 
     private Nfs4TestClient(Nfs4Program program, BufferPool pool, boolean ownPool, AuthContext auth,
                            InetSocketAddress peer) {
+        this(program, pool, ownPool, auth, peer, null);
+    }
+
+    private Nfs4TestClient(Nfs4Program program, BufferPool pool, boolean ownPool, AuthContext auth,
+                           InetSocketAddress peer, BackChannel backChannel) {
         this.program = program;
         this.pool = pool;
         this.ownPool = ownPool;
         this.auth = auth;
         this.peer = peer;
+        this.backChannel = backChannel;
+    }
+
+    /** The same program and pool, its calls coming "over a connection" that carries callbacks to {@code ch}. */
+    public Nfs4TestClient withBackChannel(BackChannel ch) {
+        return new Nfs4TestClient(program, pool, false, auth, peer, ch);
     }
 
     /** A client calling as root from 127.0.0.1:700 with its own buffer pool. */
@@ -79,7 +92,12 @@ public final class Nfs4TestClient implements AutoCloseable {
             MemorySegment.copy(args, 0, seg, ValueLayout.JAVA_BYTE, 0, args.length);
             RpcCall call = new RpcCall(xid++, Nfs4Program.PROGRAM, 4, 1, 1, auth, peer);
             try {
-                program.call(call, new XdrDecoder(seg.asSlice(0, args.length)), e);
+                XdrDecoder d = new XdrDecoder(seg.asSlice(0, args.length));
+                if (backChannel == null) {
+                    program.call(call, d, e);
+                } else {
+                    ScopedValue.where(BackChannel.CURRENT, backChannel).run(() -> program.call(call, d, e));
+                }
             } catch (BadXdrException ex) {
                 return new Reply(true, -1, "", 0, ByteBuffer.allocate(0));
             }

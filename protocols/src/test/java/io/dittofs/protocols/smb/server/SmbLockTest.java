@@ -343,4 +343,25 @@ class SmbLockTest {
         assertEquals(NtStatus.SUCCESS, lock(a, 100, 10, EXCLUSIVE | FAIL));
         assertTrue(locks.lock(k, nfs, LockType.READ, 105, 1).isPresent(), "the SMB lock blocks NFS");
     }
+
+    @Test
+    void shouldWaitForAnNfsDelegationToBeReturnedBeforeAnOpenForWriting() {
+        assertEquals(NtStatus.SUCCESS, close(open("d")));
+        FileKey k = key("d");
+        java.util.concurrent.atomic.AtomicInteger recalls = new java.util.concurrent.atomic.AtomicInteger();
+        assertTrue(locks.delegations().grant(k, "nfs4", "c1", g -> {
+            recalls.incrementAndGet();
+            Thread.ofVirtual().start(() -> { // the NFS client returns it a little later
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                locks.delegations().release(g);
+            });
+        }) != null);
+        open("d"); // for reading and writing: recalls the delegation and waits for its return
+        assertEquals(1, recalls.get(), "the NFS delegation was recalled");
+        assertTrue(!locks.delegations().held(k));
+    }
 }

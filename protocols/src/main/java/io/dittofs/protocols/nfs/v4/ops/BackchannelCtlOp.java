@@ -8,7 +8,7 @@ import io.dittofs.protocols.xdr.XdrEncoder;
 
 /**
  * BACKCHANNEL_CTL (RFC 8881 section 18.33): {@code uint32_t bca_cb_program; callback_sec_parms4
- * bca_sec_parms<>}. Accepted; no callbacks are sent since no delegations are granted. Stateless
+ * bca_sec_parms<>}. Callbacks of the session go to the new program from now on. Stateless
  * singleton; thread-safe.
  */
 final class BackchannelCtlOp extends StateOp {
@@ -26,9 +26,10 @@ final class BackchannelCtlOp extends StateOp {
 
     @Override
     void run(CompoundContext ctx, XdrDecoder args, XdrEncoder res) {
-        args.readInt();
+        int program = args.readInt();
         CreateSessionOp.skipSecParms(args);
         client(ctx, 0);
+        session(ctx).callback().program(program);
         res.writeInt(Nfs4Status.OK);
     }
 }

@@ -4,6 +4,7 @@ import io.dittofs.protocols.nfs.v4.CompoundContext;
 import io.dittofs.protocols.nfs.v4.Nfs4Exception;
 import io.dittofs.protocols.nfs.v4.Nfs4Ops;
 import io.dittofs.protocols.nfs.v4.Nfs4Status;
+import io.dittofs.protocols.nfs.v4.state.CallbackPath;
 import io.dittofs.protocols.nfs.v4.state.Session;
 import io.dittofs.protocols.nfs.v4.state.SessionId;
 import io.dittofs.protocols.xdr.XdrDecoder;
@@ -12,7 +13,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * BIND_CONN_TO_SESSION (RFC 8881 section 18.34): {@code sessionid4; channel_dir_from_client4 bctsa_dir;
- * bool bctsa_use_conn_in_rdma_mode}. Binds the caller's connection; no RDMA. Stateless singleton; thread-safe.
+ * bool bctsa_use_conn_in_rdma_mode}. Binds the caller's connection, for the back channel too when asked
+ * (it then carries CB_RECALL; a path that was down is up again); no RDMA. Stateless singleton; thread-safe.
  */
 final class BindConnToSessionOp extends StateOp {
     static final BindConnToSessionOp INSTANCE = new BindConnToSessionOp();
@@ -43,6 +45,9 @@ final class BindConnToSessionOp extends StateOp {
         };
         Session s = state(ctx).sessions().get(SessionId.of(sid));
         s.bind(ctx.call().client());
+        if (answer != FORE) {
+            s.callback().bind(CallbackPath.current());
+        }
         res.writeInt(Nfs4Status.OK);
         res.writeOpaqueFixed(sid);
         res.writeInt(answer);

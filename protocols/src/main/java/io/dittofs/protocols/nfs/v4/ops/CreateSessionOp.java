@@ -4,10 +4,12 @@ import io.dittofs.protocols.nfs.v4.CompoundContext;
 import io.dittofs.protocols.nfs.v4.Nfs4Exception;
 import io.dittofs.protocols.nfs.v4.Nfs4Ops;
 import io.dittofs.protocols.nfs.v4.Nfs4Status;
+import io.dittofs.protocols.nfs.v4.state.CallbackPath;
 import io.dittofs.protocols.nfs.v4.state.ChannelAttrs;
 import io.dittofs.protocols.nfs.v4.state.ClientRecord;
 import io.dittofs.protocols.nfs.v4.state.Session;
 import io.dittofs.protocols.nfs.v4.state.StateManager;
+import io.dittofs.protocols.rpc.BackChannel;
 import io.dittofs.protocols.xdr.XdrDecoder;
 import io.dittofs.protocols.xdr.XdrEncoder;
 import java.nio.ByteBuffer;
@@ -16,12 +18,15 @@ import java.nio.ByteBuffer;
  * CREATE_SESSION (RFC 8881 section 18.36): {@code clientid4 csa_clientid; sequenceid4 csa_sequence;
  * uint32_t csa_flags; channel_attrs4 csa_fore_chan_attrs, csa_back_chan_attrs; uint32_t csa_cb_program;
  * callback_sec_parms4 csa_sec_parms<>}. The sequence id is checked against the client record (a replay
- * gets the cached answer), an unconfirmed record is confirmed. No persistent reply cache and no
- * back channel are granted (csr_flags 0). Stateless singleton; thread-safe.
+ * gets the cached answer), an unconfirmed record is confirmed. No persistent reply cache; the
+ * creating connection becomes the back channel when the client asks (CREATE_SESSION4_FLAG_CONN_BACK_CHAN)
+ * and the transport can carry callbacks. Stateless singleton; thread-safe.
  */
 final class CreateSessionOp extends StateOp {
     static final CreateSessionOp INSTANCE = new CreateSessionOp();
     private static final int MAX_SEC_PARMS = 16;
+    /** CREATE_SESSION4_FLAG_CONN_BACK_CHAN: the creating connection is also the back channel. */
+    private static final int CONN_BACK_CHAN = 0x2;
 
     @Override
     public int opnum() {
@@ -37,7 +42,7 @@ final class CreateSessionOp extends StateOp {
     void run(CompoundContext ctx, XdrDecoder args, XdrEncoder res) {
         long clientId = args.readLong();
         int seq = args.readInt();
-        args.readInt(); // csa_flags: nothing optional is granted
+        int askedFlags = args.readInt();
         ChannelAttrs fore = readAttrs(args);
         ChannelAttrs back = readAttrs(args);
         int cbProgram = args.readInt();
@@ -51,7 +56,13 @@ final class CreateSessionOp extends StateOp {
                 return;
             }
             m.clients().confirmBySession(c, principal(ctx));
-            Session s = m.sessions().create(c, fore, back, 0, cbProgram, ctx.call().client());
+            BackChannel conn = CallbackPath.current();
+            boolean backChan = (askedFlags & CONN_BACK_CHAN) != 0;
+            Session s = m.sessions().create(c, fore, back, backChan && conn != null ? CONN_BACK_CHAN : 0, cbProgram,
+                    ctx.call().client());
+            if (backChan) {
+                s.callback().bind(conn);
+            }
             ByteBuffer b = ByteBuffer.allocate(16 + 4 + 4 + 2 * 28);
             b.put(s.id().bytes()).putInt(seq).putInt(s.flags());
             putAttrs(b, s.fore());

@@ -1,6 +1,8 @@
 package io.dittofs.protocols.nfs.v4.ops;
 
 import io.dittofs.protocols.nfs.v4.CompoundContext;
+import io.dittofs.protocols.nfs.v4.state.Delegation;
+import io.dittofs.protocols.nfs.v4.state.DelegationTable;
 import io.dittofs.protocols.nfs.v4.Nfs4Exception;
 import io.dittofs.protocols.nfs.v4.Nfs4Ops;
 import io.dittofs.protocols.nfs.v4.Nfs4Status;
@@ -13,7 +15,8 @@ import io.dittofs.protocols.xdr.XdrEncoder;
 
 /**
  * FREE_STATEID (RFC 8881 section 18.38): {@code stateid4 fsa_stateid}. A lock stateid without locks
- * goes; an open stateid, or one with locks, is NFS4ERR_LOCKS_HELD. Stateless singleton; thread-safe.
+ * goes, as does a revoked delegation; an open stateid, one with locks, or a live delegation is
+ * NFS4ERR_LOCKS_HELD. Stateless singleton; thread-safe.
  */
 final class FreeStateidOp extends StateOp {
     static final FreeStateidOp INSTANCE = new FreeStateidOp();
@@ -30,8 +33,19 @@ final class FreeStateidOp extends StateOp {
 
     @Override
     void run(CompoundContext ctx, XdrDecoder args, XdrEncoder res) {
-        StateEntry e = find(ctx, Stateid4.read(args));
+        Stateid4 sid = Stateid4.read(args);
         StateManager m = state(ctx);
+        if (DelegationTable.isDelegation(sid.other())) {
+            Delegation gone = m.delegations().findRevoked(sid.other(), sessionClient(ctx));
+            if (gone == null) {
+                m.delegations().find(sid.other(), sessionClient(ctx)); // BAD_STATEID when unknown
+                throw new Nfs4Exception(Nfs4Status.LOCKS_HELD, "a live delegation is returned, not freed");
+            }
+            m.delegations().remove(gone);
+            res.writeInt(Nfs4Status.OK);
+            return;
+        }
+        StateEntry e = find(ctx, sid);
         if (!(e instanceof LockState l) || m.locks().hasLocks(l.lockOwner())) {
             throw new Nfs4Exception(Nfs4Status.LOCKS_HELD);
         }

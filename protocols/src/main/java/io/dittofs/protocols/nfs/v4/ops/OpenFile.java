@@ -16,20 +16,28 @@ import io.dittofs.protocols.nfs.v4.Nfs4Handle;
 import io.dittofs.protocols.nfs.v4.Nfs4Status;
 import io.dittofs.protocols.nfs.v4.Stateid4;
 import io.dittofs.protocols.nfs.v4.state.ClientRecord;
+import io.dittofs.protocols.nfs.v4.state.Delegation;
+import io.dittofs.protocols.nfs.v4.state.DelegationTable;
 import io.dittofs.protocols.nfs.v4.state.OpenState;
 import io.dittofs.protocols.nfs.v4.state.Owner;
 import io.dittofs.protocols.nfs.v4.state.StateManager;
+import io.dittofs.protocols.nfs.v4.state.StateTable;
 import io.dittofs.protocols.xdr.XdrEncoder;
 
 /**
  * The work of OPEN once its owner's seqid is accepted: grace checks, lookup or create (UNCHECKED,
  * GUARDED, EXCLUSIVE4 with the verifier kept in the inode, EXCLUSIVE4_1 with attributes), type and
- * permission checks, the share reservation, and the OPEN4resok. Stateless.
+ * permission checks, the recall of other clients' delegations before an open for writing (NFS4ERR_DELAY
+ * meanwhile), the share reservation, a read delegation when one may be granted, and the OPEN4resok.
+ * Stateless.
  */
 final class OpenFile {
     private static final int RESULT_CONFIRM = 0x2;
     private static final int RESULT_LOCKTYPE_POSIX = 0x4;
     private static final int OPEN_DELEGATE_NONE = 0;
+    private static final int OPEN_DELEGATE_READ = 1;
+    private static final int WANT_NO_DELEG = 0x0400;
+    private static final int WANT_CANCEL = 0x0500;
 
     private OpenFile() {
     }
@@ -74,8 +82,7 @@ final class OpenFile {
                 m.grace().checkNonReclaim();
                 fh = ctx.requireCurrentFh();
             }
-            case OpenOp.CLAIM_DELEGATE_CUR, OpenOp.CLAIM_DELEG_CUR_FH ->
-                    throw new Nfs4Exception(Nfs4Status.BAD_STATEID, "no delegation was granted");
+            case OpenOp.CLAIM_DELEGATE_CUR, OpenOp.CLAIM_DELEG_CUR_FH -> fh = delegatedFile(ctx, m, c, a, write);
             default -> throw new Nfs4Exception(Nfs4Status.NOTSUPP, "delegation reclaim");
         }
         FileTarget file = ctx.target(fh, write);
@@ -84,24 +91,80 @@ final class OpenFile {
         if (!created) {
             Permissions.require(file.ctx(), n, (write ? Permissions.WRITE : 0) | ((a.access() & 1) != 0 ? Permissions.READ : 0));
         }
-        OpenState o = m.open(owner, new FileKey(fh.shareId(), fh.id()), a.access(), a.deny(), ctx.minorVersion());
+        FileKey key = new FileKey(fh.shareId(), fh.id());
+        if (write) {
+            m.locks().delegations().breakFor(key, StateTable.PROTOCOL, StateTable.lockClientId(c)); // DELAY while recalled
+        }
+        OpenState o = m.open(owner, key, a.access(), a.deny(), ctx.minorVersion());
+        Delegation deleg = mayDelegate(ctx, a, write) ? m.delegations().offer(c, StateOp.session(ctx), key, fh.encode())
+                : null;
         if (a.claim() == OpenOp.CLAIM_PREVIOUS || ctx.minorVersion() >= 1) {
             owner.confirm();
         }
         Stateid4 sid = StateOp.stateid(o);
+        writeResult(res, sid, before, after, RESULT_LOCKTYPE_POSIX | (owner.confirmed() ? 0 : RESULT_CONFIRM),
+                attrset, deleg);
+        ctx.setCurrentFh(fh);
+        ctx.setCurrentStateid(sid);
+    }
+
+    /** OPEN4resok: stateid, change_info4 (atomic), rflags, attrset, delegation. */
+    private static void writeResult(XdrEncoder res, Stateid4 sid, long before, long after, int rflags, int[] attrset,
+                                    Delegation deleg) {
         res.writeInt(Nfs4Status.OK);
         sid.write(res);
         res.writeBool(true);
         res.writeLong(before);
         res.writeLong(after);
-        res.writeInt(RESULT_LOCKTYPE_POSIX | (owner.confirmed() ? 0 : RESULT_CONFIRM));
+        res.writeInt(rflags);
         res.writeInt(attrset.length);
         for (int w : attrset) {
             res.writeInt(w);
         }
-        res.writeInt(OPEN_DELEGATE_NONE);
-        ctx.setCurrentFh(fh);
-        ctx.setCurrentStateid(sid);
+        writeDelegation(res, deleg);
+    }
+
+    /** A read delegation is offered to 4.1+ opens for reading only, deny none, of a file by name or handle. */
+    private static boolean mayDelegate(CompoundContext ctx, OpenOp.Args a, boolean write) {
+        return !write && a.deny() == 0 && ctx.minorVersion() >= 1 && a.want() != WANT_NO_DELEG && a.want() != WANT_CANCEL
+                && (a.claim() == OpenOp.CLAIM_NULL || a.claim() == OpenOp.CLAIM_FH);
+    }
+
+    /** open_delegation4: NONE, or READ with open_read_delegation4 {stateid, recall false, an empty ALLOW ace}. */
+    private static void writeDelegation(XdrEncoder res, Delegation d) {
+        if (d == null) {
+            res.writeInt(OPEN_DELEGATE_NONE);
+            return;
+        }
+        res.writeInt(OPEN_DELEGATE_READ);
+        res.writeInt(d.seqid());
+        res.writeOpaqueFixed(d.other());
+        res.writeBool(false);
+        res.writeInt(0); // ACE4_ACCESS_ALLOWED_ACE_TYPE
+        res.writeInt(0);
+        res.writeInt(0);
+        res.writeString("");
+    }
+
+    /**
+     * CLAIM_DELEGATE_CUR (by name) / CLAIM_DELEG_CUR_FH: the holder of a live delegation of the file
+     * makes an open it did locally known (before it returns the delegation). No grace check.
+     */
+    private static Nfs4Handle delegatedFile(CompoundContext ctx, StateManager m, ClientRecord c, OpenOp.Args a,
+                                            boolean write) {
+        Nfs4Handle fh;
+        if (a.claim() == OpenOp.CLAIM_DELEG_CUR_FH) {
+            fh = ctx.requireCurrentFh();
+        } else {
+            FileTarget t = ctx.target(ctx.requireCurrentFh(), write);
+            fh = t.handle(t.fs().lookup(t.ctx(), t.inode(), a.name()).id());
+        }
+        byte[] other = a.delegation().other();
+        Delegation d = DelegationTable.isDelegation(other) ? m.delegations().find(other, c) : null;
+        if (d == null || !d.file().equals(new FileKey(fh.shareId(), fh.id()))) {
+            throw new Nfs4Exception(Nfs4Status.BAD_STATEID, "not a delegation of this file");
+        }
+        return fh;
     }
 
     private static Created create(FileTarget t, OpenOp.Args a) {

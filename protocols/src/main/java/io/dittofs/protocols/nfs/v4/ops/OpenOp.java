@@ -16,8 +16,8 @@ import io.dittofs.protocols.xdr.XdrEncoder;
  * OPEN (RFC 7530 section 16.16, RFC 8881 section 18.16): {@code seqid4 seqid; uint32_t share_access,
  * share_deny; open_owner4 owner; openflag4 openhow; open_claim4 claim}. Decodes the arguments, finds
  * the owner and runs {@link OpenFile} under the owner's 4.0 seqid. Claims: NULL, PREVIOUS (reclaim
- * in grace), FH (4.1); DELEGATE_CUR/DELEG_CUR_FH are NFS4ERR_BAD_STATEID and DELEGATE_PREV/DELEG_PREV_FH
- * NFS4ERR_NOTSUPP, since no delegation is ever granted. Stateless singleton; thread-safe.
+ * in grace), FH (4.1), DELEGATE_CUR/DELEG_CUR_FH (opens the holder of a delegation makes known before it
+ * returns it); DELEGATE_PREV/DELEG_PREV_FH are NFS4ERR_NOTSUPP (delegations are not kept over restarts). Stateless singleton; thread-safe.
  */
 final class OpenOp extends StateOp {
     static final OpenOp INSTANCE = new OpenOp();
@@ -40,7 +40,7 @@ final class OpenOp extends StateOp {
      * @param create   -1 for OPEN4_NOCREATE, else the createmode4
      */
     record Args(int access, int deny, int create, CreateAttrs attrs, long verifier, int claim, String name,
-                int delegateType) {
+                int delegateType, Stateid4 delegation, int want) {
     }
 
     @Override
@@ -93,11 +93,12 @@ final class OpenOp extends StateOp {
         int claim = a.readInt();
         String name = null;
         int delegateType = 0;
+        Stateid4 delegation = null;
         switch (claim) {
             case CLAIM_NULL, CLAIM_DELEGATE_PREV -> name = a.readString(NAME_MAX + 1);
             case CLAIM_PREVIOUS -> delegateType = a.readInt();
             case CLAIM_DELEGATE_CUR -> {
-                Stateid4.read(a);
+                delegation = Stateid4.read(a);
                 name = a.readString(NAME_MAX + 1);
             }
             case CLAIM_FH, CLAIM_DELEG_PREV_FH, CLAIM_DELEG_CUR_FH -> {
@@ -105,7 +106,7 @@ final class OpenOp extends StateOp {
                     throw new Nfs4Exception(Nfs4Status.BADXDR, "claim " + claim + " in 4.0");
                 }
                 if (claim == CLAIM_DELEG_CUR_FH) {
-                    Stateid4.read(a);
+                    delegation = Stateid4.read(a);
                 }
             }
             default -> throw new Nfs4Exception(Nfs4Status.BADXDR, "claim " + claim);
@@ -114,6 +115,7 @@ final class OpenOp extends StateOp {
         if (access < 1 || access > 3 || deny < 0 || deny > 3 || minor == 0 && (accessWord & ~0xFF) != 0) {
             throw new Nfs4Exception(Nfs4Status.INVAL, "share access " + accessWord + " deny " + deny);
         }
-        return new Args(access, deny, create, attrs, verifier, claim, name, delegateType);
+        return new Args(access, deny, create, attrs, verifier, claim, name, delegateType, delegation,
+                accessWord & 0xFF00);
     }
 }

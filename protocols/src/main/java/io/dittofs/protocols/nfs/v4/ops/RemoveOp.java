@@ -29,6 +29,7 @@ final class RemoveOp implements Nfs4Op {
         String name = Objects4.name(args);
         FileTarget t = Objects4.dirForChange(ctx, h);
         Inode child = t.fs().lookup(t.ctx(), t.inode(), name);
+        Recalls.beforeChange(ctx, h.shareId(), child.id());
         Results.Wcc w = child.isDirectory() ? t.fs().rmdir(t.ctx(), t.inode(), name)
                 : t.fs().remove(t.ctx(), t.inode(), name);
         res.writeInt(Nfs4Status.OK);

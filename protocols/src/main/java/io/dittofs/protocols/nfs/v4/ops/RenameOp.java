@@ -40,6 +40,8 @@ final class RenameOp implements Nfs4Op {
         }
         FileTarget src = ctx.target(from, true);
         FileTarget dst = ctx.target(to, true);
+        Recalls.beforeChange(ctx, src, from.shareId(), oldName);
+        Recalls.beforeChange(ctx, dst, to.shareId(), newName);
         Results.Renamed r = src.fs().rename(src.ctx(), src.inode(), oldName, dst.inode(), newName);
         res.writeInt(Nfs4Status.OK);
         Objects4.changeInfo(res, r.from());

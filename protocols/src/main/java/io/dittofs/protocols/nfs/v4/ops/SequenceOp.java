@@ -32,6 +32,15 @@ final class SequenceOp extends StateOp {
         return 1;
     }
 
+    static final int SEQ4_STATUS_CB_PATH_DOWN = 0x1;
+    static final int SEQ4_STATUS_RECALLABLE_STATE_REVOKED = 0x40;
+
+    /** sr_status_flags: the back channel the client asked for is down; delegations were taken away. */
+    private static int statusFlags(StateManager m, Session s) {
+        int f = s.callback().down() ? SEQ4_STATUS_CB_PATH_DOWN : 0;
+        return f | (m.delegations().revokedFor(s.client()) ? SEQ4_STATUS_RECALLABLE_STATE_REVOKED : 0);
+    }
+
     @Override
     void run(CompoundContext ctx, XdrDecoder args, XdrEncoder res) {
         byte[] sid = args.readOpaqueFixed(SessionId.SIZE).toArray(ValueLayout.JAVA_BYTE);
@@ -58,6 +67,6 @@ final class SequenceOp extends StateOp {
         res.writeInt(slotId);
         res.writeInt(s.slots().highestSlotId());
         res.writeInt(s.slots().highestSlotId());
-        res.writeInt(0); // sr_status_flags: no callbacks, nothing revoked
+        res.writeInt(statusFlags(m, s));
     }
 }

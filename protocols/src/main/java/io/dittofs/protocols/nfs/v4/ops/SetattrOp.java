@@ -58,6 +58,7 @@ final class SetattrOp implements Nfs4Op {
             throw new Nfs4Exception(Nfs4Status.ROFS, "pseudo-filesystem");
         }
         FileTarget t = ctx.target(h, true);
+        Recalls.beforeChange(ctx, h.shareId(), h.id());
         long size = d.attrs().size();
         if (size >= 0) {
             ctx.services().stateChecker().checkIo(ctx, ctx.resolveStateid(sid), h, true, size, -1L);

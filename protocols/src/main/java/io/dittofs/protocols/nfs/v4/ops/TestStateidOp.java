@@ -1,6 +1,7 @@
 package io.dittofs.protocols.nfs.v4.ops;
 
 import io.dittofs.protocols.nfs.v4.CompoundContext;
+import io.dittofs.protocols.nfs.v4.state.DelegationTable;
 import io.dittofs.protocols.nfs.v4.Nfs4Exception;
 import io.dittofs.protocols.nfs.v4.Nfs4Ops;
 import io.dittofs.protocols.nfs.v4.Nfs4Status;
@@ -39,7 +40,11 @@ final class TestStateidOp extends StateOp {
         for (Stateid4 id : ids) {
             int status = Nfs4Status.OK;
             try {
-                find(ctx, id);
+                if (DelegationTable.isDelegation(id.other())) {
+                    state(ctx).delegations().find(id.other(), sessionClient(ctx));
+                } else {
+                    find(ctx, id);
+                }
             } catch (StateException e) {
                 status = e.error().code();
             } catch (Nfs4Exception e) {

@@ -34,12 +34,30 @@ public final class Nfs4StateChecker implements StateChecker {
         }
     }
 
+    /** I/O with a read delegation's stateid: reads of its file only (RFC 8881 section 9.1.4.3). */
+    private void checkDelegated(Delegation d, FileKey file, boolean write, long offset, long length) {
+        if (!d.file().equals(file)) {
+            throw new Nfs4Exception(Nfs4Status.BAD_STATEID, "delegation of another file");
+        }
+        if (write) {
+            throw new Nfs4Exception(Nfs4Status.OPENMODE, "read delegation");
+        }
+        if (!state.ioAllowed(file, StateTable.lockClientId(d.client()), null, false, offset, length)) {
+            throw new Nfs4Exception(Nfs4Status.LOCKED);
+        }
+    }
+
     private void check(CompoundContext ctx, Stateid4 sid, Nfs4Handle fh, boolean write, long offset, long length) {
         FileKey file = new FileKey(fh.shareId(), fh.id());
         if (sid.isBypass() && !write) {
             return;
         }
         if (sid.isAnonymous() || sid.isBypass()) {
+            if (write) {
+                ClientRecord c = ctx.slot() instanceof SessionSlot s ? s.session().client() : null;
+                state.locks().delegations().breakFor(file, StateTable.PROTOCOL, c == null ? null
+                        : StateTable.lockClientId(c));
+            }
             if (state.locks().checkShare(file, null, write ? LockManager.ACCESS_WRITE : LockManager.ACCESS_READ)
                     .isPresent()) {
                 throw new Nfs4Exception(Nfs4Status.LOCKED, "share denied to anonymous I/O");
@@ -50,6 +68,14 @@ public final class Nfs4StateChecker implements StateChecker {
             return;
         }
         ClientRecord caller = ctx.slot() instanceof SessionSlot s ? s.session().client() : null;
+        if (write) { // other clients' delegations are recalled first: NFS4ERR_DELAY meanwhile
+            state.locks().delegations().breakFor(file, StateTable.PROTOCOL,
+                    caller == null ? null : StateTable.lockClientId(caller));
+        }
+        if (DelegationTable.isDelegation(sid.other())) {
+            checkDelegated(state.delegations().find(sid.other(), caller), file, write, offset, length);
+            return;
+        }
         StateEntry e = state.states().find(sid.seqid(), sid.other(), caller, ctx.minorVersion());
         if (!e.file().equals(file)) {
             throw new Nfs4Exception(Nfs4Status.BAD_STATEID, "stateid of another file");

@@ -18,6 +18,7 @@ public final class Session {
     private final int callbackProgram;
     private final SlotTable slots;
     private final Set<Object> connections = ConcurrentHashMap.newKeySet();
+    private final CallbackPath callback;
 
     Session(SessionId id, ClientRecord client, ChannelAttrs fore, ChannelAttrs back, int flags, int callbackProgram) {
         this.id = id;
@@ -27,6 +28,12 @@ public final class Session {
         this.flags = flags;
         this.callbackProgram = callbackProgram;
         this.slots = new SlotTable(fore.maxRequests(), fore.maxResponseSizeCached());
+        this.callback = new CallbackPath(id, callbackProgram);
+    }
+
+    /** The back channel: callbacks (CB_RECALL) to the client. */
+    public CallbackPath callback() {
+        return callback;
     }
 
     public SessionId id() {
@@ -45,7 +52,7 @@ public final class Session {
         return back;
     }
 
-    /** csr_flags as granted (no persistent reply cache; back channel over the fore connection if asked). */
+    /** csr_flags as granted (no persistent reply cache; CREATE_SESSION4_FLAG_CONN_BACK_CHAN when asked and possible). */
     public int flags() {
         return flags;
     }

@@ -81,6 +81,17 @@ public final class SessionTable {
         }
     }
 
+    /** The live sessions of a client (a recall goes over any of them with a working back channel). */
+    public List<Session> of(ClientRecord client) {
+        List<Session> out = new java.util.ArrayList<>(2);
+        for (Session s : sessions.values()) {
+            if (s.client() == client) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
     /** Sessions the client still has (DESTROY_CLIENTID answers CLIENTID_BUSY while there are any). */
     public int count(ClientRecord client) {
         synchronized (client) {

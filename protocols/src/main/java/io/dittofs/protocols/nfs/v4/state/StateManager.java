@@ -37,6 +37,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
     private final SessionTable sessions;
     private final StateTable states;
     private final ClientTable clients;
+    private final DelegationTable delegations;
     private volatile Thread reaper;
 
     public StateManager(StateConfig config, ClientStore store, LockManager locks, LongSupplier clock, int epoch) {
@@ -56,6 +57,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
         this.sessions = new SessionTable(config);
         this.states = new StateTable(config, epoch);
         this.clients = new ClientTable(config, clock, epoch, store, grace, this::release);
+        this.delegations = new DelegationTable(locks, sessions, epoch);
     }
 
     /**
@@ -109,6 +111,16 @@ public final class StateManager implements Nfs4State, AutoCloseable {
         return locks;
     }
 
+    /** Read delegations (off until {@link DelegationTable#enable enabled}). */
+    public DelegationTable delegations() {
+        return delegations;
+    }
+
+    /** The reaper's work besides expiring clients: revokes delegations not returned in time, resends recalls. */
+    public void tickDelegations() {
+        delegations.tick(config.leaseTime().toNanos());
+    }
+
     /**
      * RECLAIM_COMPLETE: the client reclaims no more (RFC 8881 section 18.51.3).
      *
@@ -132,6 +144,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
                 try {
                     Thread.sleep(period);
                     clients.reap();
+                    tickDelegations();
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
@@ -287,6 +300,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
     /** A client record is gone: its sessions, stateids, share reservations and locks go with it. */
     private void release(ClientRecord r) {
         sessions.dropClient(r);
+        delegations.dropClient(r);
         for (StateEntry e : states.dropClient(r)) {
             e.revoke();
             if (e instanceof OpenState o) {

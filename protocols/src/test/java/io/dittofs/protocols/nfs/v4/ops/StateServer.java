@@ -3,6 +3,8 @@ package io.dittofs.protocols.nfs.v4.ops;
 import io.dittofs.core.FileSystem;
 import io.dittofs.core.Share;
 import io.dittofs.core.ShareRegistry;
+import io.dittofs.core.lock.Delegations;
+import io.dittofs.core.lock.LockLimits;
 import io.dittofs.core.lock.LockManager;
 import io.dittofs.protocols.XdrArgs;
 import io.dittofs.protocols.nfs.v4.Nfs4Handle;
@@ -47,7 +49,8 @@ final class StateServer implements AutoCloseable {
         this.fs = fs;
         shares.add(new Share(1, "/export", fs, false, 65534, 65534));
         exportFh = Nfs4Handle.share(1, fs.rootId()).encode();
-        state = new StateManager(config, store, new LockManager(), clock::get, 5);
+        state = new StateManager(config, store, new LockManager(LockLimits.DEFAULT, new Delegations(clock::get, 64, 8)),
+                clock::get, 5);
         Nfs4Services services = Nfs4Services.of(shares, null, 42L).withState(state)
                 .withStateChecker(new Nfs4StateChecker(state));
         client = Nfs4TestClient.inProcess(new Nfs4Program(services));
@@ -79,13 +82,18 @@ final class StateServer implements AutoCloseable {
 
     /** A 4.1 session of a new client; the session id. */
     Session41 session(String owner) {
-        Nfs4TestClient.Reply r = client.compound(1).op(OP_EXCHANGE_ID, a -> a.int64(9).opaque(bytes(owner)).int32(0)
+        return session(owner, client, 0);
+    }
+
+    /** A 4.1 session of a new client created through {@code via} with csa_flags {@code flags}. */
+    Session41 session(String owner, Nfs4TestClient via, int flags) {
+        Nfs4TestClient.Reply r = via.compound(1).op(OP_EXCHANGE_ID, a -> a.int64(9).opaque(bytes(owner)).int32(0)
                 .int32(0).int32(0)).send();
         r.ok(OP_EXCHANGE_ID);
         long id = r.int64();
         int seq = r.int32();
-        Nfs4TestClient.Reply c = client.compound(1).op(OP_CREATE_SESSION, a -> {
-            a.int64(id).int32(seq).int32(0);
+        Nfs4TestClient.Reply c = via.compound(1).op(OP_CREATE_SESSION, a -> {
+            a.int64(id).int32(seq).int32(flags);
             attrs(a, 8);
             attrs(a, 1);
             a.int32(0x40000000).int32(1).int32(0);
