@@ -80,7 +80,7 @@ final class BlockingLock {
             Lock.sync(m, o, el.start(), el.end()); // the manager's ranges match the list again
         }
         if (kept) {
-            a.complete(NtStatus.SUCCESS, out -> out.u16(4).u16(0));
+            a.complete(NtStatus.SUCCESS, Lock::body);
         } else {
             a.complete(o.closed() ? NtStatus.RANGE_NOT_LOCKED : NtStatus.LOCK_NOT_GRANTED, null);
         }
@@ -98,10 +98,10 @@ final class BlockingLock {
         if (!w.cancel()) {
             return; // granted meanwhile: granted() answers
         }
-        a.complete(switch (why) {
-            case CANCEL, DISCONNECT -> NtStatus.CANCELLED;
-            case CLOSE -> NtStatus.RANGE_NOT_LOCKED;
-            case TREE_DISCONNECT, LOGOFF -> NtStatus.SUCCESS; // what Windows and Samba answer
-        }, null);
+        switch (why) {
+            case CANCEL, DISCONNECT -> a.complete(NtStatus.CANCELLED, null);
+            case CLOSE -> a.complete(NtStatus.RANGE_NOT_LOCKED, null);
+            case TREE_DISCONNECT, LOGOFF -> a.complete(NtStatus.SUCCESS, Lock::body); // what Windows and Samba answer
+        }
     }
 }

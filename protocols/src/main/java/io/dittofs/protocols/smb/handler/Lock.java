@@ -109,9 +109,14 @@ public final class Lock implements SmbCommand {
             return NtStatus.INSUFFICIENT_RESOURCES;
         }
         if (status == NtStatus.SUCCESS) {
-            out.u16(4).u16(0);
+            body(out);
         }
         return status;
+    }
+
+    /** The LOCK response body (MS-SMB2 2.2.27): StructureSize 4, Reserved. */
+    static void body(io.dittofs.protocols.smb.codec.SmbEncoder out) {
+        out.u16(4).u16(0);
     }
 
     private static boolean validFlags(int flags, boolean unlock) {

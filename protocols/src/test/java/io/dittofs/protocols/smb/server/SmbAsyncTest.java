@@ -138,7 +138,9 @@ class SmbAsyncTest {
         long mid = c.mid;
         long asyncId = pending(c.lock(b, 0, 10, EXCLUSIVE));
         assertEquals(NtStatus.SUCCESS, c.call(4, Harness.body(4).putShort((short) 4).putShort((short) 0)).getInt(8));
-        assertEquals(NtStatus.SUCCESS, finalOf(mid, asyncId).getInt(8), "as Windows and Samba answer");
+        ByteBuffer f = finalOf(mid, asyncId);
+        assertEquals(NtStatus.SUCCESS, f.getInt(8), "as Windows and Samba answer");
+        assertEquals(4, f.getShort(64), "with the LOCK body");
         assertEquals(0, locks.activeFiles(), "TREE_DISCONNECT: no waiter, no lock left");
 
         setUp();
