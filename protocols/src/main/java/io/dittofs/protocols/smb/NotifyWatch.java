@@ -21,8 +21,9 @@ import java.util.Map;
  * CHANGE_NOTIFY on the handle, it listens to the share's {@link io.dittofs.core.notify.ChangeNotifier}
  * (so changes made over NFS count as much as SMB ones) and keeps the matching changes as
  * FILE_NOTIFY_INFORMATION entries until a CHANGE_NOTIFY takes them. The buffer is bounded by the
- * OutputBufferLength of the last request; past it the entries are dropped and the next request
- * gets STATUS_NOTIFY_ENUM_DIR. {@link #close} (the handle closing) ends waiting requests with
+ * OutputBufferLength of the first request on the handle (as Windows sizes it once); past it the
+ * entries are dropped and the next request gets STATUS_NOTIFY_ENUM_DIR, as does a request whose
+ * own OutputBufferLength is too small for what is buffered. {@link #close} (the handle closing) ends waiting requests with
  * STATUS_NOTIFY_CLEANUP and unregisters the listener.
  *
  * <p>Names: namespace events carry their directory and name; with WATCH_TREE an event deeper down
@@ -99,7 +100,6 @@ public final class NotifyWatch implements ChangeListener {
     /** Takes the buffered changes for a request that can carry {@code maxOut} bytes, or null when there are none. */
     public synchronized Ready take(int filter, int maxOut) {
         this.filter = filter;
-        this.limit = maxOut;
         return readyLocked(maxOut);
     }
 

@@ -20,7 +20,7 @@ import io.dittofs.protocols.smb.header.Smb2Header;
  */
 public final class ChangeNotify implements SmbCommand {
     static final int WATCH_TREE = 0x1;
-    /** The largest OutputBufferLength accepted (the biggest reply buffer is a little over 1 MiB). */
+    /** The most change bytes buffered or answered (the biggest reply buffer is a little over 1 MiB). */
     static final int MAX_OUTPUT = 1 << 20;
 
     @Override
@@ -30,10 +30,10 @@ public final class ChangeNotify implements SmbCommand {
         long maxOut = r.in().u32(Smb2Header.SIZE + 4);
         Open o = r.open(Smb2Header.SIZE + 8);
         int filter = r.in().i32(Smb2Header.SIZE + 24);
-        if (o.pipe() != null || o.tree().isIpc() || !o.directory() || maxOut > MAX_OUTPUT) {
-            return NtStatus.INVALID_PARAMETER;
+        if (o.pipe() != null || o.tree().isIpc() || !o.directory() || maxOut > r.conn().config().maxIoSize()) {
+            return NtStatus.INVALID_PARAMETER; // past MaxTransactSize (smbtorture smb2.notify.valid-req)
         }
-        int cap = (int) maxOut;
+        int cap = (int) Math.min(maxOut, MAX_OUTPUT);
         NotifyWatch w = o.watch(() -> NotifyWatch.start(o.tree().share().fs(), o.inode(),
                 (flags & WATCH_TREE) != 0, filter, cap));
         if (w == null) {
