@@ -16,7 +16,7 @@ import io.dittofs.protocols.smb.header.Smb2Header;
  * and completes at the next matching change, made over SMB or NFS. STATUS_NOTIFY_ENUM_DIR when more
  * changed than fits OutputBufferLength, STATUS_NOTIFY_CLEANUP when the handle closes (also on
  * TREE_DISCONNECT and LOGOFF), STATUS_CANCELLED on CANCEL; inside a compound only the last element
- * may wait (an earlier one is answered CANCELLED, as Samba). Stateless; thread-safe.
+ * may wait (an earlier one is answered STATUS_INTERNAL_ERROR, as Samba). Stateless; thread-safe.
  */
 public final class ChangeNotify implements SmbCommand {
     static final int WATCH_TREE = 0x1;
@@ -47,7 +47,7 @@ public final class ChangeNotify implements SmbCommand {
             return now.status();
         }
         if (!r.mayGoAsync()) {
-            return NtStatus.CANCELLED;
+            return NtStatus.INTERNAL_ERROR; // as Samba (smbtorture smb2.compound.interim2)
         }
         AsyncOp op = r.goAsync(o, cap + 8, w::cancel);
         w.await(op, cap);
