@@ -115,15 +115,11 @@ final class SmbDispatcher {
             out.buffer().limit(Math.min(capacity, Math.max(start + Smb2Header.SIZE + 16, capacity - reserve)));
             int status = run(r, i == 0, out, msg, e);
             out.buffer().limit(capacity);
-            AsyncOp op = r.async();
-            if (op != null && status != NtStatus.PENDING) {
-                op.complete(status, null); // failed after it meant to wait: drop it unsent
-                op = null;
-            } else if (op == null && status == NtStatus.PENDING) {
-                status = NtStatus.INTERNAL_ERROR;
-            }
+            AsyncOp op = waiting(r, status);
             if (op != null) {
                 out.position(start + Smb2Header.SIZE); // the interim response has the ERROR body
+            } else if (status == NtStatus.PENDING) {
+                status = NtStatus.INTERNAL_ERROR; // a handler must not answer PENDING without waiting
             }
             boolean wroteBody = out.position() > start + Smb2Header.SIZE;
             if (!wroteBody || NtStatus.isError(status) && !(status == NtStatus.MORE_PROCESSING_REQUIRED
@@ -164,6 +160,16 @@ final class SmbDispatcher {
         int total = out.position();
         finish(out, starts, reqs, total);
         return new Result(total, after);
+    }
+
+    /** The op a request that answered PENDING waits as; a request that failed after it meant to wait drops it unsent. */
+    private static AsyncOp waiting(SmbRequest r, int status) {
+        AsyncOp op = r.async();
+        if (op != null && status != NtStatus.PENDING) {
+            op.complete(status, null);
+            return null;
+        }
+        return op;
     }
 
     /** CANCEL (MS-SMB2 3.3.5.16): the waiting request it names, by AsyncId or MessageId, ends CANCELLED. */
