@@ -49,6 +49,11 @@ final class Harness {
     int tree;
 
     Harness(LockManager locks, FileSystem fs) {
+        this(locks, fs, null);
+    }
+
+    /** With {@code signingKey} the session signs (SMB 3.0.2 AES-CMAC) and every request is signed. */
+    Harness(LockManager locks, FileSystem fs, byte[] signingKey) {
         this.locks = locks;
         this.fs = fs;
         ShareRegistry shares = new ShareRegistry();
@@ -73,7 +78,9 @@ final class Harness {
             finals.add(ByteBuffer.wrap(out, 0, len).slice().order(ByteOrder.LITTLE_ENDIAN));
         });
         session = conn.newSession();
-        session.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false, null, false);
+        session.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false,
+                signingKey == null ? null : io.dittofs.protocols.smb.crypto.Signers.forDialect(0x0302, 0, signingKey),
+                signingKey != null);
         credits.consume(0, 1);
         credits.grant(500);
         byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);
@@ -100,7 +107,7 @@ final class Harness {
         int padded = last ? len : (len + 7) & ~7;
         ByteBuffer m = body(padded);
         m.putInt(0x424D53FE).putShort((short) 64).putShort((short) 1).putInt(0).putShort((short) cmd)
-                .putShort((short) 1).putInt(flags).putInt(last ? 0 : padded).putLong(messageId).putInt(0xFEFF)
+                .putShort((short) 1).putInt(flags | (session.signer() != null ? 0x8 : 0)).putInt(last ? 0 : padded).putLong(messageId).putInt(0xFEFF)
                 .putInt(tree).putLong(session.id()).put(new byte[16]).put(bb);
         return m.array();
     }
@@ -109,6 +116,11 @@ final class Harness {
     ByteBuffer run(byte[] msg) {
         MemorySegment seg = MemorySegment.ofArray(msg);
         var elems = SmbDispatcher.split(seg, 64);
+        if (session.signer() != null) {
+            for (var e : elems) {
+                session.signer().sign(ByteBuffer.wrap(msg), (int) e.offset(), (int) e.length());
+            }
+        }
         for (var e : elems) {
             if (e.header().command() != 12) {
                 assertTrue(credits.consume(e.header().messageId(), 1));

@@ -81,6 +81,31 @@ class SmbAsyncTest {
     }
 
     @Test
+    void shouldSignTheInterimAndFinalResponsesOnASigningSession() throws Exception {
+        byte[] key = new byte[16];
+        new java.util.Random(7).nextBytes(key);
+        c = new Harness(locks, Harness.memoryFs(), key);
+        long a = c.create("f", 0);
+        long b = c.create("f", 0);
+        assertEquals(NtStatus.SUCCESS, c.lock(a, 0, 10, EXCLUSIVE).getInt(8));
+        long mid = c.mid;
+        ByteBuffer interim = c.lock(b, 0, 10, EXCLUSIVE);
+        long asyncId = pending(interim);
+        assertTrue(verified(interim), "interim response signed with the session's key");
+        assertEquals(NtStatus.SUCCESS, c.lock(a, 0, 10, UNLOCK).getInt(8));
+        ByteBuffer f = finalOf(mid, asyncId);
+        assertEquals(NtStatus.SUCCESS, f.getInt(8));
+        assertEquals(0x8, f.getInt(16) & 0x8, "SMB2_FLAGS_SIGNED");
+        assertTrue(verified(f), "final response signed with the session's key");
+    }
+
+    private boolean verified(ByteBuffer r) {
+        byte[] bytes = new byte[r.remaining()];
+        r.get(0, bytes);
+        return c.session.signer().verify(ByteBuffer.wrap(bytes), 0, bytes.length);
+    }
+
+    @Test
     void shouldGrantAWaitingSmbLockWhenAnNfsOwnerUnlocks() throws Exception {
         long b = c.create("f", 0);
         FileKey k = new FileKey(1, c.fs.lookup(AuthContext.ROOT, c.fs.rootId(), "f").id());
