@@ -225,16 +225,24 @@ public final class FileSystem {
     public Wcc remove(AuthContext ctx, long dirId, String name) {
         Wcc w = names.remove(ctx, dirId, name);
         if (changes.active()) {
-            changes.removed(dirId, name, false);
+            changes.removed(dirId, name, -1, false);
         }
         return w;
     }
 
     /** Removes an empty directory. */
     public Wcc rmdir(AuthContext ctx, long dirId, String name) {
+        long id = -1;
+        if (changes.active()) { // watchers of the directory itself learn it went
+            try {
+                id = dirs.lookup(AuthContext.ROOT, dirId, name).id();
+            } catch (FsException e) {
+                id = -1; // rmdir itself reports the error
+            }
+        }
         Wcc w = names.rmdir(ctx, dirId, name);
         if (changes.active()) {
-            changes.removed(dirId, name, true);
+            changes.removed(dirId, name, id, true);
         }
         return w;
     }

@@ -30,6 +30,7 @@ class FileSystemChangeEventsTest {
 
     private static String show(ChangeEvent e) {
         return e.action() + " " + (e.name() != null ? e.dirId() + "/" + e.name() : "#" + e.id())
+                + (e.name() != null && e.id() >= 0 && e.action() == ChangeEvent.Action.REMOVED ? " #" + e.id() : "")
                 + (e.directory() ? " dir" : "") + " " + e.changes();
     }
 
@@ -57,7 +58,7 @@ class FileSystemChangeEventsTest {
         assertEquals(List.of("ADDED " + root + "/d dir 1", "ADDED " + d + "/f 1", "MODIFIED #" + f + " 12",
                 "MODIFIED #" + f + " 34", "RENAMED_FROM " + d + "/f 1", "RENAMED_TO " + root + "/g 1",
                 "ADDED " + d + "/h 1", "ADDED " + d + "/s 1", "REMOVED " + d + "/h 1", "REMOVED " + d + "/s 1",
-                "REMOVED " + root + "/d dir 1"), seen);
+                "REMOVED " + root + "/d #" + d + " dir 1"), seen);
         fs.changes().remove(l);
         assertFalse(fs.changes().active(), "inactive again once the last listener left");
         fs.remove(ROOT, root, "g");

@@ -12,7 +12,7 @@ package io.dittofs.core.notify;
  * @param action    what happened
  * @param dirId     the directory holding the entry, or -1 when unknown
  * @param name      the entry's name, or null when unknown
- * @param id        the object's id, or -1 when unknown (a removed entry)
+ * @param id        the object's id, or -1 when unknown (a removed file)
  * @param directory whether the object is a directory (as far as known; false when unknown)
  * @param changes   which properties changed: {@link #NAME}, {@link #ATTRIBUTES}, {@link #SIZE},
  *                  {@link #LAST_WRITE}, {@link #LAST_ACCESS}, {@link #SECURITY}

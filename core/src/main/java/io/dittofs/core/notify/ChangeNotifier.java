@@ -49,9 +49,9 @@ public final class ChangeNotifier {
         fire(new ChangeEvent(ChangeEvent.Action.ADDED, dirId, name, child.id(), child.isDirectory(), ChangeEvent.NAME));
     }
 
-    /** An entry left {@code dirId}. */
-    public void removed(long dirId, String name, boolean directory) {
-        fire(new ChangeEvent(ChangeEvent.Action.REMOVED, dirId, name, -1, directory, ChangeEvent.NAME));
+    /** An entry left {@code dirId}; {@code id} is the removed object's, or -1 when unknown. */
+    public void removed(long dirId, String name, long id, boolean directory) {
+        fire(new ChangeEvent(ChangeEvent.Action.REMOVED, dirId, name, id, directory, ChangeEvent.NAME));
     }
 
     /** An entry moved from one name to another (both events, the old name first). */

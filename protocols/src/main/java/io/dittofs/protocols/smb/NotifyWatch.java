@@ -23,8 +23,9 @@ import java.util.Map;
  * FILE_NOTIFY_INFORMATION entries until a CHANGE_NOTIFY takes them. The buffer is bounded by the
  * OutputBufferLength of the first request on the handle (as Windows sizes it once); past it the
  * entries are dropped and the next request gets STATUS_NOTIFY_ENUM_DIR, as does a request whose
- * own OutputBufferLength is too small for what is buffered. {@link #close} (the handle closing) ends waiting requests with
- * STATUS_NOTIFY_CLEANUP and unregisters the listener.
+ * own OutputBufferLength is too small for what is buffered. Once the watched directory itself is
+ * removed, requests end with STATUS_DELETE_PENDING. {@link #close} (the handle closing) ends
+ * waiting requests with STATUS_NOTIFY_CLEANUP and unregisters the listener.
  *
  * <p>Names: namespace events carry their directory and name; with WATCH_TREE an event deeper down
  * gets its path relative to the watched directory (directory names found through the parents'
@@ -81,6 +82,7 @@ public final class NotifyWatch implements ChangeListener {
     private int bytes;
     private boolean overflow;
     private boolean closed;
+    private boolean deleted;
 
     private NotifyWatch(FileSystem fs, long dir, boolean tree, int filter, int limit) {
         this.fs = fs;
@@ -104,6 +106,9 @@ public final class NotifyWatch implements ChangeListener {
     }
 
     private Ready readyLocked(int maxOut) {
+        if (deleted) {
+            return new Ready(NtStatus.DELETE_PENDING, null);
+        }
         if (overflow || bytes > maxOut) {
             overflow = false;
             entries.clear();
@@ -164,6 +169,10 @@ public final class NotifyWatch implements ChangeListener {
 
     @Override
     public void changed(ChangeEvent e) {
+        if (e.action() == ChangeEvent.Action.REMOVED && e.id() == dir) {
+            gone();
+            return;
+        }
         int action = action(e.action());
         int want = e.action() == ChangeEvent.Action.MODIFIED ? modifiedBits(e.changes())
                 : e.directory() ? DIR_NAME : FILE_NAME;
@@ -183,6 +192,19 @@ public final class NotifyWatch implements ChangeListener {
         String name = e.name() != null ? relative(e.dirId(), e.name()) : relativeOf(e.id(), e.directory());
         if (name != null) {
             add(new Entry(action, name));
+        }
+    }
+
+    /** The watched directory was removed: waiting and later requests get STATUS_DELETE_PENDING. */
+    private void gone() {
+        List<Waiting> ended;
+        synchronized (this) {
+            deleted = true;
+            ended = new ArrayList<>(waiting);
+            waiting.clear();
+        }
+        for (Waiting w : ended) {
+            w.op().complete(NtStatus.DELETE_PENDING, null);
         }
     }
 

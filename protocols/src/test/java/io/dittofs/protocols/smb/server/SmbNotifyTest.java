@@ -178,6 +178,15 @@ class SmbNotifyTest {
     }
 
     @Test
+    void shouldEndWithDeletePendingWhenTheWatchedDirectoryIsRemoved() throws Exception {
+        long d = c.create("d", DIRECTORY);
+        pending(notify(d, 0, 1000, FILE_NAME | DIR_NAME));
+        fs.rmdir(AuthContext.ROOT, fs.rootId(), "d");
+        assertEquals(NtStatus.DELETE_PENDING, nextFinal().getInt(8));
+        assertEquals(NtStatus.DELETE_PENDING, notify(d, 0, 1000, FILE_NAME).getInt(8), "and so do later requests");
+    }
+
+    @Test
     void shouldRefuseNotifyOnAFileAndAnOversizedBuffer() {
         long f = c.create("d\\f", 0);
         assertEquals(NtStatus.INVALID_PARAMETER, notify(f, 0, 4096, FILE_NAME).getInt(8));
