@@ -182,9 +182,7 @@ public final class NotifyWatch implements ChangeListener {
                 return;
             }
             f = filter;
-            if (e.action() != ChangeEvent.Action.MODIFIED) {
-                names.clear(); // names may have moved
-            }
+            remember(e);
         }
         if ((f & want) == 0) {
             return;
@@ -192,6 +190,27 @@ public final class NotifyWatch implements ChangeListener {
         String name = e.name() != null ? relative(e.dirId(), e.name()) : relativeOf(e.id(), e.directory());
         if (name != null) {
             add(new Entry(action, name));
+        }
+    }
+
+    /** Keeps the id-to-name cache of the watched directory's entries right (caller holds the monitor). */
+    private void remember(ChangeEvent e) {
+        switch (e.action()) {
+            case ADDED, RENAMED_TO -> {
+                if (e.dirId() == dir && e.id() >= 0) {
+                    names.put(e.id(), e.name()); // a write right after a create needs no scan
+                } else if (e.id() >= 0) {
+                    names.remove(e.id());
+                }
+            }
+            case REMOVED, RENAMED_FROM -> {
+                if (e.dirId() == dir) {
+                    names.values().removeIf(n -> n != null && n.equals(e.name()));
+                }
+            }
+            case MODIFIED -> {
+                // names do not change
+            }
         }
     }
 
