@@ -8,6 +8,8 @@ import io.dittofs.core.Results.Read;
 import io.dittofs.core.Results.Renamed;
 import io.dittofs.core.Results.Wcc;
 import io.dittofs.core.Results.Written;
+import io.dittofs.core.notify.ChangeEvent;
+import io.dittofs.core.notify.ChangeNotifier;
 import io.dittofs.core.spi.BlockStore;
 import io.dittofs.core.spi.MetadataStore;
 
@@ -39,6 +41,7 @@ public final class FileSystem {
     private final NamespaceOps names;
     private final DirectoryOps dirs;
     private final XattrOps xattrs;
+    private final ChangeNotifier changes = new ChangeNotifier();
 
     /** Source of timestamps (replaceable in tests). */
     @FunctionalInterface
@@ -89,6 +92,11 @@ public final class FileSystem {
         return blocks;
     }
 
+    /** The change-event hook: every successful namespace, attribute and data change of this share. */
+    public ChangeNotifier changes() {
+        return changes;
+    }
+
     // ---------------------------------------------------------------- attributes
 
     public Inode getattr(long id) {
@@ -100,7 +108,11 @@ public final class FileSystem {
      * section 3.3.2 {@code sattrguard3}), else NOT_SYNC.
      */
     public Wcc setattr(AuthContext ctx, long id, SetAttr sa, long guardCtime) {
-        return attrs.setattr(ctx, id, sa, guardCtime);
+        Wcc w = attrs.setattr(ctx, id, sa, guardCtime);
+        if (changes.active() && !sa.isEmpty()) {
+            changes.modified(id, w.after() != null && w.after().isDirectory(), ChangeNotifier.changesOf(sa));
+        }
+        return w;
     }
 
     /** The rwx bits (0..7) the caller holds on the object, for ACCESS. */
@@ -153,7 +165,11 @@ public final class FileSystem {
 
     /** Writes {@code src} at {@code offset}; FILE_SYNC/DATA_SYNC make data durable before returning. */
     public Written write(AuthContext ctx, long id, long offset, MemorySegment src, Stability stability) {
-        return data.write(ctx, id, offset, src, stability);
+        Written w = data.write(ctx, id, offset, src, stability);
+        if (changes.active()) {
+            changes.modified(id, false, ChangeEvent.SIZE | ChangeEvent.LAST_WRITE);
+        }
+        return w;
     }
 
     /** Makes all earlier writes of the file durable (COMMIT). */
@@ -167,38 +183,85 @@ public final class FileSystem {
     public enum CreateMode { UNCHECKED, GUARDED, EXCLUSIVE }
 
     public Created create(AuthContext ctx, long dirId, String name, SetAttr sa, CreateMode how, long verifier) {
-        return names.create(ctx, dirId, name, sa, how, verifier);
+        Created c = names.create(ctx, dirId, name, sa, how, verifier);
+        if (changes.active()) {
+            if (c.dir().before() != c.dir().after()) { // an existing file comes back with its directory unchanged
+                changes.added(dirId, name, c.child());
+            } else if (sa.size() >= 0) {
+                changes.modified(c.child().id(), false, ChangeEvent.SIZE | ChangeEvent.LAST_WRITE);
+            }
+        }
+        return c;
     }
 
     public Created mkdir(AuthContext ctx, long dirId, String name, SetAttr sa) {
-        return names.mkdir(ctx, dirId, name, sa);
+        return added(dirId, name, names.mkdir(ctx, dirId, name, sa));
     }
 
     public Created symlink(AuthContext ctx, long dirId, String name, String target, SetAttr sa) {
-        return names.symlink(ctx, dirId, name, target, sa);
+        return added(dirId, name, names.symlink(ctx, dirId, name, target, sa));
+    }
+
+    private Created added(long dirId, String name, Created c) {
+        if (changes.active()) {
+            changes.added(dirId, name, c.child());
+        }
+        return c;
     }
 
     /** Creates a device node, FIFO or socket (metadata only). Devices need root. */
     public Created mknod(AuthContext ctx, long dirId, String name, FileType type, long rdev, SetAttr sa) {
-        return names.mknod(ctx, dirId, name, type, rdev, sa);
+        return added(dirId, name, names.mknod(ctx, dirId, name, type, rdev, sa));
     }
 
     /** Removes a non-directory entry (unlink). */
     public Wcc remove(AuthContext ctx, long dirId, String name) {
-        return names.remove(ctx, dirId, name);
+        Wcc w = names.remove(ctx, dirId, name);
+        if (changes.active()) {
+            changes.removed(dirId, name, -1, false);
+        }
+        return w;
     }
 
     /** Removes an empty directory. */
     public Wcc rmdir(AuthContext ctx, long dirId, String name) {
-        return names.rmdir(ctx, dirId, name);
+        long id = -1;
+        if (changes.active()) { // watchers of the directory itself learn it went
+            try {
+                id = dirs.lookup(AuthContext.ROOT, dirId, name).id();
+            } catch (FsException e) {
+                id = -1; // rmdir itself reports the error
+            }
+        }
+        Wcc w = names.rmdir(ctx, dirId, name);
+        if (changes.active()) {
+            changes.removed(dirId, name, id, true);
+        }
+        return w;
     }
 
     public Renamed rename(AuthContext ctx, long fromDirId, String fromName, long toDirId, String toName) {
-        return names.rename(ctx, fromDirId, fromName, toDirId, toName);
+        Inode moved = null;
+        if (changes.active()) {
+            try {
+                moved = dirs.lookup(AuthContext.ROOT, fromDirId, fromName);
+            } catch (FsException e) {
+                moved = null; // the rename itself reports the error
+            }
+        }
+        Renamed r = names.rename(ctx, fromDirId, fromName, toDirId, toName);
+        if (moved != null && changes.active()) {
+            changes.renamed(fromDirId, fromName, toDirId, toName, moved.id(), moved.isDirectory());
+        }
+        return r;
     }
 
     public Linked link(AuthContext ctx, long fileId, long dirId, String name) {
-        return names.link(ctx, fileId, dirId, name);
+        Linked l = names.link(ctx, fileId, dirId, name);
+        if (changes.active()) {
+            changes.added(dirId, name, l.file());
+        }
+        return l;
     }
 
     // ---------------------------------------------------------------- file system

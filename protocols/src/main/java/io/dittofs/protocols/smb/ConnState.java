@@ -26,6 +26,7 @@ public final class ConnState {
     private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
     private final Map<Long, Open> opens = new ConcurrentHashMap<>();
     private final AtomicLong nextFileId = new AtomicLong(1);
+    private final AsyncOps async = new AsyncOps(AsyncOps.DEFAULT_MAX);
     private volatile int dialect;
     private int clientCapabilities;
     private int clientSecurityMode;
@@ -167,5 +168,10 @@ public final class ConnState {
 
     public Collection<Open> opens() {
         return opens.values();
+    }
+
+    /** The requests of this connection that wait for an asynchronous final response. */
+    public AsyncOps async() {
+        return async;
     }
 }

@@ -25,6 +25,7 @@ public final class Open {
     private String dirPattern;
     private boolean dirDone;
     private volatile boolean closed;
+    private NotifyWatch watch;
     private final List<ByteLock> locks = new CopyOnWriteArrayList<>();
 
     public Open(long fileId, TreeConnect tree, long inode, long parent, String name, String path, boolean directory,
@@ -132,5 +133,21 @@ public final class Open {
 
     public void markClosed() {
         closed = true;
+        NotifyWatch w;
+        synchronized (this) {
+            w = watch;
+            watch = null;
+        }
+        if (w != null) {
+            w.close(); // CHANGE_NOTIFY requests waiting on the handle end with NOTIFY_CLEANUP
+        }
+    }
+
+    /** The handle's change watch, made by {@code make} on the first CHANGE_NOTIFY; null once closed. */
+    public synchronized NotifyWatch watch(java.util.function.Supplier<NotifyWatch> make) {
+        if (watch == null && !closed) {
+            watch = make.get();
+        }
+        return watch;
     }
 }

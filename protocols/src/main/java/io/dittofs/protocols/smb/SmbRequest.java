@@ -24,6 +24,8 @@ public final class SmbRequest {
     private Runnable afterSend;
     private Session signWith;
     private java.util.function.Consumer<MemorySegment> responseHook;
+    private boolean mayGoAsync;
+    private AsyncOp async;
 
     public SmbRequest(Smb2Header header, MemorySegment element, ConnState conn, Compound compound) {
         this.header = header;
@@ -172,5 +174,34 @@ public final class SmbRequest {
 
     public Runnable afterSend() {
         return afterSend;
+    }
+
+    /** Whether this request may wait: only the last element of a message does (MS-SMB2 3.3.5.2.7, as Samba). */
+    public boolean mayGoAsync() {
+        return mayGoAsync;
+    }
+
+    public void mayGoAsync(boolean v) {
+        mayGoAsync = v;
+    }
+
+    /**
+     * Makes this request wait: the handler then returns {@link NtStatus#PENDING}, the dispatcher
+     * sends the interim response, and the handler (or a cancel through {@code c}) later calls
+     * {@link AsyncOp#complete}.
+     *
+     * @param open         the handle the wait depends on (closing it cancels the op), or null
+     * @param bodyCapacity the most body bytes the final response may carry
+     * @throws SmbStatusException INSUFFICIENT_RESOURCES when the connection's cap of waiting requests is reached
+     */
+    public AsyncOp goAsync(Open open, int bodyCapacity, AsyncOp.Canceller c) {
+        boolean signed = session != null && session.signer() != null && (session.signingRequired() || header.isSigned());
+        async = conn.async().start(this, open, signed, bodyCapacity, c);
+        return async;
+    }
+
+    /** The op this request became by {@link #goAsync}, or null. */
+    public AsyncOp async() {
+        return async;
     }
 }

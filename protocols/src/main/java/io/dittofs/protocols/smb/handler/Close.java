@@ -32,6 +32,7 @@ public final class Close implements SmbCommand {
         Open o = r.open(72);
         r.conn().removeOpen(o.fileId());
         o.markClosed();
+        r.conn().async().cancelOpen(o);
         Lock.releaseAll(r.conn().services().locks(), o);
         int status = finish(o);
         Inode n = null;
@@ -76,6 +77,7 @@ public final class Close implements SmbCommand {
         for (Open o : conn.opens()) {
             if (which.test(o) && conn.removeOpen(o.fileId()) != null) {
                 o.markClosed();
+                conn.async().cancelOpen(o);
                 Lock.releaseAll(conn.services().locks(), o);
                 finish(o);
             }

@@ -26,7 +26,7 @@ public final class Handlers {
         h[Smb2Command.IOCTL] = new Ioctl();
         h[Smb2Command.ECHO] = new Echo();
         h[Smb2Command.QUERY_DIRECTORY] = new QueryDirectory();
-        h[Smb2Command.CHANGE_NOTIFY] = notSupported;
+        h[Smb2Command.CHANGE_NOTIFY] = new ChangeNotify();
         h[Smb2Command.QUERY_INFO] = new QueryInfo();
         h[Smb2Command.SET_INFO] = new SetInfo();
         h[Smb2Command.OPLOCK_BREAK] = notSupported;

@@ -36,9 +36,14 @@ import java.util.TreeSet;
  * holds, per open, WRITE where one of its exclusive locks lies and READ where only shared ones do;
  * offsets past 2^63 - 1 are clamped there (as for NFS), so distinct locks beyond it may conflict.
  *
- * <p>No request waits (no async replies yet): a conflict answers STATUS_LOCK_NOT_GRANTED, which
- * SMB2 returns for every failed lock (smbtorture smb2.lock.errorcode); a failed request releases
- * the locks it took. Unlock requests unlock element by element (RANGE_NOT_LOCKED stops them, the
+ * <p>A conflict answers STATUS_LOCK_NOT_GRANTED, which SMB2 returns for every failed lock
+ * (smbtorture smb2.lock.errorcode); a failed request releases the locks it took. A blocking request
+ * (one element without SMB2_LOCKFLAG_FAIL_IMMEDIATELY, the last of its message) whose range another
+ * owner holds waits instead, in the manager's FIFO queue ({@link LockManager#lockWhenFree}), and
+ * goes async (interim STATUS_PENDING); it ends SUCCESS when granted, CANCELLED on CANCEL,
+ * RANGE_NOT_LOCKED when its handle closes, and SUCCESS (as Windows and Samba answer, though nothing
+ * is locked) when its tree or session goes away. Conflicts the manager does not see (the open's own
+ * locks, zero-length locks) never wait. Unlock requests unlock element by element (RANGE_NOT_LOCKED stops them, the
  * earlier ones stay unlocked) and an element that is not a plain UNLOCK fails the request with
  * INVALID_PARAMETER after the valid ones ran, as Samba. Stateless; thread-safe (each open's list
  * changes under the open's monitor).
@@ -70,6 +75,7 @@ public final class Lock implements SmbCommand {
         }
         ByteLock[] els = new ByteLock[count];
         boolean unlock = (in.i32(ELEMENTS + 16) & UNLOCK) != 0;
+        boolean blocking = count == 1 && !unlock && (in.i32(ELEMENTS + 16) & FAIL_IMMEDIATELY) == 0;
         boolean invalid = false;
         for (int i = 0; i < count; i++) {
             int at = ELEMENTS + ELEMENT_SIZE * i;
@@ -91,7 +97,11 @@ public final class Lock implements SmbCommand {
         LockManager m = r.conn().services().locks();
         int status;
         try {
-            status = unlock ? unlockAll(m, o, els) : lockAll(r, m, o, els);
+            if (blocking && els[0] != null && r.mayGoAsync() && els[0].start() != els[0].end()) {
+                status = BlockingLock.lock(r, m, o, els[0]);
+            } else {
+                status = unlock ? unlockAll(m, o, els) : lockAll(r, m, o, els);
+            }
             if (status == NtStatus.SUCCESS && invalid) {
                 status = NtStatus.INVALID_PARAMETER;
             }
@@ -99,9 +109,14 @@ public final class Lock implements SmbCommand {
             return NtStatus.INSUFFICIENT_RESOURCES;
         }
         if (status == NtStatus.SUCCESS) {
-            out.u16(4).u16(0);
+            body(out);
         }
         return status;
+    }
+
+    /** The LOCK response body (MS-SMB2 2.2.27): StructureSize 4, Reserved. */
+    static void body(io.dittofs.protocols.smb.codec.SmbEncoder out) {
+        out.u16(4).u16(0);
     }
 
     private static boolean validFlags(int flags, boolean unlock) {
@@ -148,7 +163,7 @@ public final class Lock implements SmbCommand {
         synchronized (o) {
             List<ByteLock> taken = new ArrayList<>(els.length);
             for (ByteLock el : els) {
-                if (!take(r, m, o, el)) {
+                if (take(r, m, o, el) != TAKEN) {
                     for (int i = taken.size() - 1; i >= 0; i--) {
                         ByteLock t = taken.get(i);
                         o.locks().remove(o.locks().lastIndexOf(t));
@@ -162,14 +177,23 @@ public final class Lock implements SmbCommand {
         return NtStatus.SUCCESS;
     }
 
-    /** Adds one lock to the open (caller holds its monitor); false on a conflict, nothing changed. */
-    private static boolean take(SmbRequest r, LockManager m, Open o, ByteLock el) {
+    static final int TAKEN = 0;
+    /** A conflict the manager does not see: this open's own locks or zero-length locks. */
+    static final int LOCAL_CONFLICT = 1;
+    /** A conflict with another owner's lock in the manager (worth waiting for). */
+    static final int HELD_ELSEWHERE = 2;
+
+    /**
+     * Adds one lock to the open (caller holds its monitor); on a conflict nothing changes and
+     * {@link #LOCAL_CONFLICT} or {@link #HELD_ELSEWHERE} tells which kind.
+     */
+    static int take(SmbRequest r, LockManager m, Open o, ByteLock el) {
         long s = el.start();
         long e = el.end();
         for (ByteLock h : o.locks()) {
             boolean zero = h.start() == h.end() || s == e;
             if (zero ? zeroConflict(h, el) : h.overlaps(s, e) && el.exclusive()) {
-                return false; // an exclusive lock overlaps nothing, not even this open's locks
+                return LOCAL_CONFLICT; // an exclusive lock overlaps nothing, not even this open's locks
             }
         }
         FileKey key = key(o);
@@ -177,7 +201,7 @@ public final class Lock implements SmbCommand {
             if (p != o && !p.directory() && p.pipe() == null && p.inode() == o.inode() && key(p).equals(key)) {
                 for (ByteLock h : p.locks()) {
                     if ((h.start() == h.end() || s == e) && zeroConflict(h, el)) {
-                        return false;
+                        return LOCAL_CONFLICT;
                     }
                 }
             }
@@ -188,19 +212,19 @@ public final class Lock implements SmbCommand {
                 long cs = c.offset();
                 long ce = c.toEof() ? Long.MAX_VALUE : c.offset() + c.length();
                 if (!c.owner().equals(me) && (el.exclusive() || c.type() == LockType.WRITE) && cs < s && s < ce) {
-                    return false;
+                    return LOCAL_CONFLICT;
                 }
             }
             o.locks().add(el);
-            return true;
+            return TAKEN;
         }
         o.locks().add(el);
         if (sync(m, o, s, e).isPresent()) {
             o.locks().remove(o.locks().size() - 1);
             sync(m, o, s, e);
-            return false;
+            return HELD_ELSEWHERE;
         }
-        return true;
+        return TAKEN;
     }
 
     /** Whether two locks, one of them zero-length, conflict: the zero one's offset strictly inside the other. */
@@ -219,7 +243,7 @@ public final class Lock implements SmbCommand {
      * upgrades a range can meet a conflict; it stops there (a second sync after the list is put
      * back undoes what the first did).
      */
-    private static Optional<Conflict> sync(LockManager m, Open o, long s, long e) {
+    static Optional<Conflict> sync(LockManager m, Open o, long s, long e) {
         TreeSet<Long> cuts = new TreeSet<>(List.of(s, e));
         for (ByteLock h : o.locks()) {
             if (h.start() != h.end() && h.overlaps(s, e)) {

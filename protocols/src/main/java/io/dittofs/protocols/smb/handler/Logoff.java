@@ -12,6 +12,7 @@ public final class Logoff implements SmbCommand {
     public int execute(SmbRequest r, SmbEncoder out) {
         r.structureSize(4);
         Session s = r.session();
+        r.conn().async().cancelSession(s);
         Close.closeSession(r.conn(), s);
         // the session stays known (expired) until the connection ends, so later requests on it get
         // USER_SESSION_DELETED signed with its key, which a signing client checks (smbtorture smb2.connect)

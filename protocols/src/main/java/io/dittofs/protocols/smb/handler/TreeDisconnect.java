@@ -10,6 +10,7 @@ public final class TreeDisconnect implements SmbCommand {
     @Override
     public int execute(SmbRequest r, SmbEncoder out) {
         r.structureSize(4);
+        r.conn().async().cancelTree(r.tree());
         Close.closeTree(r.conn(), r.tree());
         r.session().removeTree(r.tree().id());
         out.u16(4).u16(0);

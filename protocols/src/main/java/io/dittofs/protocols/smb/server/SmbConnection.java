@@ -2,11 +2,13 @@ package io.dittofs.protocols.smb.server;
 
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.core.buffer.Lease;
+import io.dittofs.protocols.smb.AsyncOp;
 import io.dittofs.protocols.smb.ConnState;
 import io.dittofs.protocols.smb.SmbDropException;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.handler.Negotiate;
 import io.dittofs.protocols.smb.header.Smb2Command;
+import io.dittofs.protocols.smb.header.Smb2Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +64,7 @@ final class SmbConnection {
         this.inFlight = new Semaphore(maxInFlight);
         this.credits = new CreditWindow(o.maxCredits());
         this.state = new ConnState(server.services(), peer, local);
+        state.async().sink(this::sendFinal);
     }
 
     InetSocketAddress peer() {
@@ -181,6 +184,32 @@ final class SmbConnection {
         }
     }
 
+    /**
+     * Sends the final response of a waiting request (MS-SMB2 3.3.4.2) from a fresh virtual thread,
+     * so the thread that completed it (a lock grant, a file-system change) never waits on this
+     * client's socket.
+     */
+    private void sendFinal(AsyncOp op, int status, AsyncOp.Body body) {
+        if (closed) {
+            return;
+        }
+        Thread.ofVirtual().name("smb-async-reply").start(() -> {
+            int size = Math.min(buffers.maxSize(), Math.max(BufferPool.SMALL, Smb2Header.SIZE + 16 + op.bodyCapacity()));
+            try (Lease out = buffers.acquire(size)) {
+                int len = SmbDispatcher.encodeFinal(op, status, body, new SmbEncoder(out.segment()));
+                send(out.segment().asSlice(0, len));
+            } catch (IOException e) {
+                LOG.debug("SMB async reply to {} lost: {}", peer, e.toString());
+                close();
+            } catch (BufferPool.PoolExhaustedException e) {
+                LOG.debug("SMB async reply to {} dropped: {}", peer, closed ? "connection closed" : e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.error("SMB async reply to {} failed", peer, e);
+                close();
+            }
+        });
+    }
+
     /** Sends one reply with its direct-TCP header. */
     private void send(MemorySegment reply) throws IOException {
         ByteBuffer hdr = ByteBuffer.allocate(4).putInt(0, (int) reply.byteSize());
@@ -220,7 +249,8 @@ final class SmbConnection {
             why = "frame not completed in time";
         } else if (sendStartNanos != 0 && now - sendStartNanos > sendNanos) {
             why = "reply not taken in time";
-        } else if (idleNanos > 0 && now - lastActivityNanos > idleNanos && inFlight.availablePermits() == maxInFlight) {
+        } else if (idleNanos > 0 && now - lastActivityNanos > idleNanos && inFlight.availablePermits() == maxInFlight
+                && state.async().size() == 0) {
             why = "idle";
         }
         if (why == null) {

@@ -1,6 +1,7 @@
 package io.dittofs.protocols.smb.server;
 
 import io.dittofs.core.FsException;
+import io.dittofs.protocols.smb.AsyncOp;
 import io.dittofs.protocols.smb.ConnState;
 import io.dittofs.protocols.smb.SmbDropException;
 import io.dittofs.protocols.smb.NtStatus;
@@ -98,7 +99,8 @@ final class SmbDispatcher {
             Element e = elems.get(i);
             Smb2Header h = e.header();
             if (h.command() == Smb2Command.CANCEL) {
-                continue; // CANCEL has no response (MS-SMB2 3.3.5.16); nothing here waits to be cancelled
+                cancel(conn, h); // CANCEL has no response (MS-SMB2 3.3.5.16)
+                continue;
             }
             out.buffer().limit(capacity);
             out.align(8);
@@ -107,11 +109,18 @@ final class SmbDispatcher {
                 out.putU32(prevStart + 20, start - prevStart);
             }
             SmbRequest r = new SmbRequest(h, msg.asSlice(e.offset(), e.length()), conn, cc);
+            r.mayGoAsync(i == elems.size() - 1);
             out.position(start + Smb2Header.SIZE);
             int reserve = (elems.size() - i - 1) * RESERVE_PER_ELEMENT;
             out.buffer().limit(Math.min(capacity, Math.max(start + Smb2Header.SIZE + 16, capacity - reserve)));
             int status = run(r, i == 0, out, msg, e);
             out.buffer().limit(capacity);
+            AsyncOp op = waiting(r, status);
+            if (op != null) {
+                out.position(start + Smb2Header.SIZE); // the interim response has the ERROR body
+            } else if (status == NtStatus.PENDING) {
+                status = NtStatus.INTERNAL_ERROR; // a handler must not answer PENDING without waiting
+            }
             boolean wroteBody = out.position() > start + Smb2Header.SIZE;
             if (!wroteBody || NtStatus.isError(status) && !(status == NtStatus.MORE_PROCESSING_REQUIRED
                     && h.command() == Smb2Command.SESSION_SETUP)) {
@@ -123,12 +132,12 @@ final class SmbDispatcher {
             int granted = credits.grant(Math.max(h.credits(), 1));
             Session signer = signingSession(r, h);
             int flags = Smb2Header.FLAG_SERVER_TO_REDIR | (h.flags() & Smb2Header.FLAG_RELATED)
-                    | (signer != null ? Smb2Header.FLAG_SIGNED : 0);
+                    | (signer != null ? Smb2Header.FLAG_SIGNED : 0) | (op != null ? Smb2Header.FLAG_ASYNC : 0);
             long sid = r.session() != null ? r.session().id() : h.sessionId();
             int tid = r.tree() != null ? r.tree().id() : h.treeId();
             out.position(start);
-            new Smb2Header(h.creditCharge(), status, h.command(), granted, flags, 0, h.messageId(), 0,
-                    h.processId(), tid, sid).encode(out);
+            new Smb2Header(h.creditCharge(), status, h.command(), granted, flags, 0, h.messageId(),
+                    op != null ? op.asyncId() : 0, h.processId(), tid, sid).encode(out);
             out.position(end);
             if (LOG.isTraceEnabled()) {
                 LOG.trace("{} #{} from {}: {}", Smb2Command.name(h.command()), h.messageId(), conn.peer(),
@@ -143,11 +152,62 @@ final class SmbDispatcher {
             if (r.afterSend() != null) {
                 after.add(r.afterSend());
             }
+            if (op != null) {
+                after.add(op::arm); // the final response may follow once the interim one is out
+            }
             prevStart = start;
         }
         int total = out.position();
         finish(out, starts, reqs, total);
         return new Result(total, after);
+    }
+
+    /** The op a request that answered PENDING waits as; a request that failed after it meant to wait drops it unsent. */
+    private static AsyncOp waiting(SmbRequest r, int status) {
+        AsyncOp op = r.async();
+        if (op != null && status != NtStatus.PENDING) {
+            op.complete(status, null);
+            return null;
+        }
+        return op;
+    }
+
+    /** CANCEL (MS-SMB2 3.3.5.16): the waiting request it names, by AsyncId or MessageId, ends CANCELLED. */
+    private static void cancel(ConnState conn, Smb2Header h) {
+        AsyncOp op = conn.async().find(h.isAsync(), h.isAsync() ? h.asyncId() : h.messageId());
+        if (op != null) {
+            LOG.debug("CANCEL of {} #{} from {}", Smb2Command.name(op.request().command()),
+                    op.request().messageId(), conn.peer());
+            op.cancel(AsyncOp.Reason.CANCEL);
+        }
+    }
+
+    /**
+     * Writes the final response of a waiting request into {@code out} from position 0 (MS-SMB2
+     * 3.3.4.2): the async header with its AsyncId and MessageId, no credits (they went with the
+     * interim response), the body or the ERROR body, signed when the op says so.
+     *
+     * @return the length
+     */
+    static int encodeFinal(AsyncOp op, int status, AsyncOp.Body body, SmbEncoder out) {
+        Smb2Header h = op.request();
+        out.position(Smb2Header.SIZE);
+        if (body != null && !NtStatus.isError(status)) {
+            body.write(out);
+        }
+        if (out.position() == Smb2Header.SIZE) {
+            out.u16(9).u8(0).u8(0).u32(0).u8(0);
+        }
+        int end = out.position();
+        int flags = Smb2Header.FLAG_SERVER_TO_REDIR | Smb2Header.FLAG_ASYNC | (op.signed() ? Smb2Header.FLAG_SIGNED : 0);
+        out.position(0);
+        new Smb2Header(h.creditCharge(), status, h.command(), 0, flags, 0, h.messageId(), op.asyncId(), 0, 0,
+                op.session().id()).encode(out);
+        out.position(end);
+        if (op.signed()) {
+            op.session().signer().sign(out.buffer(), 0, end);
+        }
+        return end;
     }
 
     private static Session signingSession(SmbRequest r, Smb2Header h) {
@@ -288,6 +348,7 @@ final class SmbDispatcher {
                     case Smb2Command.QUERY_DIRECTORY -> d.u32(Smb2Header.SIZE + 28);
                     case Smb2Command.QUERY_INFO -> d.u32(Smb2Header.SIZE + 4);
                     case Smb2Command.IOCTL -> d.u32(Smb2Header.SIZE + 44);
+                    case Smb2Command.CHANGE_NOTIFY -> d.u32(Smb2Header.SIZE + 4);
                     default -> 1024;
                 };
             } catch (SmbFormatException x) {

@@ -165,6 +165,7 @@ public final class SmbServer implements AutoCloseable {
 
     void connectionClosed(SmbConnection c) {
         if (connections.remove(c)) {
+            c.state().async().cancelAll(); // waiters first: their handles are about to close
             io.dittofs.protocols.smb.handler.Close.closeAll(c.state());
         }
     }

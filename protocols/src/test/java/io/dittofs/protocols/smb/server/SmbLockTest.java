@@ -178,8 +178,9 @@ class SmbLockTest {
         long a = open("f");
         long b = open("f");
         assertEquals(NtStatus.SUCCESS, lock(a, 100, 10, EXCLUSIVE));
-        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 100, 10, EXCLUSIVE));
-        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 100, 10, EXCLUSIVE), "SMB2: also when repeated");
+        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 100, 10, EXCLUSIVE | FAIL));
+        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 100, 10, EXCLUSIVE | FAIL), "SMB2: also when repeated");
+        assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(a, 100, 10, EXCLUSIVE), "its own lock: no wait");
         assertEquals(NtStatus.LOCK_NOT_GRANTED, lock(b, 105, 1, EXCLUSIVE | FAIL));
     }
 
