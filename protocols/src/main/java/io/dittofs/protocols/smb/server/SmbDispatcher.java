@@ -114,7 +114,9 @@ final class SmbDispatcher {
             out.buffer().limit(capacity);
             boolean wroteBody = out.position() > start + Smb2Header.SIZE;
             if (!wroteBody || NtStatus.isError(status) && !(status == NtStatus.MORE_PROCESSING_REQUIRED
-                    && h.command() == Smb2Command.SESSION_SETUP)) {
+                    && h.command() == Smb2Command.SESSION_SETUP) && !(status == NtStatus.INVALID_PARAMETER
+                    && h.command() == Smb2Command.IOCTL)) {
+                // (an IOCTL body with INVALID_PARAMETER carries the copy-chunk limits, MS-SMB2 3.3.4.4)
                 // every status without a body of its own (also warnings like NO_MORE_FILES) gets the ERROR body
                 out.position(start + Smb2Header.SIZE);
                 out.u16(9).u8(0).u8(0).u32(0).u8(0); // ERROR response, MS-SMB2 2.2.2
@@ -287,7 +289,7 @@ final class SmbDispatcher {
                     case Smb2Command.READ -> d.u32(Smb2Header.SIZE + 4);
                     case Smb2Command.QUERY_DIRECTORY -> d.u32(Smb2Header.SIZE + 28);
                     case Smb2Command.QUERY_INFO -> d.u32(Smb2Header.SIZE + 4);
-                    case Smb2Command.IOCTL -> d.u32(Smb2Header.SIZE + 44);
+                    case Smb2Command.IOCTL -> io.dittofs.protocols.smb.handler.Ioctl.replyRoom(d);
                     default -> 1024;
                 };
             } catch (SmbFormatException x) {
