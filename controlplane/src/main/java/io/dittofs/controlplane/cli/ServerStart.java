@@ -175,6 +175,7 @@ final class ServerStart implements Callable<Integer> {
         runtime.gracePeriod(c.getDuration(ConfigKey.ADAPTERS_NFS_GRACE_PERIOD));
         runtime.nfs4(c.getDuration(ConfigKey.ADAPTERS_NFS_LEASE_TIME), state);
         observability.registerCaches(runtime::cacheStats);
+        observability.registerSmbLogons(runtime::smbLogonFailures);
         try {
             runtime.start();
         } catch (IOException e) {
