@@ -34,6 +34,7 @@ public final class Negotiate implements SmbCommand {
     static final int CTX_PREAUTH = 0x0001;
     static final int CTX_SIGNING = 0x0008;
     static final int SHA512 = 0x0001;
+    static final int AES_CMAC = 0x0001;
     private static final int MAX_DIALECTS = 64;
     private static final int MAX_CONTEXTS = 32;
 
@@ -104,7 +105,9 @@ public final class Negotiate implements SmbCommand {
             PreauthHash h = hash;
             r.onResponse(resp -> h.update(resp.asByteBuffer(), 0, (int) resp.byteSize()));
         }
-        conn.negotiated(dialect, caps, secMode, guid, offered, serverSec, serverCaps, Math.max(0, signingAlg), hash);
+        // a 3.1.1 client that sends no SIGNING_CAPABILITIES (Linux cifs by default) signs with AES-CMAC (3.3.5.4)
+        conn.negotiated(dialect, caps, secMode, guid, offered, serverSec, serverCaps,
+                signingAlg >= 0 ? signingAlg : AES_CMAC, hash);
         return NtStatus.SUCCESS;
     }
 
