@@ -19,8 +19,10 @@ import java.nio.ByteOrder;
  * FSCTL_SRV_COPYCHUNK_WRITE copy the listed ranges from that source open to the target open
  * through the file system's read and write, piece by piece through a scratch area the caller
  * lends (the unused tail of the pooled reply buffer), so no buffer is allocated per request.
- * Limits as Windows and Samba: 256 chunks, 1 MiB a chunk, 16 MiB in all; a request over them gets
- * STATUS_INVALID_PARAMETER with the limits in the response (2.2.32.1). Stateless; thread-safe.
+ * Limits as Windows and Samba: 256 chunks, 1 MiB a chunk, 16 MiB in all; a request over them (or
+ * malformed) gets STATUS_INVALID_PARAMETER with the limits in the response (2.2.32.1); any other
+ * failure answers the chunks and bytes copied before it, as Windows and Samba (smbtorture
+ * smb2.ioctl.copy_chunk_*). A source open for FILE_EXECUTE may be read, as for READ. Stateless; thread-safe.
  */
 final class CopyChunk {
     static final int MAX_CHUNKS = 256;
@@ -35,8 +37,10 @@ final class CopyChunk {
 
     /** What a copy request answers: a status and, when not null, the SRV_COPYCHUNK_RESPONSE to send with it. */
     record Outcome(int status, byte[] response) {
+        /** A failure before any chunk was copied: INVALID_PARAMETER answers the limits, others zero counts. */
         static Outcome error(int status) {
-            return new Outcome(status, null);
+            return status == NtStatus.INVALID_PARAMETER ? limits()
+                    : new Outcome(status, CopyChunk.response(0, 0, 0));
         }
     }
 
@@ -58,7 +62,10 @@ final class CopyChunk {
      */
     static Outcome copy(SmbRequest r, Open target, byte[] input, long maxOut, boolean readTarget,
                         MemorySegment scratch) {
-        if (maxOut < RESPONSE_SIZE || input.length < COPY_HEADER) {
+        if (maxOut < RESPONSE_SIZE) {
+            return new Outcome(NtStatus.INVALID_PARAMETER, null); // no room for the response
+        }
+        if (input.length < COPY_HEADER) {
             return Outcome.error(NtStatus.INVALID_PARAMETER);
         }
         if (target.pipe() != null || target.directory()) {
@@ -91,18 +98,20 @@ final class CopyChunk {
         if (source == null) {
             return Outcome.error(NtStatus.OBJECT_NAME_NOT_FOUND);
         }
-        if ((source.access() & Access.READ_DATA) == 0) {
+        if ((source.access() & (Access.READ_DATA | Access.EXECUTE)) == 0) {
             return Outcome.error(NtStatus.ACCESS_DENIED);
         }
         if (scratch.byteSize() < 512) {
             return Outcome.error(NtStatus.INSUFFICIENT_RESOURCES);
         }
+        long copied = 0;
         for (int i = 0; i < count; i++) {
             long at = COPY_HEADER + (long) CHUNK_SIZE * i;
             int status = chunk(r, source, target, in.i64(at), in.i64(at + 8), in.u32(at + 16), scratch);
             if (status != NtStatus.SUCCESS) {
-                return Outcome.error(status);
+                return new Outcome(status, response(i, 0, (int) copied));
             }
+            copied += in.u32(at + 16);
         }
         return new Outcome(NtStatus.SUCCESS, response((int) count, 0, (int) total));
     }

@@ -65,10 +65,13 @@ public final class Ioctl implements SmbCommand {
         long fidV = in.i64(80);
         int base = out.position();
         int dataAt = base + 48;
-        out.position(dataAt);
-        int room = (int) Math.min(maxOut, out.remaining());
+        int room = (int) Math.max(0, Math.min(maxOut, out.remaining() - 48L)); // nothing is written before the result
         byte[] result;
         int status = NtStatus.SUCCESS;
+        if ((code == FSCTL_VALIDATE_NEGOTIATE_INFO || code == FSCTL_QUERY_NETWORK_INTERFACE_INFO)
+                && (fidP != -1L || fidV != -1L)) {
+            return NtStatus.INVALID_PARAMETER; // these take no file: FileId all ones (3.3.5.15), as Samba
+        }
         switch (code) {
             case FSCTL_VALIDATE_NEGOTIATE_INFO -> result = validate(r.conn(), input);
             case FSCTL_QUERY_NETWORK_INTERFACE_INFO -> result = interfaces(r.conn());
@@ -96,11 +99,10 @@ public final class Ioctl implements SmbCommand {
                 MemorySegment scratch = out.segment().asSlice(scratchAt, Math.max(0, out.buffer().limit() - scratchAt));
                 CopyChunk.Outcome oc = CopyChunk.copy(r, target, input, maxOut, code == FSCTL_SRV_COPYCHUNK, scratch);
                 if (oc.response() == null) {
-                    out.position(base);
                     return oc.status();
                 }
                 result = oc.response();
-                status = oc.status(); // INVALID_PARAMETER with the limits in the body (MS-SMB2 2.2.32.1, 3.3.4.4)
+                status = oc.status(); // a failed copy still answers SRV_COPYCHUNK_RESPONSE (2.2.32.1, 3.3.4.4), as Samba
             }
             case FSCTL_GET_REPARSE_POINT -> {
                 r.open(72);
@@ -114,6 +116,7 @@ public final class Ioctl implements SmbCommand {
         if (result.length > room) {
             return NtStatus.BUFFER_TOO_SMALL;
         }
+        out.position(dataAt);
         out.bytes(result);
         int end = out.position();
         out.position(base);

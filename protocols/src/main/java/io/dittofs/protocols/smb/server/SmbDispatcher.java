@@ -114,9 +114,8 @@ final class SmbDispatcher {
             out.buffer().limit(capacity);
             boolean wroteBody = out.position() > start + Smb2Header.SIZE;
             if (!wroteBody || NtStatus.isError(status) && !(status == NtStatus.MORE_PROCESSING_REQUIRED
-                    && h.command() == Smb2Command.SESSION_SETUP) && !(status == NtStatus.INVALID_PARAMETER
-                    && h.command() == Smb2Command.IOCTL)) {
-                // (an IOCTL body with INVALID_PARAMETER carries the copy-chunk limits, MS-SMB2 3.3.4.4)
+                    && h.command() == Smb2Command.SESSION_SETUP) && h.command() != Smb2Command.IOCTL) {
+                // (an IOCTL writes its body only when it is the answer: a failed copy-chunk's SRV_COPYCHUNK_RESPONSE)
                 // every status without a body of its own (also warnings like NO_MORE_FILES) gets the ERROR body
                 out.position(start + Smb2Header.SIZE);
                 out.u16(9).u8(0).u8(0).u32(0).u8(0); // ERROR response, MS-SMB2 2.2.2

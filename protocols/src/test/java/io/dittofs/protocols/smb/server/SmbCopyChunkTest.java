@@ -128,8 +128,23 @@ class SmbCopyChunkTest {
         long src = h.open("short.bin", SmbHarness.GENERIC_RW);
         fill(src, 1000, 5);
         long dst = h.open("x.bin", SmbHarness.GENERIC_RW);
-        assertEquals(NtStatus.INVALID_VIEW_SIZE, h.ioctl(COPYCHUNK_WRITE, dst,
-                copyInput(resumeKey(src), new long[] {500, 0, 501}), 12).getInt(8));
+        ByteBuffer r = h.ioctl(COPYCHUNK_WRITE, dst,
+                copyInput(resumeKey(src), new long[] {0, 0, 500}, new long[] {500, 500, 501}), 12);
+        assertEquals(NtStatus.INVALID_VIEW_SIZE, r.getInt(8));
+        ByteBuffer resp = ByteBuffer.wrap(SmbHarness.output(r)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(1, resp.getInt(0), "the chunk copied before the failure");
+        assertEquals(500, resp.getInt(8), "its bytes");
+    }
+
+    @Test
+    void shouldCopyFromASourceOpenOnlyForExecute() {
+        long src = h.open("exe.bin", SmbHarness.GENERIC_RW);
+        byte[] data = fill(src, 5000, 7);
+        long exec = h.open("exe.bin", 0x20 | 0x80); // FILE_EXECUTE | FILE_READ_ATTRIBUTES, as smbtorture's bad_access
+        long dst = h.open("exe-copy.bin", SmbHarness.GENERIC_RW);
+        assertEquals(NtStatus.SUCCESS, h.ioctl(COPYCHUNK, dst, copyInput(resumeKey(exec), new long[] {0, 0, 5000}), 12)
+                .getInt(8));
+        assertArrayEquals(data, readAll(dst, 5000));
     }
 
     @Test
