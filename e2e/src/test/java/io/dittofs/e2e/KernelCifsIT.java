@@ -71,6 +71,7 @@ class KernelCifsIT {
         Matcher m = Pattern.compile("created user 'admin' with password (\\S+)").matcher(Files.readString(log));
         assertTrue(m.find(), "the first admin's password is printed once");
         dfsctl("login", "--server", "http://127.0.0.1:" + apiPort, "-u", "admin", "-p", m.group(1));
+        dfsctl("user", "passwd", "--current", m.group(1), "--new", "kernel-cifs-admin-password");
         dfsctl("user", "create", "kuser", "-p", PASSWORD, "--uid", "4300", "--gid", "4300");
     }
 
