@@ -94,10 +94,7 @@ public final class Ioctl implements SmbCommand {
                 result = CopyChunk.resumeKey(r.conn(), o);
             }
             case FSCTL_SRV_COPYCHUNK, FSCTL_SRV_COPYCHUNK_WRITE -> {
-                Open target = r.open(72);
-                long scratchAt = dataAt + 16L;
-                MemorySegment scratch = out.segment().asSlice(scratchAt, Math.max(0, out.buffer().limit() - scratchAt));
-                CopyChunk.Outcome oc = CopyChunk.copy(r, target, input, maxOut, code == FSCTL_SRV_COPYCHUNK, scratch);
+                CopyChunk.Outcome oc = copy(r, out, code, input, maxOut, dataAt);
                 if (oc.response() == null) {
                     return oc.status();
                 }
@@ -133,6 +130,15 @@ public final class Ioctl implements SmbCommand {
     public static long replyRoom(SmbDecoder in) {
         long maxOut = in.u32(Smb2Header.SIZE + 44);
         return CopyChunk.isCopy(in.i32(Smb2Header.SIZE + 4)) ? Math.max(maxOut, CopyChunk.SCRATCH + 64) : maxOut;
+    }
+
+    /** Runs a copy-chunk onto the request's open, copying through the reply buffer's tail past the response. */
+    private static CopyChunk.Outcome copy(SmbRequest r, SmbEncoder out, int code, byte[] input, long maxOut,
+                                          int dataAt) {
+        Open target = r.open(72);
+        long scratchAt = dataAt + 16L;
+        MemorySegment scratch = out.segment().asSlice(scratchAt, Math.max(0, out.buffer().limit() - scratchAt));
+        return CopyChunk.copy(r, target, input, maxOut, code == FSCTL_SRV_COPYCHUNK, scratch);
     }
 
     /** VALIDATE_NEGOTIATE_INFO request: Capabilities(4) Guid(16) SecurityMode(2) DialectCount(2) Dialects. */
