@@ -98,7 +98,16 @@ class KernelCifsIT {
         assertTrue(r.output().contains("rsize=8388608") && r.output().contains("wsize=8388608"),
                 "the client took the 8 MiB sizes: " + r.describe());
         assertTrue(r.output().contains("copy_file_range ok") && r.output().contains("ln -s ok"), r.describe());
+        assertTrue(ioctls(r.output(), "after") - ioctls(r.output(), "before") >= 2,
+                "copy_file_range went to the server as RESUME_KEY + COPYCHUNK_WRITE IOCTLs: " + r.describe());
         assertTrue(!Files.readString(log).contains("Exception"), "no exception in the server log " + log);
+    }
+
+    /** The client's IOCTL counter (/proc/fs/cifs/Stats) the workout printed before or after copy_file_range. */
+    private static int ioctls(String output, String when) {
+        Matcher m = Pattern.compile(when + " copy_file_range: IOCTLs: (\\d+)").matcher(output);
+        assertTrue(m.find(), "no IOCTL count " + when + " copy_file_range");
+        return Integer.parseInt(m.group(1));
     }
 
     private static void dfsctl(String... args) throws Exception {
