@@ -4,14 +4,18 @@
 # both on loopback, one after the other, driven by the same bench/nfsload client settings.
 #
 #   bench/compare.sh [--seconds 10] [--connections 2] [--depth 4] [--workloads all] [--files 50000]
-#                    [--no-mem] [--no-ganesha] [--out bench/results/DATE]
+#                    [--no-mem] [--no-ganesha] [--no-smb | --smb-only] [--out bench/results/DATE]
 #
 # Needs: JDK 25, libnfs13, nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem rpcbind (apt). Prints one
 # Markdown table (DittoFS/peer ratios) and writes JSON, the table and PNG charts to --out.
+# SMB section (unless --no-smb): DittoFS's SMB adapter vs Samba's smbd, both serving a directory of
+# the same file system, driven by smbclient (SMB3): put/get of a 256 MiB file unsigned and signed,
+# and a small-file workload (mput/mget/del of 1000 files of 4 KiB); table in --out/smb.md. It
+# installs samba, samba-vfs-modules and smbclient with apt-get when smbd or smbclient is missing.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
-SECONDS_PER=10; CONNS=2; DEPTH=4; WORKLOADS=all; FILES=50000; MEM=1; GANESHA=1; WARMUP=1
+SECONDS_PER=10; CONNS=2; DEPTH=4; WORKLOADS=all; FILES=50000; MEM=1; GANESHA=1; WARMUP=1; SMB=1; NFS=1
 OUT="$HERE/results/$(date +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -23,8 +27,10 @@ while [ $# -gt 0 ]; do
     --files) FILES=$2; shift 2;;
     --no-mem) MEM=0; shift;;
     --no-ganesha) GANESHA=0; MEM=0; shift;;
+    --no-smb) SMB=0; shift;;
+    --smb-only) NFS=0; GANESHA=0; MEM=0; shift;;
     --out) OUT=$2; shift 2;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2;;
   esac
 done
@@ -35,6 +41,14 @@ if [ $GANESHA = 1 ]; then
   for b in ganesha.nfsd rpcbind; do
     command -v $b >/dev/null || { echo "compare.sh: $b missing: apt-get install nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem rpcbind" >&2; exit 1; }
   done
+fi
+
+if [ $SMB = 1 ] && ! { command -v smbd >/dev/null && command -v smbclient >/dev/null \
+    && dpkg -s samba-vfs-modules >/dev/null 2>&1; }; then
+  echo "compare.sh: installing samba samba-vfs-modules smbclient (apt-get)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q samba samba-vfs-modules smbclient >/dev/null
+  # the package starts its own daemons on 445/139; this benchmark runs smbd itself on a free port
+  systemctl disable --now smbd nmbd samba-ad-dc >/dev/null 2>&1 || true
 fi
 
 mkdir -p "$OUT"
@@ -77,6 +91,8 @@ load() { # label url pid
     --json "$OUT/$1.json" | tee "$OUT/$1.txt" || echo "compare.sh: nfsload reported failures for $1" >&2
 }
 
+RESULTS=()
+if [ $NFS = 1 ]; then
 # ---- DittoFS, persistent defaults (fresh data dir, HOME in the work dir) ----
 P=$(free_port)
 mkdir -p "$WORK/dfs-home" "$WORK/dfs-data"
@@ -89,6 +105,7 @@ sed -i 's/with password [^ ]*/with password (removed)/' "$OUT/dittofs.log"   # t
 load dittofs "nfs://127.0.0.1/export?nfsport=$P&mountport=$P" "$DPID"
 stop "$DPID"
 RESULTS=("$OUT/dittofs.json")
+fi
 
 # ---- NFS-Ganesha: VFS export on a directory of the same file system, MEM export ----
 if [ $GANESHA = 1 ]; then
@@ -133,6 +150,11 @@ CONF
   fi
   stop "$GPID"
 fi
+
+if [ $SMB = 1 ]; then
+  . "$HERE/compare-smb.sh"
+fi
+[ ${#RESULTS[@]} -gt 0 ] || { echo "results: $OUT"; exit 0; }
 
 echo
 echo "client: bench/nfsload --connections $CONNS --depth $DEPTH --seconds $SECONDS_PER --warmup $WARMUP --files $FILES ($(nproc) CPUs, client and server on one host)"

@@ -50,6 +50,19 @@ final class KernelClient {
         return new KernelClient(port, version);
     }
 
+    /**
+     * A Linux CIFS client of the SMB server on {@code port}: share {@code share} as {@code user}
+     * with {@code password}, dialect {@code vers} (e.g. "3.1.1", "2.1"), plus mount {@code options}.
+     */
+    static KernelClient cifs(int port, String share, String user, String password, String vers, String options) {
+        KernelClient k = new KernelClient(port, "cifs");
+        k.rigEnv("KC_SHARE", share).rigEnv("KC_USER", user).rigEnv("KC_PASS", password).rigEnv("KC_SMBVERS", vers);
+        if (!options.isEmpty()) {
+            k.rigEnv("KC_OPTS", options);
+        }
+        return k;
+    }
+
     /** Copies the tree {@code dir} into the guest's {@code /} (KC_ADD). */
     KernelClient add(Path dir) {
         adds.add(dir);

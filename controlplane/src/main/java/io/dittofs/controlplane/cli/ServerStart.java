@@ -176,6 +176,7 @@ final class ServerStart implements Callable<Integer> {
         runtime.nfs4(c.getDuration(ConfigKey.ADAPTERS_NFS_LEASE_TIME), state);
         runtime.nfs4Delegations(c.getBool(ConfigKey.ADAPTERS_NFS_DELEGATIONS));
         observability.registerCaches(runtime::cacheStats);
+        observability.registerSmbLogons(runtime::smbLogonFailures);
         try {
             runtime.start();
         } catch (IOException e) {

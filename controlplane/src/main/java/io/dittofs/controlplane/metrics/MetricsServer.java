@@ -61,6 +61,16 @@ public final class MetricsServer implements AutoCloseable {
         CacheMetrics.register(registry, caches);
     }
 
+    /** Adds {@code dittofs_smb_logon_failures_total{reason}}, read from {@code failures} at every scrape. */
+    public void registerSmbLogons(Supplier<Map<String, Long>> failures) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("dittofs_smb_logon_failures")
+                .help("failed SMB logons by reason (bad_password, unknown_user, disabled, refused, malformed; "
+                        + "rate_limited: refused by the per-address or per-account limit)")
+                .labelNames("reason")
+                .callback(cb -> failures.get().forEach((reason, n) -> cb.call(n, reason)))
+                .register(registry);
+    }
+
     public PrometheusRegistry registry() {
         return registry;
     }

@@ -80,6 +80,13 @@ public final class Observability implements AutoCloseable {
         }
     }
 
+    /** Exposes the SMB adapter's failed-logon counts by reason (no-op without metrics). */
+    public void registerSmbLogons(Supplier<Map<String, Long>> failures) {
+        if (metrics != null) {
+            metrics.registerSmbLogons(failures);
+        }
+    }
+
     /** The metrics port, or -1 when metrics are off. */
     public int metricsPort() {
         return metrics == null ? -1 : metrics.port();

@@ -326,6 +326,23 @@ public final class ServerRuntime implements AutoCloseable {
         smb = fresh;
     }
 
+    /**
+     * Failed SMB logons by reason since the adapter (re)started, for metrics; every reason is
+     * present (0 when none), also while the adapter is stopped.
+     */
+    public Map<String, Long> smbLogonFailures() {
+        SmbAdapter a;
+        synchronized (this) {
+            a = smb;
+        }
+        if (a != null) {
+            return a.logons().failures();
+        }
+        Map<String, Long> zero = new TreeMap<>();
+        io.dittofs.protocols.smb.LogonLimiter.REASONS.forEach(r -> zero.put(r, 0L));
+        return zero;
+    }
+
     /** The bound SMB port, or -1 when the adapter is stopped. */
     public synchronized int smbPort() {
         return smb == null ? -1 : smb.port();

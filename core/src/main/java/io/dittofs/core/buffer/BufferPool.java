@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A bounded pool of off-heap buffers in three size classes (4 KiB, 64 KiB and 1 MiB + 64 KiB,
- * the last big enough for a 1 MiB READ/WRITE record with its headers). Buffers come from one
+ * the last big enough for a 1 MiB READ/WRITE record with its headers), plus an optional fourth,
+ * {@link #HUGE} (8 MiB + 64 KiB, for SMB's multi-credit 8 MiB READ/WRITE), present only when the
+ * pool is built with a cap of huge buffers; its count is then the pool's global budget of memory
+ * for large I/O, so many clients asking for 8 MiB at once wait instead of exhausting memory. Buffers come from one
  * long-lived shared {@link Arena} and are reused; the number of buffers of each class is capped,
  * so a flood of requests waits for buffers instead of growing memory without bound. Waiting is
  * bounded (30 s) and fair: buffers go to waiters in the order they asked.
@@ -29,12 +32,16 @@ public final class BufferPool implements AutoCloseable {
     public static final int SMALL = 4 * 1024;
     public static final int MEDIUM = 64 * 1024;
     public static final int LARGE = 1024 * 1024 + 64 * 1024;
-    private static final int[] SIZES = {SMALL, MEDIUM, LARGE};
+    /** The largest class: an 8 MiB READ/WRITE with its headers (only in pools built with huge buffers). */
+    public static final int HUGE = 8 * 1024 * 1024 + 64 * 1024;
+    private static final int[] SIZES = {SMALL, MEDIUM, LARGE, HUGE};
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Arena arena;
     private final Class[] classes;
     private final AtomicLong allocatedBytes;
+    /** The largest buffer handed out: {@link #LARGE}, or {@link #HUGE} when the pool has huge buffers. */
+    private final int maxSize;
     /** A share's budget per size class (null: no budget of its own); null for the pool itself. */
     private final Semaphore[] budget;
     /** A share whose owner is gone: its acquires fail at once, its waiters are woken. */
@@ -56,24 +63,39 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
-    /** A pool with the default caps: 4096 small, 1024 medium and 256 large buffers. */
+    /** A pool with the default caps: 4096 small, 1024 medium and 256 large buffers, no huge ones. */
     public BufferPool() {
         this(4096, 1024, 256);
     }
 
+    /** A pool without huge buffers ({@link #maxSize()} is {@link #LARGE}). */
     public BufferPool(int maxSmall, int maxMedium, int maxLarge) {
+        this(maxSmall, maxMedium, maxLarge, 0);
+    }
+
+    /**
+     * A pool with at most {@code maxHuge} buffers of {@link #HUGE} bytes as well (0: none, and
+     * {@link #maxSize()} is {@link #LARGE}).
+     */
+    public BufferPool(int maxSmall, int maxMedium, int maxLarge, int maxHuge) {
+        if (maxHuge < 0) {
+            throw new IllegalArgumentException("huge buffers " + maxHuge);
+        }
         this.arena = Arena.ofShared();
-        this.classes = new Class[] {new Class(0, maxSmall), new Class(1, maxMedium), new Class(2, maxLarge)};
+        this.classes = new Class[] {new Class(0, maxSmall), new Class(1, maxMedium), new Class(2, maxLarge),
+            new Class(3, maxHuge)};
         this.allocatedBytes = new AtomicLong();
+        this.maxSize = maxHuge > 0 ? HUGE : LARGE;
         this.budget = null;
     }
 
-    private BufferPool(BufferPool pool, int maxSmall, int maxMedium, int maxLarge) {
+    private BufferPool(BufferPool pool, int maxSmall, int maxMedium, int maxLarge, int maxHuge) {
         this.arena = pool.arena;
         this.classes = pool.classes;
         this.allocatedBytes = pool.allocatedBytes;
+        this.maxSize = pool.maxSize;
         this.budget = new Semaphore[] {maxSmall == 0 ? null : new Semaphore(maxSmall, true),
-                new Semaphore(maxMedium, true), new Semaphore(maxLarge, true)};
+                new Semaphore(maxMedium, true), new Semaphore(maxLarge, true), new Semaphore(maxHuge, true)};
     }
 
     /**
@@ -92,18 +114,27 @@ public final class BufferPool implements AutoCloseable {
      * (0: small ones capped only by the pool).
      */
     public BufferPool share(int maxSmall, int maxMedium, int maxLarge) {
-        if (maxSmall < 0 || maxMedium < 1 || maxLarge < 1) {
-            throw new IllegalArgumentException("budget " + maxSmall + "/" + maxMedium + "/" + maxLarge);
+        return share(maxSmall, maxMedium, maxLarge, 1);
+    }
+
+    /**
+     * Like {@link #share(int, int, int)}, with a budget of {@code maxHuge} {@link #HUGE} buffers
+     * (used only when the pool has huge buffers).
+     */
+    public BufferPool share(int maxSmall, int maxMedium, int maxLarge, int maxHuge) {
+        if (maxSmall < 0 || maxMedium < 1 || maxLarge < 1 || maxHuge < 1) {
+            throw new IllegalArgumentException("budget " + maxSmall + "/" + maxMedium + "/" + maxLarge + "/"
+                    + maxHuge);
         }
         if (budget != null) {
             throw new IllegalStateException("a share cannot be shared again");
         }
-        return new BufferPool(this, maxSmall, maxMedium, maxLarge);
+        return new BufferPool(this, maxSmall, maxMedium, maxLarge, maxHuge);
     }
 
-    /** The largest buffer this pool hands out. */
+    /** The largest buffer this pool hands out: {@link #HUGE} if it was built with huge buffers, else {@link #LARGE}. */
     public int maxSize() {
-        return LARGE;
+        return maxSize;
     }
 
     /**
@@ -115,7 +146,7 @@ public final class BufferPool implements AutoCloseable {
      *                                  or this is a closed share
      */
     public Lease acquire(int size) {
-        if (size < 0 || size > LARGE) {
+        if (size < 0 || size > maxSize) {
             throw new IllegalArgumentException("buffer size " + size);
         }
         Class c = classes[classFor(size)];

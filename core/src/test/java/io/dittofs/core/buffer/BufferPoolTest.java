@@ -48,6 +48,36 @@ class BufferPoolTest {
     }
 
     @Test
+    void shouldHandOutHugeBuffersWhenThePoolHasThem() {
+        try (BufferPool big = new BufferPool(2, 2, 1, 1)) {
+            assertEquals(BufferPool.HUGE, big.maxSize());
+            try (Lease l = big.acquire(BufferPool.LARGE + 1)) {
+                assertEquals(BufferPool.HUGE, l.capacity().byteSize(), "8 MiB class");
+            }
+            try (Lease l = big.acquire(BufferPool.HUGE)) {
+                assertEquals(BufferPool.HUGE, l.segment().byteSize());
+            }
+            assertEquals(BufferPool.HUGE, big.allocatedBytes());
+            assertThrows(IllegalArgumentException.class, () -> big.acquire(BufferPool.HUGE + 1));
+        }
+    }
+
+    @Test
+    void shouldMakeShareWaitWhenItHoldsItsBudgetOfHugeBuffers() throws Exception {
+        try (BufferPool big = new BufferPool(2, 2, 1, 2)) {
+            BufferPool share = big.share(0, 1, 1, 1);
+            assertEquals(BufferPool.HUGE, share.maxSize());
+            Lease first = share.acquire(BufferPool.HUGE);
+            CompletableFuture<Lease> second = CompletableFuture.supplyAsync(() -> share.acquire(BufferPool.HUGE));
+            assertThrows(TimeoutException.class, () -> second.get(200, TimeUnit.MILLISECONDS));
+            assertEquals(1, big.available(BufferPool.HUGE), "the pool still has one for others");
+            first.close();
+            second.get(5, TimeUnit.SECONDS).close();
+            share.close();
+        }
+    }
+
+    @Test
     void shouldReuseReleasedBuffer() {
         long address;
         try (Lease l = pool.acquire(100)) {

@@ -36,11 +36,14 @@ public final class ConnState {
     private PreauthHash preauth;
     private int serverSecurityMode;
     private int serverCapabilities;
+    /** Random per connection: the last 8 bytes of every resume key (FSCTL_SRV_REQUEST_RESUME_KEY) it hands out. */
+    private final long resumeSalt;
 
     public ConnState(SmbServices services, InetSocketAddress peer, InetSocketAddress local) {
         this.services = services;
         this.peer = peer;
         this.local = local;
+        this.resumeSalt = services.random().nextLong();
     }
 
     /** The server's end of the connection. */
@@ -148,6 +151,10 @@ public final class ConnState {
 
     public Collection<Session> sessions() {
         return sessions.values();
+    }
+
+    public long resumeSalt() {
+        return resumeSalt;
     }
 
     public long nextFileId() {

@@ -68,6 +68,7 @@ public final class NtStatus {
     public static final int WRONG_PASSWORD = 0xC000_006A;
     public static final int CANNOT_DELETE = 0xC000_0121;
     public static final int UNEXPECTED_IO_ERROR = 0xC000_00E9;
+    public static final int INVALID_VIEW_SIZE = 0xC000_001F;
 
     private NtStatus() {
     }

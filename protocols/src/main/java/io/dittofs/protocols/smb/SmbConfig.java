@@ -12,8 +12,9 @@ import java.util.UUID;
  * @param serverName      NetBIOS-style name given in NTLM challenges
  * @param domainName      NTLM domain
  * @param serverGuid      the server's GUID (stable per server run)
- * @param maxIoSize       MaxReadSize / MaxWriteSize / MaxTransactSize advertised (bounded by the
- *                        buffer pool's largest buffer)
+ * @param maxIoSize       MaxReadSize / MaxWriteSize / MaxTransactSize advertised for dialects 2.1 and
+ *                        up (64 KiB to 8 MiB, default 8 MiB; bounded by the buffer pool's largest
+ *                        buffer); 2.0.2, which has no multi-credit requests, gets at most 64 KiB
  * @param allowGuest      guest logons (off by default)
  * @param allowAnonymous  anonymous (null session) logons (off by default; needed by nothing here)
  */
@@ -33,14 +34,29 @@ public record SmbConfig(int minDialect, int maxDialect, boolean signingRequired,
             throw new IllegalArgumentException("dialect range " + Integer.toHexString(minDialect) + ".."
                     + Integer.toHexString(maxDialect));
         }
-        if (maxIoSize < 65536 || maxIoSize > 8 * 1024 * 1024) {
+        if (maxIoSize < CREDIT_BYTES || maxIoSize > MAX_IO) {
             throw new IllegalArgumentException("max I/O size " + maxIoSize);
         }
     }
 
     public static SmbConfig defaults() {
-        return new SmbConfig(SMB_202, SMB_311, true, "DITTOFS", "WORKGROUP", UUID.randomUUID(), 1024 * 1024,
+        return new SmbConfig(SMB_202, SMB_311, true, "DITTOFS", "WORKGROUP", UUID.randomUUID(), MAX_IO,
                 false, false);
+    }
+
+    /** The largest READ/WRITE/transact size (MS-SMB2 3.3.5.4: 8 MiB, 128 credits of 64 KiB). */
+    public static final int MAX_IO = 8 * 1024 * 1024;
+    /** What one credit pays for (MS-SMB2 3.1.5.2). */
+    public static final int CREDIT_BYTES = 64 * 1024;
+
+    /** MaxReadSize/MaxWriteSize/MaxTransactSize for a dialect: 64 KiB for 2.0.2 (no multi-credit), else {@link #maxIoSize}. */
+    public int maxIo(int dialect) {
+        return dialect == SMB_202 ? Math.min(CREDIT_BYTES, maxIoSize) : maxIoSize;
+    }
+
+    public SmbConfig withMaxIoSize(int size) {
+        return new SmbConfig(minDialect, maxDialect, signingRequired, serverName, domainName, serverGuid, size,
+                allowGuest, allowAnonymous);
     }
 
     public SmbConfig withDialects(int min, int max) {

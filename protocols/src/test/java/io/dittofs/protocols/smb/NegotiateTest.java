@@ -26,7 +26,7 @@ class NegotiateTest {
             assertEquals(0x0302, dialect(r));
             assertEquals(65, r.getShort(64) & 0xFFFF);
             assertEquals(3, r.getShort(66) & 0x3, "signing enabled and required by default");
-            assertEquals(1024 * 1024, r.getInt(64 + 32), "MaxReadSize");
+            assertEquals(8 * 1024 * 1024, r.getInt(64 + 32), "MaxReadSize");
             int secLen = r.getShort(64 + 58) & 0xFFFF;
             assertTrue(secLen > 0, "SPNEGO token present");
         }

@@ -50,7 +50,16 @@ final class TestSmbServer implements AutoCloseable {
     }
 
     static TestSmbServer start(SmbConfig cfg, SmbServer.Options options, int port) throws IOException {
-        BufferPool pool = new BufferPool(256, 64, 16);
+        return start(cfg, options, port, new BufferPool(256, 64, 16, 4));
+    }
+
+    /** Serves from {@code pool}, which the returned server closes. */
+    static TestSmbServer start(SmbConfig cfg, SmbServer.Options options, BufferPool pool) throws IOException {
+        return start(cfg, options, 0, pool);
+    }
+
+    private static TestSmbServer start(SmbConfig cfg, SmbServer.Options options, int port, BufferPool pool)
+            throws IOException {
         FileSystem fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
         fs.setattr(AuthContext.ROOT, fs.rootId(), io.dittofs.core.SetAttr.mode(01777), -1);
         ShareRegistry shares = new ShareRegistry();

@@ -13,6 +13,15 @@ public sealed interface AuthStep permits AuthStep.Continue, AuthStep.Done, AuthS
     record Done(byte[] token, String user, String domain, byte[] sessionKey, boolean guest, boolean anonymous)
             implements AuthStep {}
 
-    /** The logon failed with {@code ntStatus}; {@code reason} is for logs and never holds secrets. */
-    record Failed(int ntStatus, String reason) implements AuthStep {}
+    /**
+     * The logon failed with {@code ntStatus}; {@code reason} is for logs and never holds secrets;
+     * {@code user} is the account name the client gave (null when none was decoded); {@code kind}
+     * names the failure from a fixed set ({@code bad_password}, {@code unknown_user},
+     * {@code disabled}, {@code refused}, {@code malformed}) for metrics.
+     */
+    record Failed(int ntStatus, String reason, String user, String kind) implements AuthStep {
+        public Failed(int ntStatus, String reason) {
+            this(ntStatus, reason, null, "malformed");
+        }
+    }
 }

@@ -127,29 +127,29 @@ public final class NtlmServer {
         NtlmMessages.Authenticate a = NtlmMessages.parseAuthenticate(ntlm);
         if (a.nt().length == 0 && a.user().isEmpty() && (a.lm().length == 0 || Arrays.equals(a.lm(), new byte[1]))) {
             if (!allowAnonymous) {
-                return fail(STATUS_LOGON_FAILURE, "anonymous logon refused");
+                return fail(STATUS_LOGON_FAILURE, "anonymous logon refused", null, "refused");
             }
             return done("", "", new byte[16], false, true, null);
         }
         if (a.nt().length < 16 + 28) {
-            return fail(STATUS_LOGON_FAILURE, "NTLMv1/LM response refused (user " + a.user() + ")");
+            return fail(STATUS_LOGON_FAILURE, "NTLMv1/LM response refused (user " + a.user() + ")", a.user(), "refused");
         }
         Optional<NtAccount> found = accounts.find(a.user(), a.domain());
         if (found.isEmpty()) {
             if (allowGuest) {
                 return done(a.user(), a.domain(), new byte[16], true, false, null);
             }
-            return fail(STATUS_LOGON_FAILURE, "unknown user " + a.user());
+            return fail(STATUS_LOGON_FAILURE, "unknown user " + a.user(), a.user(), "unknown_user");
         }
         NtAccount account = found.get();
         if (!account.enabled()) {
-            return fail(STATUS_LOGON_FAILURE, "account " + a.user() + " is disabled");
+            return fail(STATUS_LOGON_FAILURE, "account " + a.user() + " is disabled", a.user(), "disabled");
         }
         byte[] proof = Arrays.copyOf(a.nt(), 16);
         byte[] blob = Arrays.copyOfRange(a.nt(), 16, a.nt().length);
         byte[] ntowfv2 = matchingNtowfv2(account.ntHash(), a.user(), a.domain(), proof, blob);
         if (ntowfv2 == null) {
-            return fail(STATUS_LOGON_FAILURE, "wrong password for " + a.user());
+            return fail(STATUS_LOGON_FAILURE, "wrong password for " + a.user(), a.user(), "bad_password");
         }
         byte[] exported = NtlmCrypto.sessionBaseKey(ntowfv2, proof);
         if ((a.flags() & NtlmMessages.le32(challengeMessage, 20) & NtlmFlags.KEY_EXCH) != 0) {
@@ -160,7 +160,7 @@ public final class NtlmServer {
         }
         boolean mic = (NtlmMessages.avFlags(blob) & NtlmMessages.AV_FLAG_MIC) != 0;
         if (mic && !micMatches(ntlm, a, exported)) {
-            return fail(STATUS_LOGON_FAILURE, "AUTHENTICATE MIC mismatch for " + a.user());
+            return fail(STATUS_LOGON_FAILURE, "AUTHENTICATE MIC mismatch for " + a.user(), a.user(), "malformed");
         }
         byte[] serverMechListMic = null;
         if (spnego && (mic || clientMechListMic != null)) {
@@ -169,7 +169,7 @@ public final class NtlmServer {
             }
             if (clientMechListMic != null && !MessageDigest.isEqual(clientMechListMic,
                     NtlmCrypto.gssMic(exported, a.flags(), false, 0, mechTypes))) {
-                return fail(STATUS_LOGON_FAILURE, "SPNEGO mechListMIC mismatch for " + a.user());
+                return fail(STATUS_LOGON_FAILURE, "SPNEGO mechListMIC mismatch for " + a.user(), a.user(), "malformed");
             }
             serverMechListMic = NtlmCrypto.gssMic(exported, a.flags(), true, 0, mechTypes);
         }
@@ -208,7 +208,11 @@ public final class NtlmServer {
     }
 
     private AuthStep fail(int status, String reason) {
+        return fail(status, reason, null, "malformed");
+    }
+
+    private AuthStep fail(int status, String reason, String user, String kind) {
         state = State.FINISHED;
-        return new AuthStep.Failed(status, reason);
+        return new AuthStep.Failed(status, reason, user, kind);
     }
 }

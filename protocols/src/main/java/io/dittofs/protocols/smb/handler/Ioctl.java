@@ -11,6 +11,7 @@ import io.dittofs.protocols.smb.codec.SmbDecoder;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.header.Smb2Header;
 
+import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.util.Arrays;
 
@@ -18,7 +19,9 @@ import java.util.Arrays;
  * IOCTL (MS-SMB2 2.2.31, 2.2.32, 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO (a mismatch with what
  * NEGOTIATE saw drops the connection, 3.3.5.15.12), FSCTL_QUERY_NETWORK_INTERFACE_INFO (the
  * address the client reached), FSCTL_PIPE_TRANSCEIVE on the srvsvc pipe, FSCTL_GET_REPARSE_POINT
- * (never a reparse point), FSCTL_SRV_ENUMERATE_SNAPSHOTS (none); everything else STATUS_NOT_SUPPORTED. Stateless; thread-safe.
+ * (never a reparse point), FSCTL_SRV_ENUMERATE_SNAPSHOTS (none), FSCTL_SRV_REQUEST_RESUME_KEY and
+ * FSCTL_SRV_COPYCHUNK(_WRITE) (server-side copy, {@link CopyChunk}); everything else
+ * STATUS_NOT_SUPPORTED. Stateless; thread-safe.
  */
 public final class Ioctl implements SmbCommand {
     static final int FSCTL_VALIDATE_NEGOTIATE_INFO = 0x0014_0204;
@@ -26,11 +29,24 @@ public final class Ioctl implements SmbCommand {
     static final int FSCTL_PIPE_TRANSCEIVE = 0x0011_C017;
     static final int FSCTL_GET_REPARSE_POINT = 0x0009_00A8;
     static final int FSCTL_SRV_ENUMERATE_SNAPSHOTS = 0x0014_4064;
+    static final int FSCTL_SRV_REQUEST_RESUME_KEY = 0x0014_0078;
+    static final int FSCTL_SRV_COPYCHUNK = 0x0014_40F2;
+    static final int FSCTL_SRV_COPYCHUNK_WRITE = 0x0014_80F2;
     static final int IS_FSCTL = 0x1;
     private static final int MAX_INPUT = 64 * 1024;
 
     @Override
     public int execute(SmbRequest r, SmbEncoder out) {
+        int base = out.position();
+        try {
+            return control(r, out);
+        } catch (RuntimeException e) {
+            out.position(base); // no half-written body: the dispatcher answers the error with an ERROR body
+            throw e;
+        }
+    }
+
+    private int control(SmbRequest r, SmbEncoder out) {
         r.structureSize(57);
         SmbDecoder in = r.in();
         int code = in.i32(68);
@@ -49,9 +65,13 @@ public final class Ioctl implements SmbCommand {
         long fidV = in.i64(80);
         int base = out.position();
         int dataAt = base + 48;
-        out.position(dataAt);
-        int room = (int) Math.min(maxOut, out.remaining());
+        int room = (int) Math.max(0, Math.min(maxOut, out.remaining() - 48L)); // nothing is written before the result
         byte[] result;
+        int status = NtStatus.SUCCESS;
+        if ((code == FSCTL_VALIDATE_NEGOTIATE_INFO || code == FSCTL_QUERY_NETWORK_INTERFACE_INFO)
+                && (fidP != -1L || fidV != -1L)) {
+            return NtStatus.INVALID_PARAMETER; // these take no file: FileId all ones (3.3.5.15), as Samba
+        }
         switch (code) {
             case FSCTL_VALIDATE_NEGOTIATE_INFO -> result = validate(r.conn(), input);
             case FSCTL_QUERY_NETWORK_INTERFACE_INFO -> result = interfaces(r.conn());
@@ -66,6 +86,21 @@ public final class Ioctl implements SmbCommand {
                 r.open(72);
                 result = new byte[16]; // SRV_SNAPSHOT_ARRAY (2.2.32.2): no snapshots
             }
+            case FSCTL_SRV_REQUEST_RESUME_KEY -> {
+                Open o = r.open(72);
+                if (o.pipe() != null) {
+                    return NtStatus.INVALID_DEVICE_REQUEST;
+                }
+                result = CopyChunk.resumeKey(r.conn(), o);
+            }
+            case FSCTL_SRV_COPYCHUNK, FSCTL_SRV_COPYCHUNK_WRITE -> {
+                CopyChunk.Outcome oc = copy(r, out, code, input, maxOut, dataAt);
+                if (oc.response() == null) {
+                    return oc.status();
+                }
+                result = oc.response();
+                status = oc.status(); // a failed copy still answers SRV_COPYCHUNK_RESPONSE (2.2.32.1, 3.3.4.4), as Samba
+            }
             case FSCTL_GET_REPARSE_POINT -> {
                 r.open(72);
                 return NtStatus.NOT_A_REPARSE_POINT;
@@ -78,13 +113,32 @@ public final class Ioctl implements SmbCommand {
         if (result.length > room) {
             return NtStatus.BUFFER_TOO_SMALL;
         }
+        out.position(dataAt);
         out.bytes(result);
         int end = out.position();
         out.position(base);
         out.u16(49).u16(0).u32(code).u64(fidP).u64(fidV).u32(0).u32(0)
                 .u32(result.length == 0 ? 0 : Smb2Header.SIZE + 48).u32(result.length).u32(0).u32(0);
         out.position(end);
-        return NtStatus.SUCCESS;
+        return status;
+    }
+
+    /**
+     * How much reply buffer an IOCTL wants: its MaxOutputResponse, and for a copy-chunk room to
+     * copy through as well (the dispatcher sizes the pooled reply buffer with this).
+     */
+    public static long replyRoom(SmbDecoder in) {
+        long maxOut = in.u32(Smb2Header.SIZE + 44);
+        return CopyChunk.isCopy(in.i32(Smb2Header.SIZE + 4)) ? Math.max(maxOut, CopyChunk.SCRATCH + 64) : maxOut;
+    }
+
+    /** Runs a copy-chunk onto the request's open, copying through the reply buffer's tail past the response. */
+    private static CopyChunk.Outcome copy(SmbRequest r, SmbEncoder out, int code, byte[] input, long maxOut,
+                                          int dataAt) {
+        Open target = r.open(72);
+        long scratchAt = dataAt + 16L;
+        MemorySegment scratch = out.segment().asSlice(scratchAt, Math.max(0, out.buffer().limit() - scratchAt));
+        return CopyChunk.copy(r, target, input, maxOut, code == FSCTL_SRV_COPYCHUNK, scratch);
     }
 
     /** VALIDATE_NEGOTIATE_INFO request: Capabilities(4) Guid(16) SecurityMode(2) DialectCount(2) Dialects. */

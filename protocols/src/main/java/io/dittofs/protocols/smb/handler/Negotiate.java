@@ -34,6 +34,7 @@ public final class Negotiate implements SmbCommand {
     static final int CTX_PREAUTH = 0x0001;
     static final int CTX_SIGNING = 0x0008;
     static final int SHA512 = 0x0001;
+    static final int AES_CMAC = 0x0001;
     private static final int MAX_DIALECTS = 64;
     private static final int MAX_CONTEXTS = 32;
 
@@ -82,7 +83,7 @@ public final class Negotiate implements SmbCommand {
         byte[] token = NtlmServer.negotiateToken();
         int base = out.position() - Smb2Header.SIZE;
         out.u16(65).u16(serverSec).u16(dialect).u16(dialect == SmbConfig.SMB_311 ? (c2(signingAlg)) : 0)
-                .bytes(guidBytes(cfg)).u32(serverCaps).u32(cfg.maxIoSize()).u32(cfg.maxIoSize()).u32(cfg.maxIoSize())
+                .bytes(guidBytes(cfg)).u32(serverCaps).u32(cfg.maxIo(dialect)).u32(cfg.maxIo(dialect)).u32(cfg.maxIo(dialect))
                 .u64(Times.filetime(System.currentTimeMillis() * 1_000_000L)).u64(0)
                 .u16(Smb2Header.SIZE + 64).u16(token.length);
         int ctxOffsetAt = out.position();
@@ -104,7 +105,9 @@ public final class Negotiate implements SmbCommand {
             PreauthHash h = hash;
             r.onResponse(resp -> h.update(resp.asByteBuffer(), 0, (int) resp.byteSize()));
         }
-        conn.negotiated(dialect, caps, secMode, guid, offered, serverSec, serverCaps, Math.max(0, signingAlg), hash);
+        // a 3.1.1 client that sends no SIGNING_CAPABILITIES (Linux cifs by default) signs with AES-CMAC (3.3.5.4)
+        conn.negotiated(dialect, caps, secMode, guid, offered, serverSec, serverCaps,
+                signingAlg >= 0 ? signingAlg : AES_CMAC, hash);
         return NtStatus.SUCCESS;
     }
 
@@ -215,8 +218,8 @@ public final class Negotiate implements SmbCommand {
         int serverSec = SIGNING_ENABLED | (cfg.signingRequired() ? SIGNING_REQUIRED : 0);
         byte[] token = NtlmServer.negotiateToken();
         out.u16(65).u16(serverSec).u16(dialect).u16(0).bytes(guidBytes(cfg))
-                .u32(dialect == SmbConfig.SMB_202 ? 0 : CAP_LARGE_MTU).u32(cfg.maxIoSize()).u32(cfg.maxIoSize())
-                .u32(cfg.maxIoSize()).u64(Times.filetime(System.currentTimeMillis() * 1_000_000L)).u64(0)
+                .u32(dialect == SmbConfig.SMB_202 ? 0 : CAP_LARGE_MTU).u32(cfg.maxIo(dialect)).u32(cfg.maxIo(dialect))
+                .u32(cfg.maxIo(dialect)).u64(Times.filetime(System.currentTimeMillis() * 1_000_000L)).u64(0)
                 .u16(Smb2Header.SIZE + 64).u16(token.length).u32(0).bytes(token);
         conn.negotiated(dialect, 0, 0, new byte[16], new int[] {dialect}, serverSec, 0, 0, null);
         return out.position();

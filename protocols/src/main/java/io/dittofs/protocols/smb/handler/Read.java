@@ -73,14 +73,17 @@ public final class Read implements SmbCommand {
         return NtStatus.SUCCESS;
     }
 
-    /** Length within MaxReadSize/MaxWriteSize and paid for by the CreditCharge (dialects 2.1 and up). */
+    /**
+     * Length within the MaxReadSize/MaxWriteSize NEGOTIATE gave (8 MiB, 64 KiB for 2.0.2) and paid
+     * for by the CreditCharge, one credit per 64 KiB (dialects 2.1 and up, MS-SMB2 3.3.5.2.5).
+     */
     static int checkSize(SmbRequest r, long length) {
         SmbConfig cfg = r.conn().config();
-        if (length > cfg.maxIoSize()) {
+        if (length > cfg.maxIo(r.conn().dialect())) {
             return NtStatus.INVALID_PARAMETER;
         }
         if (r.conn().dialect() >= SmbConfig.SMB_210) {
-            long needed = Math.max(1, (length + 65535) / 65536);
+            long needed = Math.max(1, (length + SmbConfig.CREDIT_BYTES - 1) / SmbConfig.CREDIT_BYTES);
             if (Math.max(1, r.header().creditCharge()) < needed) {
                 return NtStatus.INVALID_PARAMETER;
             }

@@ -25,8 +25,9 @@ import java.lang.foreign.MemorySegment;
  * SESSION_SETUP (MS-SMB2 2.2.5, 2.2.6, 3.3.5.5): runs the SPNEGO/NTLMv2 exchange through
  * {@link NtlmServer}, one leg per request; on success derives the keys ({@link SmbKeys}, with the
  * 3.1.1 pre-auth hash of the session's exchange), installs the {@link Signer} and decides whether
- * the session signs (server requires it, or the client does). Failed logons are counted and
- * rate-limited per client address. Re-authentication of a valid session runs a fresh exchange.
+ * the session signs (server requires it, or the client does). Failed logons are counted by reason
+ * and rate-limited per client address (refused before the password is checked) and per account
+ * (refused even with the right password) by the {@link io.dittofs.protocols.smb.LogonLimiter}. Re-authentication of a valid session runs a fresh exchange.
  * Stateless; thread-safe (a session's legs arrive one at a time).
  */
 public final class SessionSetup implements SmbCommand {
@@ -46,7 +47,7 @@ public final class SessionSetup implements SmbCommand {
         Session s;
         if (sid == 0) {
             if (!conn.services().logons().allowed(conn.peer().getAddress())) {
-                conn.services().logons().failed(conn.peer().getAddress());
+                conn.services().logons().failed(conn.peer().getAddress(), null, "rate_limited");
                 LOG.info("SMB logon from {} refused: too many failed logons", conn.peer());
                 return NtStatus.LOGON_FAILURE;
             }
@@ -79,9 +80,15 @@ public final class SessionSetup implements SmbCommand {
                 }
                 yield NtStatus.MORE_PROCESSING_REQUIRED;
             }
+            case AuthStep.Done d when !d.guest() && !d.anonymous() && !conn.services().logons().allowedUser(d.user()) -> {
+                conn.services().logons().failed(conn.peer().getAddress(), null, "rate_limited");
+                LOG.info("SMB logon from {} for {} refused: too many failed logons for the account", conn.peer(),
+                        d.user());
+                yield failed(conn, s);
+            }
             case AuthStep.Done d -> done(r, out, s, d, secMode, hash);
             case AuthStep.Failed f -> {
-                conn.services().logons().failed(conn.peer().getAddress());
+                conn.services().logons().failed(conn.peer().getAddress(), f.user(), f.kind());
                 LOG.info("SMB logon from {} failed: {}", conn.peer(), f.reason());
                 if (!s.isValid()) {
                     conn.removeSession(s.id());
@@ -90,6 +97,15 @@ public final class SessionSetup implements SmbCommand {
                 yield f.ntStatus();
             }
         };
+    }
+
+    /** Ends a refused exchange: a new session goes away, a re-authenticating one keeps its old identity. */
+    private static int failed(ConnState conn, Session s) {
+        if (!s.isValid()) {
+            conn.removeSession(s.id());
+        }
+        s.ntlm(null);
+        return NtStatus.LOGON_FAILURE;
     }
 
     private static int done(SmbRequest r, SmbEncoder out, Session s, AuthStep.Done d, int clientSecMode,

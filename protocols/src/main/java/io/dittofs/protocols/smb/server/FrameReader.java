@@ -12,8 +12,8 @@ import java.nio.channels.ReadableByteChannel;
 /**
  * Reads SMB2 messages framed for direct TCP (MS-SMB2 2.1): a 4-byte header, a zero byte then a
  * 24-bit big-endian length, followed by that many bytes. A length over the cap is refused before
- * any buffer is taken, and the buffer grows only as bytes arrive (4 KiB, then 64 KiB, then 1 MiB),
- * so a client announcing a large frame and sending nothing holds one small buffer. Zero-length
+ * any buffer is taken, and the buffer grows only as bytes arrive (4 KiB, then 64 KiB, then the
+ * 1 MiB or 8 MiB class the frame needs), so a client announcing a large frame and sending nothing holds one small buffer. Zero-length
  * frames (keep-alives) are skipped.
  *
  * <p>Used by one reader thread per connection; not thread-safe.
@@ -79,8 +79,7 @@ final class FrameReader {
             long total = 0;
             while (total < len) {
                 if (total == lease.capacity().byteSize()) {
-                    int next = lease.capacity().byteSize() < BufferPool.MEDIUM ? BufferPool.MEDIUM : BufferPool.LARGE;
-                    Lease bigger = pool.acquire(Math.min(len, next));
+                    Lease bigger = pool.acquire(Math.min(len, nextSize(lease.capacity().byteSize(), len)));
                     MemorySegment.copy(lease.capacity(), 0, bigger.capacity(), 0, total);
                     lease.close();
                     lease = bigger;
@@ -94,6 +93,17 @@ final class FrameReader {
             lease.close();
             throw e;
         }
+    }
+
+    /**
+     * The next buffer size once {@code have} bytes are full: 64 KiB, then straight to the class the
+     * whole frame needs (1 MiB or 8 MiB), so an 8 MiB WRITE is copied at most 68 KiB on its way in.
+     */
+    private static int nextSize(long have, int len) {
+        if (have < BufferPool.MEDIUM) {
+            return BufferPool.MEDIUM;
+        }
+        return len <= BufferPool.LARGE ? BufferPool.LARGE : BufferPool.HUGE;
     }
 
     private int readHeader() throws IOException {

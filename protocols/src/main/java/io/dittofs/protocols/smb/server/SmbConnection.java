@@ -36,6 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SmbConnection {
     private static final Logger LOG = LoggerFactory.getLogger(SmbConnection.class);
     static final int MEDIUM_PER_LARGE = 8;
+    /** 8 MiB buffers one connection may hold at once (an 8 MiB WRITE being read, an 8 MiB READ reply). */
+    static final int HUGE_PER_CONNECTION = 2;
 
     private final SmbServer server;
     private final SocketChannel ch;
@@ -57,8 +59,8 @@ final class SmbConnection {
         this.server = server;
         this.ch = ch;
         this.peer = peer;
-        this.buffers = server.pool().share(MEDIUM_PER_LARGE * o.largeBuffersPerConnection(),
-                o.largeBuffersPerConnection());
+        this.buffers = server.pool().share(0, MEDIUM_PER_LARGE * o.largeBuffersPerConnection(),
+                o.largeBuffersPerConnection(), HUGE_PER_CONNECTION);
         this.reader = new FrameReader(ch, buffers, o.maxFrame());
         this.maxInFlight = o.maxInFlightPerConnection();
         this.inFlight = new Semaphore(maxInFlight);

@@ -123,7 +123,8 @@ final class SmbDispatcher {
             }
             boolean wroteBody = out.position() > start + Smb2Header.SIZE;
             if (!wroteBody || NtStatus.isError(status) && !(status == NtStatus.MORE_PROCESSING_REQUIRED
-                    && h.command() == Smb2Command.SESSION_SETUP)) {
+                    && h.command() == Smb2Command.SESSION_SETUP) && h.command() != Smb2Command.IOCTL) {
+                // (an IOCTL writes its body only when it is the answer: a failed copy-chunk's SRV_COPYCHUNK_RESPONSE)
                 // every status without a body of its own (also warnings like NO_MORE_FILES) gets the ERROR body
                 out.position(start + Smb2Header.SIZE);
                 out.u16(9).u8(0).u8(0).u32(0).u8(0); // ERROR response, MS-SMB2 2.2.2
@@ -347,7 +348,7 @@ final class SmbDispatcher {
                     case Smb2Command.READ -> d.u32(Smb2Header.SIZE + 4);
                     case Smb2Command.QUERY_DIRECTORY -> d.u32(Smb2Header.SIZE + 28);
                     case Smb2Command.QUERY_INFO -> d.u32(Smb2Header.SIZE + 4);
-                    case Smb2Command.IOCTL -> d.u32(Smb2Header.SIZE + 44);
+                    case Smb2Command.IOCTL -> io.dittofs.protocols.smb.handler.Ioctl.replyRoom(d);
                     case Smb2Command.CHANGE_NOTIFY -> d.u32(Smb2Header.SIZE + 4);
                     default -> 1024;
                 };

@@ -43,7 +43,7 @@ public final class SmbServer implements AutoCloseable {
                           long stallTimeoutMillis, long idleTimeoutMillis, long drainTimeoutMillis,
                           int largeBuffersPerConnection, long sendTimeoutMillis, int maxCredits, int maxCompound) {
         public static Options defaults() {
-            return new Options(1024, 4096, 64, BufferPool.LARGE, 30_000, 15 * 60_000, 10_000, 4, 30_000, 512, 64);
+            return new Options(1024, 4096, 64, BufferPool.HUGE, 30_000, 15 * 60_000, 10_000, 4, 30_000, 512, 64);
         }
 
         public Options withDrainTimeout(long drainMillis) {
@@ -84,6 +84,10 @@ public final class SmbServer implements AutoCloseable {
     /** Binds and starts serving; buffers come from {@code pool}, which the caller owns and closes after this. */
     public static SmbServer start(String name, InetSocketAddress bind, SmbServices services, BufferPool pool,
                                   Options options) throws IOException {
+        if (services.config().maxIoSize() + 64 * 1024 > Math.min(pool.maxSize(), options.maxFrame())) {
+            throw new IllegalArgumentException("SMB max I/O size " + services.config().maxIoSize()
+                    + " does not fit the largest buffer/frame (" + Math.min(pool.maxSize(), options.maxFrame()) + ")");
+        }
         ServerSocketChannel ssc = ServerSocketChannel.open();
         try {
             ssc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
