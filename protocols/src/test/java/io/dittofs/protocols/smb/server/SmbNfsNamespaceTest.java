@@ -110,10 +110,11 @@ class SmbNfsNamespaceTest {
         assertEquals(Nfs4Status.OK, nfsRemove("f.txt"), "NFS REMOVE of a file SMB holds open");
         assertEquals(NtStatus.OBJECT_NAME_NOT_FOUND, status(smb.create("f.txt", READ_DATA, SHARE_ALL, OPEN, 0)),
                 "SMB sees the removal at once");
-        fs.create(AuthContext.ROOT, fs.rootId(), "f.txt", io.dittofs.core.SetAttr.mode(0666),
-                FileSystem.CreateMode.GUARDED, 0);
+        long fresh = fs.create(new AuthContext(1000, 1000, new int[0], "nfs"), fs.rootId(), "f.txt",
+                io.dittofs.core.SetAttr.mode(0666), FileSystem.CreateMode.GUARDED, 0).child().id();
         assertEquals(NtStatus.SUCCESS, status(smb.close(doc)));
-        fs.lookup(AuthContext.ROOT, fs.rootId(), "f.txt"); // the new file survives the old handle's close
+        assertEquals(fresh, fs.lookup(AuthContext.ROOT, fs.rootId(), "f.txt").id(),
+                "the new file (same owner, so the old handle could delete it) survives the old handle's close");
     }
 
     @Test
