@@ -110,28 +110,8 @@ public final class Create implements SmbCommand {
                 granted |= Access.maximal(canWrite, n.isDirectory() ? 7 : fs.access(ctx, n));
             }
         } else {
-            if (q.disposition() == OPEN || q.disposition() == OVERWRITE) {
-                return NtStatus.OBJECT_NAME_NOT_FOUND;
-            }
-            if (!canWrite) {
-                return NtStatus.ACCESS_DENIED;
-            }
-            if (deleteOnClose && (q.attributes() & Attrs.READONLY) != 0) {
-                return NtStatus.CANNOT_DELETE;
-            }
-            AuthContext wctx = tree.authorize(true);
-            n = q.has(OPT_DIRECTORY) ? fs.mkdir(wctx, p.parent(), p.name(), SetAttr.mode(0755)).child()
-                    : fs.create(wctx, p.parent(), p.name(), SetAttr.mode(0644), FileSystem.CreateMode.GUARDED, 0).child();
+            n = createNew(r, tree, q, p, canWrite);
             action = ACTION_CREATED;
-            SmbDecoder sd = context(r.in(), SECD);
-            if (sd != null) {
-                int status = Security.apply(wctx, fs, n.id(), sd, Security.DACL);
-                if (status != NtStatus.SUCCESS) {
-                    removeNew(fs, wctx, p, n);
-                    return status;
-                }
-                n = fs.getattr(n.id());
-            }
             if (maxAllowed) {
                 granted |= Access.maximal(true, 7);
             }
@@ -197,6 +177,33 @@ public final class Create implements SmbCommand {
         } else {
             fs.remove(ctx, p.parent(), p.name());
         }
+    }
+
+    /** Creates the file or directory CREATE names (it does not exist); the new inode. */
+    private static Inode createNew(SmbRequest r, TreeConnect tree, Req q, Paths.Resolved p, boolean canWrite) {
+        if (q.disposition() == OPEN || q.disposition() == OVERWRITE) {
+            throw new SmbStatusException(NtStatus.OBJECT_NAME_NOT_FOUND, "no such file");
+        }
+        if (!canWrite) {
+            throw denied("create on a read-only share");
+        }
+        if (q.has(OPT_DELETE_ON_CLOSE) && (q.attributes() & Attrs.READONLY) != 0) {
+            throw new SmbStatusException(NtStatus.CANNOT_DELETE, "delete-on-close of a read-only file");
+        }
+        FileSystem fs = tree.share().fs();
+        AuthContext wctx = tree.authorize(true);
+        Inode n = q.has(OPT_DIRECTORY) ? fs.mkdir(wctx, p.parent(), p.name(), SetAttr.mode(0755)).child()
+                : fs.create(wctx, p.parent(), p.name(), SetAttr.mode(0644), FileSystem.CreateMode.GUARDED, 0).child();
+        SmbDecoder sd = context(r.in(), SECD);
+        if (sd != null) {
+            int status = Security.apply(wctx, fs, n.id(), sd, Security.DACL);
+            if (status != NtStatus.SUCCESS) {
+                removeNew(fs, wctx, p, n);
+                throw new SmbStatusException(status, "bad SecD create context");
+            }
+            n = fs.getattr(n.id());
+        }
+        return n;
     }
 
     private static boolean overwrites(int disposition) {
