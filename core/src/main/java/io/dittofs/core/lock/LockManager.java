@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * merges with touching locks of the same type; an unlock may split a lock; READ locks of different
  * owners are compatible, anything with a WRITE is not. Share reservations are NFSv4 OPEN
  * {@code share_access}/{@code share_deny} (RFC 7530 section 9.9) with bits {@link #ACCESS_READ}
- * and {@link #ACCESS_WRITE}.
+ * and {@link #ACCESS_WRITE}, and SMB CREATE's DesiredAccess/ShareAccess with {@link #ACCESS_DELETE} too.
  *
  * <p>Blocking requests ({@link #lockWhenFree}) queue a {@link Waiter} per file; whenever a
  * file's locks change, queued waiters are granted in FIFO order (a later waiter never overtakes an
@@ -43,6 +43,11 @@ public final class LockManager {
     public static final int ACCESS_READ = 1;
     /** Share access/deny bit: write (NFSv4 OPEN4_SHARE_ACCESS_WRITE). */
     public static final int ACCESS_WRITE = 2;
+    /**
+     * Share access/deny bit: delete or rename (SMB DELETE access / FILE_SHARE_DELETE, MS-FSA
+     * 2.1.5.1.2). NFSv4 never sets it, so it only ever conflicts between SMB opens.
+     */
+    public static final int ACCESS_DELETE = 4;
 
     private static final int STRIPES = 256;
 

@@ -20,6 +20,8 @@ public final class Open {
     private String name;
     private String path;
     private boolean deleteOnClose;
+    private boolean reserved;
+    private boolean counted;
     private long position;
     private long dirCookie;
     private String dirPattern;
@@ -90,6 +92,24 @@ public final class Open {
 
     public synchronized void deleteOnClose(boolean v) {
         deleteOnClose = v;
+    }
+
+    /** Whether the open holds a share reservation in the lock manager (SMB share modes). */
+    public synchronized boolean reserved() {
+        return reserved;
+    }
+
+    public synchronized void reserved(boolean v) {
+        reserved = v;
+    }
+
+    /** Whether the open is counted in {@link OpenFiles}. */
+    public synchronized boolean counted() {
+        return counted;
+    }
+
+    public synchronized void counted(boolean v) {
+        counted = v;
     }
 
     public synchronized long position() {

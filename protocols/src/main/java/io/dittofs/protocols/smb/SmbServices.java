@@ -7,13 +7,14 @@ import java.security.SecureRandom;
 
 /**
  * What every connection of one SMB adapter shares: settings, shares, users, the logon limiter,
- * a random source and the server's one byte-range {@link LockManager} (shared with NFS locking).
+ * a random source, the server's one byte-range and share-reservation {@link LockManager} (shared with
+ * NFS locking and NFSv4 OPEN) and the table of files SMB has open ({@link OpenFiles}: delete pending).
  * Thread-safe (each part is).
  */
 public record SmbServices(SmbConfig config, ShareRegistry shares, SmbUsers users, LogonLimiter logons,
-                          SecureRandom random, LockManager locks) {
+                          SecureRandom random, LockManager locks, OpenFiles openFiles) {
     public SmbServices(SmbConfig config, ShareRegistry shares, SmbUsers users, LockManager locks) {
-        this(config, shares, users, new LogonLimiter(10, 60_000), new SecureRandom(), locks);
+        this(config, shares, users, new LogonLimiter(10, 60_000), new SecureRandom(), locks, new OpenFiles());
     }
 
     /** With a lock manager of its own (tests and a server without NFS). */

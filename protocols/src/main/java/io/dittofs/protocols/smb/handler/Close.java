@@ -2,6 +2,7 @@ package io.dittofs.protocols.smb.handler;
 
 import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
+import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
 import io.dittofs.core.Inode;
 import io.dittofs.protocols.smb.ConnState;
@@ -16,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * CLOSE (MS-SMB2 2.2.15, 2.2.16, 3.3.5.10): ends an open, deleting the file or directory when
- * delete-on-close was set (by CREATE or FileDispositionInformation), and returns its attributes
- * when asked (POSTQUERY_ATTRIB). Also closes everything a tree, session or connection leaves
+ * CLOSE (MS-SMB2 2.2.15, 2.2.16, 3.3.5.10): ends an open and drops its share mode; an open
+ * created with delete-on-close marks its file delete-pending, and the last open of a
+ * delete-pending file (FileDispositionInformation or delete-on-close) deletes it (MS-FSA 2.1.5.4).
+ * Returns the attributes when asked (POSTQUERY_ATTRIB). Also closes everything a tree, session or connection leaves
  * open. Stateless; thread-safe.
  */
 public final class Close implements SmbCommand {
@@ -34,9 +36,10 @@ public final class Close implements SmbCommand {
         o.markClosed();
         r.conn().async().cancelOpen(o);
         Lock.releaseAll(r.conn().services().locks(), o);
-        int status = finish(o);
+        boolean deleted = !o.tree().isIpc() && ShareModes.release(r.conn().services(), o);
+        int status = deleted ? delete(o) : NtStatus.SUCCESS;
         Inode n = null;
-        if ((flags & POSTQUERY_ATTRIB) != 0 && !o.tree().isIpc() && !o.deleteOnClose()) {
+        if ((flags & POSTQUERY_ATTRIB) != 0 && !o.tree().isIpc() && !deleted) {
             try {
                 n = o.tree().share().fs().getattr(o.inode());
             } catch (FsException e) {
@@ -52,15 +55,22 @@ public final class Close implements SmbCommand {
         return status;
     }
 
-    /** Applies delete-on-close; the status of the removal (the handle is closed either way). */
-    static int finish(Open o) {
-        if (!o.deleteOnClose() || o.tree().isIpc()) {
-            return NtStatus.SUCCESS;
-        }
+    /**
+     * Deletes the file of an open that was the last one of a file whose delete is pending, if its
+     * name still names that file (an NFS client may have removed it, or even made a new file of
+     * the same name, meanwhile: neither is an error, and the new file stays). The status is
+     * DIRECTORY_NOT_EMPTY when a directory got entries since delete was set (it then stays);
+     * the handle is closed either way.
+     */
+    static int delete(Open o) {
         TreeConnect t = o.tree();
         FileSystem fs = t.share().fs();
         try {
             AuthContext ctx = t.authorize(true);
+            Inode now = fs.lookup(ctx, o.parent(), o.name());
+            if (now.id() != o.inode()) {
+                return NtStatus.SUCCESS;
+            }
             if (o.directory()) {
                 fs.rmdir(ctx, o.parent(), o.name());
             } else {
@@ -69,7 +79,7 @@ public final class Close implements SmbCommand {
             return NtStatus.SUCCESS;
         } catch (FsException e) {
             LOG.debug("delete-on-close of {} failed: {}", o.path(), e.getMessage());
-            return NtStatus.SUCCESS; // the handle is gone; the client learns nothing more useful
+            return e.error() == FsError.NOT_EMPTY ? NtStatus.DIRECTORY_NOT_EMPTY : NtStatus.SUCCESS;
         }
     }
 
@@ -79,7 +89,9 @@ public final class Close implements SmbCommand {
                 o.markClosed();
                 conn.async().cancelOpen(o);
                 Lock.releaseAll(conn.services().locks(), o);
-                finish(o);
+                if (!o.tree().isIpc() && ShareModes.release(conn.services(), o)) {
+                    delete(o);
+                }
             }
         }
     }

@@ -21,9 +21,13 @@ import java.util.Locale;
 /**
  * CREATE (MS-SMB2 2.2.13, 2.2.14, 3.3.5.9): opens or creates a file or directory by its
  * share-relative path with the six create dispositions, the DIRECTORY_FILE / NON_DIRECTORY_FILE /
- * DELETE_ON_CLOSE options, the share's access level and the POSIX permissions of the caller; on
- * IPC$ opens the {@code srvsvc} named pipe. The {@code ExtA} create context gives a created or
- * overwritten file its EAs ({@link ExtendedAttributes}); other create contexts are accepted and not answered.
+ * DELETE_ON_CLOSE options, the share's access level and the POSIX permissions of the caller, share
+ * modes ({@link ShareModes}: STATUS_SHARING_VIOLATION, also against NFSv4 opens), delete pending
+ * (STATUS_DELETE_PENDING) and case-insensitive names ({@link Paths}); on IPC$ opens the
+ * {@code srvsvc} named pipe. The {@code ExtA} create context gives a created or overwritten file
+ * its EAs ({@link ExtendedAttributes}), {@code SecD} its security descriptor; other create contexts
+ * are accepted and not answered. An open for writing first waits for NFSv4 delegations of the file
+ * to be returned.
  * Stateless; thread-safe.
  */
 public final class Create implements SmbCommand {
@@ -45,117 +49,233 @@ public final class Create implements SmbCommand {
     /** How long a create for writing waits for NFSv4 delegations of the file to be returned. */
     static final java.time.Duration DELEGATION_BREAK_WAIT = java.time.Duration.ofSeconds(5);
 
+    /** The decoded CREATE request fields this handler acts on. */
+    private record Req(int desired, int attributes, int shareAccess, int disposition, int options, String name) {
+        boolean has(int option) {
+            return (options & option) != 0;
+        }
+    }
+
     @Override
     public int execute(SmbRequest r, SmbEncoder out) {
         r.structureSize(57);
         SmbDecoder in = r.in();
-        int desired = in.i32(88);
-        int disposition = in.i32(100);
-        int options = in.i32(104);
         String name = in.u16(110) == 0 ? "" : in.utf16(in.u16(108), in.u16(110), Paths.MAX_PATH_CHARS);
-        if (disposition < SUPERSEDE || disposition > OVERWRITE_IF
-                || (options & OPT_DIRECTORY) != 0 && (options & OPT_NON_DIRECTORY) != 0
+        Req q = new Req(in.i32(88), in.i32(92), in.i32(96), in.i32(100), in.i32(104), name);
+        if (q.disposition() < SUPERSEDE || q.disposition() > OVERWRITE_IF
+                || q.has(OPT_DIRECTORY) && q.has(OPT_NON_DIRECTORY)
+                || q.has(OPT_DIRECTORY) && q.disposition() != OPEN && q.disposition() != CREATE
+                        && q.disposition() != OPEN_IF
+                || (q.shareAccess() & ~ShareModes.SHARE_ALL) != 0
                 || name.startsWith("\\")) {
-            return NtStatus.INVALID_PARAMETER; // a name is relative to the share (3.3.5.9)
+            return NtStatus.INVALID_PARAMETER; // MS-SMB2 3.3.5.9, MS-FSA 2.1.5.1; a name is relative to the share
         }
         if (in.u32(68) > MAX_IMPERSONATION) {
             return NtStatus.BAD_IMPERSONATION_LEVEL;
         }
-        TreeConnect tree = r.tree();
-        if (tree.isIpc()) {
-            return openPipe(r, out, name, desired);
+        if (r.tree().isIpc()) {
+            return openPipe(r, out, name, q.desired());
         }
-        java.util.List<ExtendedAttributes.Ea> eas = ExtendedAttributes.fromCreate(in);
-        int granted = Access.map(desired);
-        boolean wantsWrite = (granted & Access.WRITE_BITS) != 0;
-        boolean maxAllowed = (desired & Access.MAXIMUM_ALLOWED) != 0;
-        boolean deleteOnClose = (options & OPT_DELETE_ON_CLOSE) != 0;
-        boolean readOnlyAttr = (in.i32(92) & Attrs.READONLY) != 0;
+        return openFile(r, out, q);
+    }
+
+    private static int openFile(SmbRequest r, SmbEncoder out, Req q) {
+        TreeConnect tree = r.tree();
+        java.util.List<ExtendedAttributes.Ea> eas = ExtendedAttributes.fromCreate(r.in());
+        int granted = Access.map(q.desired());
+        boolean maxAllowed = (q.desired() & Access.MAXIMUM_ALLOWED) != 0;
+        boolean deleteOnClose = q.has(OPT_DELETE_ON_CLOSE);
         if (deleteOnClose && (granted & Access.DELETE) == 0 && !maxAllowed) {
             return NtStatus.ACCESS_DENIED;
         }
         boolean canWrite = tree.access().canWrite() && !tree.share().fs().readOnly();
-        if ((wantsWrite || deleteOnClose) && !canWrite) {
+        if (((granted & Access.WRITE_BITS) != 0 || deleteOnClose) && !canWrite) {
             return NtStatus.ACCESS_DENIED;
         }
         AuthContext ctx = tree.authorize(false);
         FileSystem fs = tree.share().fs();
-        Paths.Resolved p = Paths.resolve(fs, ctx, name);
-        Inode n = p.isRoot() ? fs.getattr(fs.rootId()) : Paths.lookupOrNull(fs, ctx, p.parent(), p.name());
-        int action;
-        boolean dirWanted = (options & OPT_DIRECTORY) != 0;
+        Paths.Resolved p = Paths.resolve(fs, ctx, q.name());
+        Inode n;
+        if (p.isRoot()) {
+            n = fs.getattr(fs.rootId());
+        } else {
+            Paths.Found f = Paths.find(fs, ctx, p.parent(), p.name());
+            n = f == null ? null : f.inode();
+            p = f == null ? p : p.withName(f.name());
+        }
+        if (deleteOnClose && p.isRoot()) {
+            return NtStatus.ACCESS_DENIED;
+        }
+        int action = ACTION_OPENED;
         if (n != null) {
-            if (disposition == CREATE) {
-                return NtStatus.OBJECT_NAME_COLLISION;
+            int status = checkExisting(r.conn(), tree, q, n, granted, maxAllowed, ctx);
+            if (status != NtStatus.SUCCESS) {
+                return status;
             }
-            if (dirWanted && !n.isDirectory()) {
-                return NtStatus.NOT_A_DIRECTORY;
-            }
-            if ((options & OPT_NON_DIRECTORY) != 0 && n.isDirectory()) {
-                return NtStatus.FILE_IS_A_DIRECTORY;
-            }
-            if (deleteOnClose && (Attrs.attributes(n) & Attrs.READONLY) != 0) {
-                return NtStatus.CANNOT_DELETE; // a read-only file cannot be deleted (MS-FSA 2.1.5.1.2.1)
-            }
-            int bits = fs.access(ctx, n);
-            if (!n.isDirectory()) {
-                if ((granted & Access.READ_DATA_BITS) != 0 && (bits & 4) == 0 && !maxAllowed
-                        || (granted & Access.WRITE_DATA_BITS) != 0 && (bits & 2) == 0 && !maxAllowed) {
-                    return NtStatus.ACCESS_DENIED;
-                }
-            }
-            boolean overwrite = disposition == SUPERSEDE || disposition == OVERWRITE || disposition == OVERWRITE_IF;
-            if (!n.isDirectory() && (overwrite || (granted & (Access.WRITE_DATA_BITS | Access.DELETE)) != 0)) {
+            if (!n.isDirectory() && (overwrites(q.disposition()) || (granted & (Access.WRITE_DATA_BITS | Access.DELETE)) != 0)) {
                 // NFSv4 delegations of the file are recalled first; the create waits for that, as for a lease break
                 r.conn().services().locks().delegations().breakAndWait(new FileKey(tree.share().id(), n.id()), "smb",
                         null, DELEGATION_BREAK_WAIT);
             }
-            action = ACTION_OPENED;
-            if (disposition == SUPERSEDE || disposition == OVERWRITE || disposition == OVERWRITE_IF) {
-                if (n.isDirectory()) {
-                    return NtStatus.INVALID_PARAMETER;
-                }
-                if (!canWrite) {
-                    return NtStatus.ACCESS_DENIED;
-                }
-                n = fs.setattr(tree.authorize(true), n.id(), new SetAttr(-1, -1, -1, 0, SetAttr.TimeSet.DONT_CHANGE,
-                        SetAttr.TimeSet.DONT_CHANGE), -1).after();
-                ExtendedAttributes.applyOnCreate(fs, tree.authorize(true), n.id(), eas);
-                action = disposition == SUPERSEDE ? ACTION_SUPERSEDED : ACTION_OVERWRITTEN;
-            }
             if (maxAllowed) {
-                granted |= Access.maximal(canWrite, n.isDirectory() ? 7 : bits);
+                granted |= Access.maximal(canWrite, n.isDirectory() ? 7 : fs.access(ctx, n));
             }
         } else {
-            if (disposition == OPEN || disposition == OVERWRITE) {
-                return NtStatus.OBJECT_NAME_NOT_FOUND;
-            }
-            if (!canWrite) {
-                return NtStatus.ACCESS_DENIED;
-            }
-            if (deleteOnClose && readOnlyAttr) {
-                return NtStatus.CANNOT_DELETE;
-            }
-            AuthContext wctx = tree.authorize(true);
-            n = dirWanted ? fs.mkdir(wctx, p.parent(), p.name(), SetAttr.mode(0755)).child()
-                    : fs.create(wctx, p.parent(), p.name(), SetAttr.mode(0644), FileSystem.CreateMode.GUARDED, 0).child();
-            ExtendedAttributes.applyOnCreate(fs, wctx, n.id(), eas);
+            n = createNew(r, tree, q, p, canWrite);
+            ExtendedAttributes.applyOnCreate(fs, tree.authorize(true), n.id(), eas);
             action = ACTION_CREATED;
             if (maxAllowed) {
                 granted |= Access.maximal(true, 7);
             }
         }
-        if (deleteOnClose && p.isRoot()) {
-            return NtStatus.ACCESS_DENIED;
-        }
         ConnState conn = r.conn();
         Open o = new Open(conn.nextFileId(), tree, n.id(), p.parent(), p.name(), p.path(), n.isDirectory(),
                 granted, null);
+        int status = ShareModes.admit(conn.services(), o, q.shareAccess());
+        if (status != NtStatus.SUCCESS) {
+            return status;
+        }
+        if (action == ACTION_OPENED && overwrites(q.disposition())) {
+            try {
+                n = truncate(tree, n, canWrite);
+                ExtendedAttributes.applyOnCreate(fs, tree.authorize(true), n.id(), eas);
+            } catch (RuntimeException e) {
+                ShareModes.release(conn.services(), o);
+                throw e;
+            }
+            action = q.disposition() == SUPERSEDE ? ACTION_SUPERSEDED : ACTION_OVERWRITTEN;
+        }
         o.deleteOnClose(deleteOnClose);
         conn.addOpen(o);
         r.compound().fileId(o.fileId());
         writeResponse(out, action, n, o.fileId());
         return NtStatus.SUCCESS;
+    }
+
+    private static final int SECD = 0x53656344; // "SecD" (MS-SMB2 2.2.13.2)
+    private static final int MAX_CONTEXTS = 64;
+
+    /**
+     * The data of the create context named {@code tag} (a 4-character name, MS-SMB2 2.2.13.2), or
+     * null; every offset and length is bounds-checked against the request.
+     */
+    static SmbDecoder context(SmbDecoder in, int tag) {
+        long off = in.u32(112);
+        long len = in.u32(116);
+        if (off == 0 || len == 0) {
+            return null;
+        }
+        SmbDecoder c = new SmbDecoder(in.slice(off, len));
+        long at = 0;
+        for (int i = 0; i < MAX_CONTEXTS; i++) {
+            long next = c.u32(at);
+            int nameOff = c.u16(at + 4);
+            int nameLen = c.u16(at + 6);
+            int dataOff = c.u16(at + 10);
+            long dataLen = c.u32(at + 12);
+            if (nameLen == 4 && Integer.reverseBytes(c.i32(at + nameOff)) == tag) {
+                return new SmbDecoder(c.slice(at + dataOff, dataLen));
+            }
+            if (next == 0) {
+                return null;
+            }
+            at += next;
+        }
+        return null;
+    }
+
+    private static void removeNew(FileSystem fs, AuthContext ctx, Paths.Resolved p, Inode n) {
+        if (n.isDirectory()) {
+            fs.rmdir(ctx, p.parent(), p.name());
+        } else {
+            fs.remove(ctx, p.parent(), p.name());
+        }
+    }
+
+    /** Creates the file or directory CREATE names (it does not exist); the new inode. */
+    private static Inode createNew(SmbRequest r, TreeConnect tree, Req q, Paths.Resolved p, boolean canWrite) {
+        if (q.disposition() == OPEN || q.disposition() == OVERWRITE) {
+            throw new SmbStatusException(NtStatus.OBJECT_NAME_NOT_FOUND, "no such file");
+        }
+        if (!canWrite) {
+            throw denied("create on a read-only share");
+        }
+        if (q.has(OPT_DELETE_ON_CLOSE) && (q.attributes() & Attrs.READONLY) != 0) {
+            throw new SmbStatusException(NtStatus.CANNOT_DELETE, "delete-on-close of a read-only file");
+        }
+        FileSystem fs = tree.share().fs();
+        AuthContext wctx = tree.authorize(true);
+        Inode n = q.has(OPT_DIRECTORY) ? fs.mkdir(wctx, p.parent(), p.name(), SetAttr.mode(0755)).child()
+                : fs.create(wctx, p.parent(), p.name(), SetAttr.mode(0644), FileSystem.CreateMode.GUARDED, 0).child();
+        SmbDecoder sd = context(r.in(), SECD);
+        if (sd != null) {
+            int status = Security.apply(wctx, fs, n.id(), sd, Security.DACL);
+            if (status != NtStatus.SUCCESS) {
+                removeNew(fs, wctx, p, n);
+                throw new SmbStatusException(status, "bad SecD create context");
+            }
+            n = fs.getattr(n.id());
+        }
+        return n;
+    }
+
+    private static boolean overwrites(int disposition) {
+        return disposition == SUPERSEDE || disposition == OVERWRITE || disposition == OVERWRITE_IF;
+    }
+
+    /** The checks on an existing file before it is opened (MS-FSA 2.1.5.1.2.1); SUCCESS when it may be. */
+    private static int checkExisting(ConnState conn, TreeConnect tree, Req q, Inode n, int granted,
+                                     boolean maxAllowed, AuthContext ctx) {
+        FileSystem fs = tree.share().fs();
+        if (conn.services().openFiles().deletePending(new FileKey(tree.share().id(), n.id()))) {
+            return NtStatus.DELETE_PENDING;
+        }
+        if (q.disposition() == CREATE) {
+            return NtStatus.OBJECT_NAME_COLLISION;
+        }
+        if (q.has(OPT_DIRECTORY) && !n.isDirectory()) {
+            return NtStatus.NOT_A_DIRECTORY;
+        }
+        if (q.has(OPT_NON_DIRECTORY) && n.isDirectory()) {
+            return NtStatus.FILE_IS_A_DIRECTORY;
+        }
+        if (n.isDirectory() && overwrites(q.disposition())) {
+            return NtStatus.INVALID_PARAMETER;
+        }
+        if (q.has(OPT_DELETE_ON_CLOSE)) {
+            if ((Attrs.attributes(n) & Attrs.READONLY) != 0) {
+                return NtStatus.CANNOT_DELETE; // a read-only file cannot be deleted (MS-FSA 2.1.5.1.2.1)
+            }
+            if (n.isDirectory() && !emptyDirectory(fs, ctx, n.id())) {
+                return NtStatus.DIRECTORY_NOT_EMPTY;
+            }
+        }
+        if (!n.isDirectory() && !maxAllowed) {
+            int bits = fs.access(ctx, n);
+            if ((granted & Access.READ_DATA_BITS) != 0 && (bits & 4) == 0
+                    || (granted & Access.WRITE_DATA_BITS) != 0 && (bits & 2) == 0) {
+                return NtStatus.ACCESS_DENIED;
+            }
+        }
+        return NtStatus.SUCCESS;
+    }
+
+    private static Inode truncate(TreeConnect tree, Inode n, boolean canWrite) {
+        if (!canWrite) {
+            throw denied("overwrite on a read-only share");
+        }
+        return tree.share().fs().setattr(tree.authorize(true), n.id(), new SetAttr(-1, -1, -1, 0,
+                SetAttr.TimeSet.DONT_CHANGE, SetAttr.TimeSet.DONT_CHANGE), -1).after();
+    }
+
+    /** Whether a directory has no entries but "." and "..". */
+    static boolean emptyDirectory(FileSystem fs, AuthContext ctx, long dir) {
+        for (var e : fs.readdir(ctx, dir, 0, 3, false).entries()) {
+            if (!e.name().equals(".") && !e.name().equals("..")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void writeResponse(SmbEncoder out, int action, Inode n, long fileId) {

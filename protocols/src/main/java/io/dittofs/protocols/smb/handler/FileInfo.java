@@ -36,14 +36,15 @@ final class FileInfo {
     private FileInfo() {
     }
 
-    static int write(SmbEncoder e, int cls, Open o, Inode n) {
+    /** @param deletePending whether the file's delete is pending (FileStandardInformation.DeletePending) */
+    static int write(SmbEncoder e, int cls, Open o, Inode n, boolean deletePending) {
         switch (cls) {
             case BASIC -> {
                 basic(e, n);
                 return 40;
             }
             case STANDARD -> {
-                standard(e, o, n);
+                standard(e, o, n, deletePending);
                 return 24;
             }
             case INTERNAL -> {
@@ -82,7 +83,7 @@ final class FileInfo {
             }
             case ALL -> {
                 basic(e, n);
-                standard(e, o, n);
+                standard(e, o, n, deletePending);
                 e.u64(n.id()).u32(ExtendedAttributes.eaSize(o)).u32(o.access()).u64(o.position()).u32(0).u32(0);
                 name(e, o);
                 return 104; // the minimum buffer Windows accepts (smbtorture getinfo.qfile_buffercheck)
@@ -124,8 +125,8 @@ final class FileInfo {
         e.u32(Attrs.attributes(n)).u32(0);
     }
 
-    private static void standard(SmbEncoder e, Open o, Inode n) {
-        e.u64(Attrs.allocation(n)).u64(Attrs.endOfFile(n)).u32(Math.max(1, n.nlink())).u8(o.deleteOnClose() ? 1 : 0)
+    private static void standard(SmbEncoder e, Open o, Inode n, boolean deletePending) {
+        e.u64(Attrs.allocation(n)).u64(Attrs.endOfFile(n)).u32(Math.max(1, n.nlink())).u8(deletePending || o.deleteOnClose() ? 1 : 0)
                 .u8(n.isDirectory() ? 1 : 0).u16(0);
     }
 

@@ -50,7 +50,8 @@ public final class QueryInfo implements SmbCommand {
         } else {
             Inode n = o.tree().share().fs().getattr(o.inode());
             fixed = switch (type) {
-                case INFO_FILE -> FileInfo.write(tmp, cls, o, n);
+                case INFO_FILE -> FileInfo.write(tmp, cls, o, n,
+                        r.conn().services().openFiles().deletePending(ShareModes.key(o)));
                 case INFO_FILESYSTEM -> fsInfo(tmp, cls, o);
                 case INFO_SECURITY -> Security.write(tmp, n, additional);
                 default -> -1;

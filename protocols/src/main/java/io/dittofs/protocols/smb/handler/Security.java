@@ -1,13 +1,23 @@
 package io.dittofs.protocols.smb.handler;
 
+import io.dittofs.core.AuthContext;
+import io.dittofs.core.FileSystem;
 import io.dittofs.core.Inode;
+import io.dittofs.core.SetAttr;
+import io.dittofs.protocols.smb.NtStatus;
+import io.dittofs.protocols.smb.Open;
+import io.dittofs.protocols.smb.codec.SmbDecoder;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
+import io.dittofs.protocols.smb.codec.SmbFormatException;
 
 /**
  * A self-relative security descriptor (MS-DTYP 2.4.6) mapped from POSIX owner, group and mode, as
  * Samba maps unix ids: owner {@code S-1-22-1-uid}, group {@code S-1-22-2-gid}, and a DACL of three
  * allow ACEs (owner, group, Everyone) from the rwx bits. Only the parts the client asks for
- * (OWNER/GROUP/DACL_SECURITY_INFORMATION) are included. Read-only; stateless; thread-safe.
+ * (OWNER/GROUP/DACL_SECURITY_INFORMATION) are included. SET_INFO and the CREATE {@code SecD}
+ * context map a descriptor back ({@link SecurityDescriptor}): owner and group change the file's
+ * uid/gid (WRITE_OWNER access, and the POSIX chown rules), the DACL its rwx bits (WRITE_DAC).
+ * Stateless; thread-safe.
  */
 final class Security {
     static final int OWNER = 0x1;
@@ -40,6 +50,45 @@ final class Security {
             e.putU16(acl + 2, e.position() - acl);
         }
         return 20;
+    }
+
+    static final int WRITE_DAC = 0x4_0000;
+    static final int WRITE_OWNER = 0x8_0000;
+
+    /**
+     * Applies the {@code which} parts of a descriptor to an open file (SET_INFO, MS-SMB2 3.3.5.21.3).
+     *
+     * @return SUCCESS, ACCESS_DENIED without WRITE_OWNER / WRITE_DAC, INVALID_PARAMETER for a malformed descriptor
+     */
+    static int set(Open o, FileSystem fs, SmbDecoder sd, int which) {
+        int need = ((which & (OWNER | GROUP)) != 0 ? WRITE_OWNER : 0) | ((which & DACL) != 0 ? WRITE_DAC : 0);
+        if ((o.access() & need) != need) {
+            return NtStatus.ACCESS_DENIED;
+        }
+        return apply(o.tree().authorize(true), fs, o.inode(), sd, which);
+    }
+
+    /** Maps the descriptor's {@code which} parts to a SETATTR of the inode; INVALID_PARAMETER when malformed. */
+    static int apply(AuthContext ctx, FileSystem fs, long inode, SmbDecoder sd, int which) {
+        Inode n = fs.getattr(inode);
+        SecurityDescriptor d;
+        try {
+            d = SecurityDescriptor.parse(sd, n.uid(), n.gid());
+        } catch (SmbFormatException e) {
+            return NtStatus.INVALID_PARAMETER;
+        }
+        long uid = (which & OWNER) != 0 && d.uid() >= 0 && d.uid() != n.uid() ? d.uid() : -1;
+        long gid = (which & GROUP) != 0 && d.gid() >= 0 && d.gid() != n.gid() ? d.gid() : -1;
+        int mode = -1;
+        if ((which & DACL) != 0 && d.dacl()) {
+            int m = n.mode() & 07000 | d.mode();
+            mode = m == (n.mode() & 07777) ? -1 : m;
+        }
+        SetAttr sa = new SetAttr(mode, uid, gid, -1, SetAttr.TimeSet.DONT_CHANGE, SetAttr.TimeSet.DONT_CHANGE);
+        if (!sa.isEmpty()) {
+            fs.setattr(ctx, inode, sa, -1);
+        }
+        return NtStatus.SUCCESS;
     }
 
     private static int mask(int rwx, boolean owner) {

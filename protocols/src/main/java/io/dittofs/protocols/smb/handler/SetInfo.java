@@ -15,8 +15,8 @@ import io.dittofs.protocols.smb.codec.SmbEncoder;
  * SET_INFO (MS-SMB2 2.2.39, 3.3.5.21) for file information classes (MS-FSCC 2.4): basic (times;
  * 0 and -1 leave a time alone), rename (share-relative target, ReplaceIfExists), disposition and
  * disposition-ex (delete on close; a non-empty directory is refused at once), full EA
- * ({@link ExtendedAttributes}), position,
- * end-of-file, allocation (shrinks only), mode. Stateless; thread-safe.
+ * ({@link ExtendedAttributes}), position, end-of-file, allocation (shrinks only), mode; and
+ * security descriptors ({@link Security#set}). Stateless; thread-safe.
  */
 public final class SetInfo implements SmbCommand {
     private static final int MAX_BUFFER = 64 * 1024;
@@ -37,16 +37,23 @@ public final class SetInfo implements SmbCommand {
         if (o.pipe() != null) {
             return NtStatus.NOT_SUPPORTED;
         }
-        if (type != QueryInfo.INFO_FILE) {
-            return type == QueryInfo.INFO_SECURITY ? NtStatus.NOT_SUPPORTED : NtStatus.INVALID_INFO_CLASS;
-        }
         FileSystem fs = o.tree().share().fs();
+        if (type == QueryInfo.INFO_SECURITY) {
+            int status = Security.set(o, fs, b, in.i32(76));
+            if (status == NtStatus.SUCCESS) {
+                out.u16(2);
+            }
+            return status;
+        }
+        if (type != QueryInfo.INFO_FILE) {
+            return NtStatus.INVALID_INFO_CLASS;
+        }
         int status = switch (cls) {
             case FileInfo.BASIC -> basic(o, fs, b);
-            case FileInfo.RENAME -> Rename.apply(o, fs, b);
+            case FileInfo.RENAME -> Rename.apply(o, fs, b, r.conn().services());
             case FileInfo.FULL_EA -> ExtendedAttributes.set(o, b);
-            case FileInfo.DISPOSITION -> disposition(o, fs, b.u8(0) != 0);
-            case FileInfo.DISPOSITION_EX -> disposition(o, fs, (b.i32(0) & 0x1) != 0);
+            case FileInfo.DISPOSITION -> disposition(r, o, fs, b.u8(0) != 0);
+            case FileInfo.DISPOSITION_EX -> disposition(r, o, fs, (b.i32(0) & 0x1) != 0);
             case FileInfo.POSITION -> {
                 o.position(b.i64(0));
                 yield NtStatus.SUCCESS;
@@ -108,16 +115,20 @@ public final class SetInfo implements SmbCommand {
                 : SetAttr.TimeSet.client(Times.unixNanos(filetime));
     }
 
-    private static int disposition(Open o, FileSystem fs, boolean delete) {
+    /**
+     * FileDispositionInformation (MS-FSA 2.1.5.15.3): sets or clears the file's DeletePending, seen by
+     * every open of it; the file goes when its last open closes.
+     */
+    private static int disposition(SmbRequest r, Open o, FileSystem fs, boolean delete) {
+        if ((o.access() & Access.DELETE) == 0) {
+            return NtStatus.ACCESS_DENIED;
+        }
         if (delete) {
-            if ((o.access() & Access.DELETE) == 0) {
-                return NtStatus.ACCESS_DENIED;
-            }
             if (o.path().isEmpty()) {
                 return NtStatus.ACCESS_DENIED;
             }
             AuthContext ctx = o.tree().authorize(true);
-            if (o.directory() && fs.readdir(ctx, o.inode(), 0, 3, false).entries().size() > 2) {
+            if (o.directory() && !Create.emptyDirectory(fs, ctx, o.inode())) {
                 return NtStatus.DIRECTORY_NOT_EMPTY;
             }
             Inode n = fs.getattr(o.inode());
@@ -125,7 +136,7 @@ public final class SetInfo implements SmbCommand {
                 return NtStatus.CANNOT_DELETE;
             }
         }
-        o.deleteOnClose(delete);
+        r.conn().services().openFiles().deletePending(ShareModes.key(o), delete);
         return NtStatus.SUCCESS;
     }
 
