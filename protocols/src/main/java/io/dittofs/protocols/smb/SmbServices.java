@@ -17,6 +17,12 @@ public record SmbServices(SmbConfig config, ShareRegistry shares, SmbUsers users
         this(config, shares, users, new LogonLimiter(10, 60_000), new SecureRandom(), locks, new OpenFiles());
     }
 
+    /** With a table of open files of its own. */
+    public SmbServices(SmbConfig config, ShareRegistry shares, SmbUsers users, LogonLimiter logons,
+                       SecureRandom random, LockManager locks) {
+        this(config, shares, users, logons, random, locks, new OpenFiles());
+    }
+
     /** With a lock manager of its own (tests and a server without NFS). */
     public SmbServices(SmbConfig config, ShareRegistry shares, SmbUsers users) {
         this(config, shares, users, new LockManager());
