@@ -20,8 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * NFSv4.2 ALLOCATE, DEALLOCATE, COPY, SEEK over holes, and the NOTSUPP answers of CLONE and the
- * OFFLOAD ops (RFC 7862), on the memory block store (256 KiB chunks: a punched whole chunk is
+ * NFSv4.2 ALLOCATE, DEALLOCATE, COPY and SEEK over holes (RFC 7862), on the memory block store (256 KiB chunks: a punched whole chunk is
  * dropped and becomes a hole SEEK reports).
  */
 class Nfs42SpaceOpsTest {
@@ -185,14 +184,15 @@ class Nfs42SpaceOpsTest {
     }
 
     @Test
-    void shouldAnswerNotsuppWhenCloneOrOffloadStatus() {
-        long src = file("c", pattern(10, 7));
-        int clone = at(f.client, fh(src)).op(OP_SAVEFH).putfh(fh(src))
-                .op(OP_CLONE, a -> Nfs4FileOpsTest.anonymous(Nfs4FileOpsTest.anonymous(a)).int64(0).int64(0).int64(0))
-                .send().ok(OP_SEQUENCE).ok(OP_PUTFH).ok(OP_SAVEFH).ok(OP_PUTFH).next(OP_CLONE);
-        assertEquals(Nfs4Status.NOTSUPP, clone, "no store shares blocks");
-        int status = at(f.client, fh(src)).op(OP_OFFLOAD_STATUS, Nfs4FileOpsTest::anonymous).send()
-                .ok(OP_SEQUENCE).ok(OP_PUTFH).next(OP_OFFLOAD_STATUS);
-        assertEquals(Nfs4Status.NOTSUPP, status, "no asynchronous copies");
+    void shouldFindHolesNeverWrittenWhenSeek() {
+        long id = file("sparse", pattern(K256, 8));
+        fs.write(AuthContext.ROOT, id, 3 * K256, MemorySegment.ofArray(pattern(100, 9)), Stability.FILE_SYNC);
+        Nfs4TestClient.Reply r = seek(id, 10, 1).ok(OP_SEEK);
+        assertEquals(0, r.int32());
+        assertEquals((long) K256, r.int64(), "the hole after the first write");
+        r = seek(id, K256 + 5, 0).ok(OP_SEEK);
+        assertEquals(0, r.int32());
+        assertEquals(3L * K256, r.int64(), "the data of the second write");
+        assertEquals(Nfs4Status.NXIO, seek(id, 3 * K256 + 100, 0).next(OP_SEEK), "at the end of file");
     }
 }
