@@ -181,7 +181,7 @@ final class DataOps {
     }
 
     /** The mode after a write by {@code ctx}: a non-root writer clears setuid, and setgid of group-executable files. */
-    private static int clearedMode(AuthContext ctx, int mode) {
+    static int clearedMode(AuthContext ctx, int mode) {
         if (!ctx.isRoot() && (mode & (Inode.S_ISUID | Inode.S_ISGID)) != 0) {
             return mode & ~(Inode.S_ISUID | ((mode & 010) != 0 ? Inode.S_ISGID : 0));
         }

@@ -41,6 +41,7 @@ public final class FileSystem {
     private final NamespaceOps names;
     private final DirectoryOps dirs;
     private final XattrOps xattrs;
+    private final SpaceOps space;
     private final ChangeNotifier changes = new ChangeNotifier();
 
     /** Source of timestamps (replaceable in tests). */
@@ -68,6 +69,7 @@ public final class FileSystem {
         this.names = new NamespaceOps(fs, attrs);
         this.dirs = new DirectoryOps(fs);
         this.xattrs = new XattrOps(fs);
+        this.space = new SpaceOps(fs, data);
         names.ensureRoot(0755, 0, 0);
     }
 
@@ -175,6 +177,50 @@ public final class FileSystem {
     /** Makes all earlier writes of the file durable (COMMIT). */
     public Inode commit(AuthContext ctx, long id) {
         return data.commit(ctx, id);
+    }
+
+    // ---------------------------------------------------------------- space (NFSv4.2, RFC 7862)
+
+    /**
+     * Reserves space for {@code [offset, offset + length)} where the block store can, and grows the
+     * size to the range's end if it lies past it (ALLOCATE, RFC 7862 section 15.1). Needs write permission.
+     */
+    public Wcc allocate(AuthContext ctx, long id, long offset, long length) {
+        return dataChanged(id, space.allocate(ctx, id, offset, length));
+    }
+
+    /**
+     * Makes {@code [offset, offset + length)} a hole: it reads as zeros and the store frees its
+     * space where it can; the size never changes and nothing past it is touched (DEALLOCATE,
+     * RFC 7862 section 15.4). Needs write permission; durable when this returns.
+     */
+    public Wcc deallocate(AuthContext ctx, long id, long offset, long length) {
+        return dataChanged(id, space.deallocate(ctx, id, offset, length));
+    }
+
+    /** The first data ({@code data}) or hole at or after {@code offset} (SEEK, RFC 7862 section 15.11). Needs read permission. */
+    public Results.Seek seek(AuthContext ctx, long id, long offset, boolean data) {
+        return space.seek(ctx, id, offset, data);
+    }
+
+    /**
+     * Copies {@code count} bytes from {@code src} at {@code srcOffset} to {@code dst} at
+     * {@code dstOffset} through the caller's {@code buffer}, keeping holes (COPY, RFC 7862
+     * section 15.2, intra-server and synchronous); durable when this returns.
+     */
+    public Results.Copied copy(AuthContext ctx, long src, long srcOffset, long dst, long dstOffset, long count,
+                               MemorySegment buffer) {
+        Results.Copied c = space.copy(ctx, src, srcOffset, dst, dstOffset, count, buffer);
+        dataChanged(dst, c);
+        return c;
+    }
+
+    /** Tells change watchers that {@code id}'s data (and maybe size) changed; returns {@code result}. */
+    private <T> T dataChanged(long id, T result) {
+        if (changes.active()) {
+            changes.modified(id, false, ChangeEvent.SIZE | ChangeEvent.LAST_WRITE);
+        }
+        return result;
     }
 
     // ---------------------------------------------------------------- namespace

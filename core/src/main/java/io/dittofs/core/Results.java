@@ -37,6 +37,22 @@ public final class Results {
     public record Written(int count, Stability committed, Wcc file) {
     }
 
+    /**
+     * Where a SEEK landed ({@link FileSystem#seek}): {@code offset} of the data or hole found,
+     * {@code eof} when that is the end of file; {@link #NONE} when there is none (NFS4ERR_NXIO).
+     */
+    public record Seek(boolean eof, long offset) {
+        public static final Seek NONE = new Seek(true, -1);
+
+        public boolean found() {
+            return offset >= 0;
+        }
+    }
+
+    /** A COPY's result ({@link FileSystem#copy}): bytes copied and the destination afterwards (durable). */
+    public record Copied(long count, Inode file) {
+    }
+
     /** One directory entry with, when asked for, its attributes. */
     public record Entry(String name, long id, long cookie, Inode attr) {
     }

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * A block store that times, counts and traces every data operation of the store it wraps
  * ({@link StoreInstruments#block}): latency and bytes per operation, errors by {@code FsError},
- * a child span of the current RPC call's span when that call is sampled. Space queries,
+ * a child span of the current RPC call's span when that call is sampled (a deallocation counts as
+ * a truncate). Space queries, reservations, data/hole queries,
  * {@code kind} and {@code close} pass straight through. Any new {@link BlockStore} method must be
  * forwarded here, or a faster implementation in the wrapped store would be hidden.
  *
@@ -122,6 +123,39 @@ public final class InstrumentedBlockStore implements BlockStore {
         } finally {
             truncate.end(s, t0);
         }
+    }
+
+    /** Timed, counted and traced as a truncate (both cut content and are forced before they return). */
+    @Override
+    public void deallocate(long contentId, long offset, long length) {
+        if (forceRequests != null) {
+            forceRequests.inc();
+        }
+        Span s = truncate.start(contentId);
+        long t0 = truncate.clock();
+        try {
+            delegate.deallocate(contentId, offset, length);
+        } catch (RuntimeException e) {
+            truncate.failed(s, e);
+            throw e;
+        } finally {
+            truncate.end(s, t0);
+        }
+    }
+
+    @Override
+    public void allocate(long contentId, long offset, long length) {
+        delegate.allocate(contentId, offset, length);
+    }
+
+    @Override
+    public long nextData(long contentId, long offset) {
+        return delegate.nextData(contentId, offset);
+    }
+
+    @Override
+    public long nextHole(long contentId, long offset) {
+        return delegate.nextHole(contentId, offset);
     }
 
     @Override

@@ -58,6 +58,26 @@ public final class ShareBlockStore implements BlockStore {
     }
 
     @Override
+    public void deallocate(long contentId, long offset, long length) {
+        delegate.deallocate(contentId, offset, length);
+    }
+
+    @Override
+    public void allocate(long contentId, long offset, long length) {
+        delegate.allocate(contentId, offset, length);
+    }
+
+    @Override
+    public long nextData(long contentId, long offset) {
+        return delegate.nextData(contentId, offset);
+    }
+
+    @Override
+    public long nextHole(long contentId, long offset) {
+        return delegate.nextHole(contentId, offset);
+    }
+
+    @Override
     public void delete(long contentId) {
         delegate.delete(contentId);
     }

@@ -1,5 +1,9 @@
 package io.dittofs.core.spi;
 
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
+
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -33,6 +37,66 @@ public interface BlockStore extends AutoCloseable {
 
     /** Drops everything at or past {@code size} (a later extension reads zeros there). */
     void truncate(long contentId, long size);
+
+    /** Largest piece of zeros the default {@link #deallocate} writes at once. */
+    long ZERO_CHUNK = 1L << 20;
+
+    /**
+     * Makes {@code [offset, offset + length)} read as zeros and, where the store can, frees the
+     * space it took (a hole: NFSv4.2 DEALLOCATE, RFC 7862 section 15.4; {@code fallocate -p}).
+     * The range is within what the caller's file size covers; nothing past it changes, and the
+     * content's extent (what {@link #truncate} would cut) does not shrink. The change is as
+     * durable as a shrinking {@link #truncate} when this returns, so a power loss cannot bring
+     * the old bytes back. The default writes zeros in pieces of at most {@link #ZERO_CHUNK}
+     * bytes (correct for any store, frees nothing).
+     */
+    default void deallocate(long contentId, long offset, long length) {
+        if (offset < 0 || length < 0 || length > Long.MAX_VALUE - offset) {
+            throw new FsException(FsError.INVALID, "range " + offset + "+" + length);
+        }
+        if (length == 0) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment zeros = arena.allocate(Math.min(ZERO_CHUNK, length), 64); // zero-filled
+            for (long done = 0; done < length; ) {
+                long n = Math.min(zeros.byteSize(), length - done);
+                write(contentId, offset + done, zeros.asSlice(0, n));
+                done += n;
+            }
+        }
+        sync(contentId);
+    }
+
+    /**
+     * Reserves space for {@code [offset, offset + length)} so later writes there do not fail for
+     * lack of space, where the store can (NFSv4.2 ALLOCATE, RFC 7862 section 15.1); the range
+     * reads as before (zeros where nothing was written). The default reserves nothing: stores
+     * that allocate on write (memory, object stores) cannot promise space ahead.
+     */
+    default void allocate(long contentId, long offset, long length) {
+    }
+
+    /**
+     * The first offset at or after {@code offset} where data may lie (SEEK_DATA), or
+     * {@link Long#MAX_VALUE} when all content from there on is a hole. Conservative: a store that
+     * cannot tell holes apart answers {@code offset} (everything is data); a store must never
+     * skip bytes that were written and not deallocated or truncated. The caller bounds the
+     * answer by the file size.
+     */
+    default long nextData(long contentId, long offset) {
+        return offset;
+    }
+
+    /**
+     * The first offset at or after {@code offset} that lies in a hole (SEEK_HOLE): bytes that
+     * read as zeros because nothing is stored there. Never inside written data; everything past
+     * the stored content is a hole. The default ({@link Long#MAX_VALUE}: no hole before the end,
+     * which the caller bounds by the file size) is correct for any store.
+     */
+    default long nextHole(long contentId, long offset) {
+        return Long.MAX_VALUE;
+    }
 
     /** Removes all content of the file; deleting unknown content is not an error. */
     void delete(long contentId);

@@ -287,6 +287,59 @@ public abstract class BlockStoreContract {
         }
     }
 
+    // ---------------------------------------------------------------- holes (NFSv4.2 DEALLOCATE, SEEK)
+
+    @Test
+    void shouldReadZerosInDeallocatedRangeAndKeepTheRest() {
+        byte[] data = random(900_000, 40);
+        write(40, 0, data);
+        store.deallocate(40, 100_001, 500_000); // unaligned at both ends
+        byte[] expect = data.clone();
+        java.util.Arrays.fill(expect, 100_001, 600_001, (byte) 0);
+        assertArrayEquals(expect, read(40, 0, 900_000));
+        if (restart(40)) {
+            assertArrayEquals(expect, read(40, 0, 900_000), "the hole survives a restart");
+        }
+    }
+
+    @Test
+    void shouldDeallocatePastStoredContentAndUnknownContent() {
+        byte[] data = random(1000, 41);
+        write(41, 0, data);
+        store.deallocate(41, 500, 10_000); // ends past the 1000 bytes stored
+        assertArrayEquals(slice(data, 0, 500), read(41, 0, 500));
+        assertArrayEquals(new byte[600], read(41, 500, 600));
+        store.deallocate(4141, 0, 1 << 20);
+        assertArrayEquals(new byte[100], read(4141, 0, 100));
+        assertThrows(FsException.class, () -> store.deallocate(41, -1, 10));
+    }
+
+    @Test
+    void shouldLetDataWrittenAfterDeallocationWin() {
+        byte[] data = random(300_000, 42);
+        write(42, 0, data);
+        store.deallocate(42, 0, 300_000);
+        byte[] again = random(1000, 43);
+        write(42, 150_000, again);
+        byte[] expect = new byte[300_000];
+        System.arraycopy(again, 0, expect, 150_000, 1000);
+        assertArrayEquals(expect, read(42, 0, 300_000));
+        if (restart(42)) {
+            assertArrayEquals(expect, read(42, 0, 300_000), "after a restart too");
+        }
+    }
+
+    @Test
+    void shouldNeverReportHoleInsideWrittenData() {
+        write(43, 1_000_000, random(300_000, 44));
+        assertTrue(store.nextData(43, 0) <= 1_000_000, "data not skipped");
+        assertEquals(1_100_000, store.nextData(43, 1_100_000), "inside data, data is right there");
+        assertTrue(store.nextHole(43, 1_000_000) >= 1_300_000, "no hole inside data");
+        assertTrue(store.nextHole(43, 1_299_999) >= 1_300_000, "no hole inside data");
+        long hole = store.nextHole(43, 1_300_000);
+        assertTrue(hole >= 1_300_000, "a hole is at or after the offset asked");
+    }
+
     // ---------------------------------------------------------------- huge sizes and offsets
 
     private static final long GIB4 = 1L << 32;

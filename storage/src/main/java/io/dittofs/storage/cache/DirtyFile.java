@@ -29,8 +29,14 @@ final class DirtyFile {
     final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     final ReentrantLock flushLock = new ReentrantLock();
     final NavigableMap<Long, Extent> extents = new TreeMap<>();
-    /** A logged TRUNCATE to {@code size} or DELETE (size 0) whose record lives in {@code seg}. */
-    record Change(byte type, long size, WalSegment seg) {
+    /**
+     * A logged TRUNCATE to {@code size}, DELETE (size 0) or DEALLOCATE of {@code [size, size +
+     * length)} whose record lives in {@code seg}.
+     */
+    record Change(byte type, long size, long length, WalSegment seg) {
+        Change(byte type, long size, WalSegment seg) {
+            this(type, size, 0, seg);
+        }
     }
 
     /** Changes not yet applied to the block store, oldest first; the flusher removes the ones it applied and synced. */
@@ -82,9 +88,44 @@ final class DirtyFile {
     long zeroFrom() {
         long z = Long.MAX_VALUE;
         for (Change c : changes) {
-            z = Math.min(z, c.size());
+            if (c.type() != Wal.DEALLOCATE) {
+                z = Math.min(z, c.size());
+            }
         }
         return z;
+    }
+
+    /**
+     * Zeros the parts of {@code dst} (file bytes {@code [offset, offset + size)}, read from the
+     * block store) that pending DEALLOCATEs punched, before dirty data is overlaid. Read lock held.
+     */
+    void zeroDeallocated(long offset, MemorySegment dst) {
+        long end = offset + dst.byteSize();
+        for (Change c : changes) {
+            if (c.type() == Wal.DEALLOCATE) {
+                long from = Math.max(offset, c.size());
+                long to = Math.min(end, c.size() + c.length());
+                if (from < to) {
+                    dst.asSlice(from - offset, to - from).fill((byte) 0);
+                }
+            }
+        }
+    }
+
+    /** The start of the first dirty byte at or after {@code offset}, or {@link Long#MAX_VALUE}. A lock is held. */
+    long nextDirty(long offset) {
+        Map.Entry<Long, Extent> before = extents.floorEntry(offset);
+        if (before != null && before.getValue().end() > offset) {
+            return offset;
+        }
+        Long after = extents.higherKey(offset);
+        return after == null ? Long.MAX_VALUE : after;
+    }
+
+    /** The end of the dirty extent holding {@code pos}, or -1 if none does. A lock is held. */
+    long dirtyEnd(long pos) {
+        Map.Entry<Long, Extent> e = extents.floorEntry(pos);
+        return e != null && e.getValue().end() > pos ? e.getValue().end() : -1;
     }
 
     /** Whether {@code [from, to)} is fully given by extents and pending truncates, so the block store need not be read. */

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The write-back cache's background flusher. Each round applies every file's pending
- * TRUNCATE/DELETE changes to the block store, writes its dirty extents (adjacent ones joined),
+ * TRUNCATE/DELETE/DEALLOCATE changes to the block store, writes its dirty extents (adjacent ones joined),
  * syncs the file there, and only then drops the extents and changes, so the WAL segments that
  * describe them become recyclable; then it recycles the oldest free segments.
  *
@@ -204,6 +204,8 @@ final class Flusher {
         for (DirtyFile.Change c : changes) {
             if (c.type() == Wal.DELETE) {
                 backing.delete(id);
+            } else if (c.type() == Wal.DEALLOCATE) {
+                backing.deallocate(id, c.size(), c.length());
             } else {
                 backing.truncate(id, c.size());
             }

@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  * 12  type u8, 3 pad bytes 16  lsn u64   24 content id u64   32 offset (or size) u64
  * 40  data length u32, pad  48  data
  * </pre>
+ * Types: 1 WRITE (data: the bytes), 2 TRUNCATE (offset: the size), 3 DELETE, 4 PAD (skipped),
+ * 5 DEALLOCATE (offset, data: the length as u64).
  * Each segment starts with a {@value #SEGMENT_HEADER}-byte header: magic 'DWSG', version, the
  * segment id and its base LSN; in version 2 a record's LSN is the base LSN plus its position, and
  * each new segment's base lies past every LSN of the segments before it. The record magic is
@@ -59,6 +61,8 @@ final class Wal implements AutoCloseable {
     static final byte DELETE = 3;
     /** Fills a claimed range whose copy failed; replay skips it. */
     static final byte PAD = 4;
+    /** A hole punched at the offset; its data is the length, 8 bytes little-endian. */
+    static final byte DEALLOCATE = 5;
 
     private final Path dir;
     private final long segmentSize;

@@ -109,7 +109,7 @@ final class WalRecords {
             }
             byte type = m.get(ValueLayout.JAVA_BYTE, pos + 12);
             long lsn = m.get(LONG, pos + 16);
-            if (lsn <= lastLsn || (positional && lsn != seg.baseLsn + pos) || type < Wal.WRITE || type > Wal.PAD) {
+            if (lsn <= lastLsn || (positional && lsn != seg.baseLsn + pos) || type < Wal.WRITE || type > Wal.DEALLOCATE) {
                 break;
             }
             if (type != Wal.PAD) {

@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       acknowledge an UNSTABLE write right away.</li>
  *   <li>{@link #sync} forces the WAL (group commit: concurrent callers share one msync), which is
  *       what FILE_SYNC/DATA_SYNC writes and COMMIT wait for.</li>
- *   <li>{@link #truncate} and {@link #delete} are logged and applied to the index at once, and to
+ *   <li>{@link #truncate}, {@link #delete} and {@link #deallocate} (a hole) are logged and applied to the index at once, and to
  *       the block store too while it works; while it fails the flusher applies them later, so they
  *       are accepted like writes. Either way they stay in the WAL until the store synced them.</li>
  *   <li>{@link #read} reads the backing store (skipped when dirty data and pending truncates cover
@@ -44,6 +46,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class WriteBackCache implements BlockStore {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBackCache.class);
+    /** The length in a DEALLOCATE record's data. */
+    private static final ValueLayout.OfLong LEN = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
      * @param dir             where WAL segments live ({@code DITTOFS_CACHE_PATH})
@@ -143,6 +147,14 @@ public final class WriteBackCache implements BlockStore {
                     f.changes.add(new DirtyFile.Change(r.type(), size, r.segment()));
                     r.segment().pendingChanges.incrementAndGet();
                 }
+                case Wal.DEALLOCATE -> {
+                    long len = r.dataLen() == Long.BYTES ? r.segment().map.get(LEN, r.dataPos()) : 0;
+                    long off = Math.max(0, r.offset());
+                    len = Math.max(0, Math.min(len, Long.MAX_VALUE - off));
+                    f.punch(off, off + len);
+                    f.changes.add(new DirtyFile.Change(r.type(), off, len, r.segment()));
+                    r.segment().pendingChanges.incrementAndGet();
+                }
                 default -> throw new IllegalStateException("record type " + r.type());
             }
         }
@@ -185,6 +197,7 @@ public final class WriteBackCache implements BlockStore {
                 if (zeroFrom < end) {
                     dst.asSlice(Math.max(zeroFrom, offset) - offset).fill((byte) 0); // truncated, not yet in the store
                 }
+                f.zeroDeallocated(offset, below); // punched, not yet in the store
             }
             f.overlay(offset, below);
         } finally {
@@ -254,16 +267,27 @@ public final class WriteBackCache implements BlockStore {
      * after it) and syncs it there before the record may be recycled.
      */
     private void changeAndLog(long contentId, byte type, long size, boolean force) {
+        changeAndLog(contentId, type, size, 0, force);
+    }
+
+    /** {@link #changeAndLog(long, byte, long, boolean)}; a DEALLOCATE punches {@code [size, size + length)}. */
+    private void changeAndLog(long contentId, byte type, long size, long length, boolean force) {
         long cut = type == Wal.DELETE ? 0 : size;
+        long cutEnd = type == Wal.DEALLOCATE ? size + length : Long.MAX_VALUE;
+        MemorySegment data = null;
+        if (type == Wal.DEALLOCATE) {
+            data = MemorySegment.ofArray(new byte[Long.BYTES]);
+            data.set(LEN, 0, length);
+        }
         while (true) {
             wal.awaitSpace(0);
             long lsn = 0;
             DirtyFile f = lockForWrite(contentId);
             try {
-                Wal.Appended a = wal.tryAppend(type, contentId, size, null);
+                Wal.Appended a = wal.tryAppend(type, contentId, size, data);
                 if (a != null) {
-                    f.punch(cut, Long.MAX_VALUE);
-                    f.changes.add(new DirtyFile.Change(type, cut, a.segment()));
+                    f.punch(cut, cutEnd);
+                    f.changes.add(new DirtyFile.Change(type, cut, length, a.segment()));
                     lsn = a.lsn();
                 }
             } finally {
@@ -276,6 +300,70 @@ public final class WriteBackCache implements BlockStore {
                 flusher.applyEagerly(contentId, f); // frees the space now while the store works
                 return;
             }
+        }
+    }
+
+    /**
+     * Logs the hole (forced, like a truncate) and punches the dirty data it covers, so nothing
+     * older is flushed over it; the block store gets it before any later data, now while it
+     * works, else from the flusher. Reads zero the range meanwhile.
+     */
+    @Override
+    public void deallocate(long contentId, long offset, long length) {
+        checkHealthy();
+        if (length < 0 || length > Long.MAX_VALUE - Math.max(0, offset)) {
+            throw new FsException(FsError.INVALID, "range " + offset + "+" + length);
+        }
+        checkRange(offset, 0);
+        if (length > 0) {
+            changeAndLog(contentId, Wal.DEALLOCATE, offset, length, true);
+        }
+    }
+
+    /** A reservation in the block store below (the WAL needs none: it waits for space instead of failing). */
+    @Override
+    public void allocate(long contentId, long offset, long length) {
+        checkHealthy();
+        backing.allocate(contentId, offset, length);
+    }
+
+    /** The earlier of the block store's next data and the next dirty byte (pending holes may still count as data). */
+    @Override
+    public long nextData(long contentId, long offset) {
+        checkHealthy();
+        DirtyFile f = files.get(contentId);
+        if (f == null) {
+            return backing.nextData(contentId, offset);
+        }
+        f.rw.readLock().lock();
+        try {
+            return Math.min(backing.nextData(contentId, offset), f.nextDirty(offset));
+        } finally {
+            f.rw.readLock().unlock();
+        }
+    }
+
+    /** The first hole of the block store at or after {@code offset} that no dirty data covers. */
+    @Override
+    public long nextHole(long contentId, long offset) {
+        checkHealthy();
+        DirtyFile f = files.get(contentId);
+        if (f == null) {
+            return backing.nextHole(contentId, offset);
+        }
+        f.rw.readLock().lock();
+        try {
+            long pos = offset;
+            while (true) {
+                long hole = backing.nextHole(contentId, pos);
+                long dirtyEnd = hole == Long.MAX_VALUE ? -1 : f.dirtyEnd(hole);
+                if (dirtyEnd < 0) {
+                    return hole;
+                }
+                pos = dirtyEnd;
+            }
+        } finally {
+            f.rw.readLock().unlock();
         }
     }
 

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
  * from the caller's off-heap segment into the page cache. A 4 KiB write is a 4 KiB
  * {@code pwrite}; nothing is copied, rewritten whole or renamed. Holes stay holes (the kernel
  * reads them as zeros), reads past the end are zero-filled, truncate is {@code ftruncate},
- * delete is {@code unlink} (atomic; it becomes durable with the file system's next journal
+ * a deallocated range is a punched hole ({@link FileSpace}), delete is {@code unlink} (atomic;
+ * it becomes durable with the file system's next journal
  * commit, and if power is lost before, the content survives as an orphan file that no inode
  * refers to, since inode numbers are never reused: it costs space, never correctness).
  *
@@ -60,6 +61,7 @@ public final class FileBlockStore implements BlockStore {
 
     private final FileLayout layout;
     private final ChannelCache cache;
+    private final FileSpace space;
     private final long maxFileSize;
     private final LongAdder regions = new LongAdder();
     private volatile boolean closed;
@@ -77,6 +79,7 @@ public final class FileBlockStore implements BlockStore {
             layout = new FileLayout(root);
             cache = new ChannelCache(layout, maxOpen, layout.measure());
             maxFileSize = probe(layout);
+            space = new FileSpace(layout, cache);
         } catch (IOException e) {
             throw new FsException(FsError.IO, "cannot open block store at " + root + ": " + e.getMessage(), e);
         }
@@ -243,6 +246,44 @@ public final class FileBlockStore implements BlockStore {
                 }
             }
         }
+    }
+
+    /** Punches a hole ({@link FileSpace#deallocate}): its blocks are freed, and it is forced like a shrinking truncate. */
+    @Override
+    public void deallocate(long contentId, long offset, long length) {
+        checkOpen();
+        FileSpace.checkRange(offset, length);
+        if (length > 0) {
+            space.deallocate(contentId, offset, length);
+        }
+    }
+
+    /** Reserves the blocks with {@code fallocate} ({@link FileSpace#allocate}); nothing where the file system cannot. */
+    @Override
+    public void allocate(long contentId, long offset, long length) {
+        checkOpen();
+        FileSpace.checkRange(offset, length);
+        if (offset > maxFileSize - length) {
+            throw new FsException(FsError.FILE_TOO_LARGE, "allocate " + offset + "+" + length + " past the largest file ("
+                    + maxFileSize + " bytes) of " + layout.root);
+        }
+        space.allocate(contentId, offset, length);
+    }
+
+    /** {@code lseek(SEEK_DATA)} on the content file. */
+    @Override
+    public long nextData(long contentId, long offset) {
+        checkOpen();
+        FileSpace.checkRange(offset, 0);
+        return space.next(contentId, offset, true);
+    }
+
+    /** {@code lseek(SEEK_HOLE)} on the content file. */
+    @Override
+    public long nextHole(long contentId, long offset) {
+        checkOpen();
+        FileSpace.checkRange(offset, 0);
+        return space.next(contentId, offset, false);
     }
 
     @Override

@@ -188,6 +188,93 @@ public final class MemoryBlockStore implements BlockStore {
         }
     }
 
+    /** Drops the chunks the range covers whole (their memory is freed) and zeros the parts of the ones at its edges. */
+    @Override
+    public void deallocate(long contentId, long offset, long length) {
+        checkOpen();
+        if (offset < 0 || length < 0 || length > Long.MAX_VALUE - offset) {
+            throw new FsException(FsError.INVALID, "range " + offset + "+" + length);
+        }
+        Content c = files.get(contentId);
+        if (c == null || length == 0) {
+            return;
+        }
+        long end = offset + length;
+        c.lock.writeLock().lock();
+        try {
+            long first = offset / chunkSize;
+            long last = (end - 1) / chunkSize;
+            c.chunks.keySet().removeIf(i -> {
+                boolean whole = i >= first && i <= last && (long) i * chunkSize >= offset
+                        && end - (long) i * chunkSize >= chunkSize;
+                if (whole) {
+                    used.addAndGet(-chunkSize);
+                }
+                return whole;
+            });
+            zeroPart(c, first, offset, end);
+            if (last != first) {
+                zeroPart(c, last, offset, end);
+            }
+        } finally {
+            c.lock.writeLock().unlock();
+        }
+    }
+
+    /** Zeros the part of chunk {@code i} (if it is still there) that lies in {@code [from, to)}. */
+    private void zeroPart(Content c, long i, long from, long to) {
+        MemorySegment chunk = c.chunks.get(i);
+        if (chunk != null) {
+            long base = i * chunkSize;
+            long lo = Math.max(from, base) - base;
+            long hi = Math.min(to, base + chunkSize) - base;
+            chunk.asSlice(lo, hi - lo).fill((byte) 0);
+        }
+    }
+
+    /** The start of the first chunk held at or after {@code offset} (a chunk is data even where it holds zeros). */
+    @Override
+    public long nextData(long contentId, long offset) {
+        checkOpen();
+        Content c = files.get(contentId);
+        if (c == null) {
+            return Long.MAX_VALUE;
+        }
+        long at = offset / chunkSize;
+        long best = Long.MAX_VALUE;
+        c.lock.readLock().lock();
+        try {
+            for (long i : c.chunks.keySet()) {
+                if (i >= at && i < best) {
+                    best = i;
+                }
+            }
+        } finally {
+            c.lock.readLock().unlock();
+        }
+        return best == Long.MAX_VALUE ? best : Math.max(offset, best * chunkSize);
+    }
+
+    /** The start of the first chunk not held at or after {@code offset}. */
+    @Override
+    public long nextHole(long contentId, long offset) {
+        checkOpen();
+        Content c = files.get(contentId);
+        if (c == null) {
+            return offset;
+        }
+        c.lock.readLock().lock();
+        try {
+            long i = offset / chunkSize;
+            while (c.chunks.containsKey(i)) {
+                i++;
+            }
+            return Math.max(offset, i * chunkSize);
+        } finally {
+            c.lock.readLock().unlock();
+        }
+    }
+
     @Override
     public void delete(long contentId) {
         checkOpen();

@@ -1,6 +1,6 @@
 package io.dittofs.protocols.nfs.v4.ops;
 
-import io.dittofs.core.Inode;
+import io.dittofs.core.Results;
 import io.dittofs.protocols.nfs.v4.FileTarget;
 import io.dittofs.protocols.nfs.v4.Nfs4Exception;
 import io.dittofs.protocols.nfs.v4.Nfs4Handle;
@@ -14,7 +14,16 @@ import io.dittofs.protocols.xdr.XdrDecoder;
 import io.dittofs.protocols.xdr.XdrEncoder;
 
 /**
- * SEEK (RFC 7862 section 15.11, 4.2): the next data or hole at or after an offset. The stores do not report holes, so a file is data up to its size followed by the implicit hole at end of file (what RFC 7862 section 15.11.3 allows): DATA at an offset below the size is that offset, HOLE is the size; at or past the size both are NFS4ERR_NXIO.
+ * SEEK (RFC 7862 section 15.11, 4.2): the next data or hole at or after an offset, from the block
+ * store's data/hole query ({@link io.dittofs.core.FileSystem#seek}): punched and never-written
+ * ranges are holes where the store can tell (the local file store asks the file system with
+ * {@code SEEK_DATA}/{@code SEEK_HOLE}; a write-back cache adds its dirty data), and every file
+ * ends with the implicit hole at end of file (section 15.11.3). At or past the size, or with no
+ * data after the offset, the answer is NFS4ERR_NXIO.
+ * <pre>
+ * struct SEEK4args { stateid4 sa_stateid; offset4 sa_offset; data_content4 sa_what; };
+ * struct seek_res4 { bool sr_eof; offset4 sr_offset; };
+ * </pre>
  * Stateless singleton; thread-safe.
  */
 final class SeekOp implements Nfs4Op {
@@ -47,19 +56,15 @@ final class SeekOp implements Nfs4Op {
         }
         FileTarget t = ctx.target(h, false);
         ctx.services().stateChecker().checkIo(ctx, ctx.resolveStateid(sid), h, false, offset, 0);
-        Inode n = Objects4.inode(t);
-        if (n.isDirectory()) {
-            throw new Nfs4Exception(Nfs4Status.ISDIR);
+        if (offset < 0) {
+            throw new Nfs4Exception(Nfs4Status.NXIO, "offset past 2^63 - 1");
         }
-        if (n.type() != io.dittofs.core.FileType.REGULAR) {
-            throw new Nfs4Exception(Nfs4Status.INVAL, "not a regular file");
+        Results.Seek found = t.fs().seek(t.ctx(), t.inode(), offset, what == DATA);
+        if (!found.found()) {
+            throw new Nfs4Exception(Nfs4Status.NXIO, "no " + (what == DATA ? "data" : "hole") + " at or after the offset");
         }
-        if (offset < 0 || offset >= n.size()) {
-            throw new Nfs4Exception(Nfs4Status.NXIO, "offset at or past end of file");
-        }
-        long found = what == DATA ? offset : n.size();
         res.writeInt(Nfs4Status.OK);
-        res.writeBool(found >= n.size());
-        res.writeLong(found);
+        res.writeBool(found.eof());
+        res.writeLong(found.offset());
     }
 }

@@ -33,6 +33,9 @@ public final class StatelessOps {
                 .register(SecinfoOp.INSTANCE)
                 .register(SecinfoNoNameOp.INSTANCE)
                 .register(SeekOp.INSTANCE)
+                .register(AllocateOp.INSTANCE)
+                .register(DeallocateOp.INSTANCE)
+                .register(CopyOp.INSTANCE)
                 .register(ReadPlusOp.INSTANCE);
         Xattrs4.registerAll(table); // RFC 8276 GETXATTR, SETXATTR, LISTXATTRS, REMOVEXATTR
     }
