@@ -94,6 +94,9 @@ final class ChannelCache {
      * sent), the sweep would close it before its first use, again and again.
      */
     private OpenFile openFile(long id, boolean create, boolean[] opened) {
+        if (!create && !layout.exists(id)) {
+            return null; // never written or deleted: no failed open and its two exceptions per call
+        }
         boolean[] added = {false};
         OpenFile f;
         try {

@@ -443,6 +443,11 @@ public final class FileBlockStore implements BlockStore {
         return cache.dirForces();
     }
 
+    /** How many opens of a content file failed because it did not exist (for tests). */
+    long missedOpens() {
+        return layout.missedOpens();
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new FsException(FsError.IO, "block store closed");

@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -39,6 +40,8 @@ final class FileLayout {
 
     final Path root;
     private final Path[] fans = new Path[FAN_OUT];
+    /** Opens of content files that did not exist (each one threw and caught an exception). */
+    private final AtomicLong missedOpens = new AtomicLong();
 
     /** Opens (creating if needed) the layout under {@code root}; refuses a directory of another layout. */
     FileLayout(Path root) throws IOException {
@@ -85,13 +88,27 @@ final class FileLayout {
         return fanDir(id).resolve(Long.toString(id));
     }
 
+    /**
+     * Whether the content file exists, asked with {@code access(2)}: no exception when it does
+     * not, unlike an open (a REMOVE of a file never written is common traffic).
+     */
+    boolean exists(long id) {
+        return Files.exists(file(id));
+    }
+
     /** Opens the content file read/write; null when it does not exist. */
     FileChannel openExisting(long id) throws IOException {
         try {
             return FileChannel.open(file(id), OPEN);
         } catch (NoSuchFileException e) {
+            missedOpens.incrementAndGet();
             return null;
         }
+    }
+
+    /** How many opens found no content file (for tests). */
+    long missedOpens() {
+        return missedOpens.get();
     }
 
     /** Creates the content file (it must not exist); null if another process made it meanwhile. */

@@ -68,7 +68,7 @@ final class LmdbCachedTxn implements ReadOnlyMetadataTxn {
         if (e == null) {
             throw miss();
         }
-        return e;
+        return e == LmdbReadCache.ABSENT ? null : e;
     }
 
     @Override

@@ -238,10 +238,10 @@ public final class LmdbMetadataStore implements MetadataStore {
                 t.end();
             }
             if (!t.missed() && cache.unchangedSince(stamp)) {
+                cacheHits.incrementAndGet(); // a failure (LOOKUP of a known-missing name) is a hit too
                 if (failure != null) {
                     throw failure;
                 }
-                cacheHits.incrementAndGet();
                 return result;
             }
         }
@@ -265,23 +265,28 @@ public final class LmdbMetadataStore implements MetadataStore {
     private <T> T readOnce(TxnWork<T> work) {
         long stamp = cache.stamp(); // before the snapshot is taken
         LmdbTxn[] done = new LmdbTxn[1];
-        T result = withReadTxn(txn -> {
-            ByteBuffer key = readKeys.poll();
-            if (key == null) {
-                key = ByteBuffer.allocateDirect(keyCapacity);
+        try {
+            return withReadTxn(txn -> {
+                ByteBuffer key = readKeys.poll();
+                if (key == null) {
+                    key = ByteBuffer.allocateDirect(keyCapacity);
+                }
+                LmdbTxn t = new LmdbTxn(dbs, txn, key, maxNameBytes, pending, true);
+                try {
+                    return work.run(t);
+                } finally {
+                    t.end();
+                    readKeys.offer(key);
+                    done[0] = t;
+                }
+            });
+        } finally {
+            // what the snapshot held, also when the work then failed (a LOOKUP of a missing name
+            // ends in NOT_FOUND: its absence is cached for the next one)
+            if (done[0] != null) {
+                cache.offer(stamp, done[0].readInodes, done[0].readEntries);
             }
-            LmdbTxn t = new LmdbTxn(dbs, txn, key, maxNameBytes, pending, true);
-            try {
-                T r = work.run(t);
-                done[0] = t;
-                return r;
-            } finally {
-                t.end();
-                readKeys.offer(key);
-            }
-        });
-        cache.offer(stamp, done[0].readInodes, done[0].readEntries);
-        return result;
+        }
     }
 
     /** Runs {@code body} in a read transaction, holding one reader permit. */

@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Committed inodes and directory entries of an {@link LmdbMetadataStore}, in memory, so that
  * GETATTR, ACCESS and LOOKUP of recently used objects need no LMDB transaction and no hop to a
- * reader thread. It holds only what LMDB holds (never a pending write change, never an absence).
+ * reader thread. It holds only what LMDB holds: never a pending write change; a name a read
+ * transaction found missing is held as {@link #ABSENT}, so a LOOKUP of a missing name (what a
+ * client asks before each CREATE, and a compiler per include path) is answered here too. A commit
+ * that adds the name overwrites the absence like any other change.
  *
  * <p><b>Consistency.</b> A sequence number works as a seqlock: the writer thread makes it odd
  * before an LMDB commit and even again after applying the commit's changes here
@@ -30,6 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LmdbReadCache {
     /** Most inodes, and most directory entries, kept. */
     static final int MAX = 1 << 16;
+
+    /** The value of a name known to be missing (compared by identity). */
+    static final DirEntry ABSENT = new DirEntry("", 0, 0);
 
     /** A directory entry's key. */
     record Name(long dir, String name) {
@@ -53,6 +59,7 @@ final class LmdbReadCache {
         return inodes.get(id);
     }
 
+    /** The cached entry, {@link #ABSENT} if the name is known missing, null if unknown. */
     DirEntry entry(long dir, String name) {
         return entries.get(new Name(dir, name));
     }

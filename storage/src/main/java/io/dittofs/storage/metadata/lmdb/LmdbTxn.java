@@ -119,15 +119,12 @@ class LmdbTxn implements ReadOnlyMetadataTxn {
         }
         try {
             ByteBuffer v = dbs.entries().get(txn, LmdbCodec.entryKey(key, dir, n));
-            if (v == null) {
-                return null;
-            }
-            DirEntry e = new DirEntry(name, v.getLong(v.position()), v.getLong(v.position() + 8));
-            if (recordReads) {
+            DirEntry e = v == null ? null : new DirEntry(name, v.getLong(v.position()), v.getLong(v.position() + 8));
+            if (recordReads) { // an absence too: the cache answers the next LOOKUP of the name
                 if (readEntries == null) {
                     readEntries = new HashMap<>();
                 }
-                readEntries.put(new LmdbReadCache.Name(dir, name), e);
+                readEntries.put(new LmdbReadCache.Name(dir, name), e == null ? LmdbReadCache.ABSENT : e);
             }
             return e;
         } catch (LmdbException e) {

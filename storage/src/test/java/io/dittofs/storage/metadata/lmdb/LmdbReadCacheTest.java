@@ -140,4 +140,33 @@ class LmdbReadCacheTest {
             System.out.printf("%d racing reads, %d from the cache%n", reads.get(), meta.cacheHits());
         }
     }
+
+    @Test
+    void shouldAnswerLookupOfMissingNameFromCacheUntilTheNameIsCreated() throws Exception {
+        try (LmdbMetadataStore meta = open()) {
+            FileSystem fs = new FileSystem(meta, new MemoryBlockStore(), false);
+            long dir = fs.mkdir(ROOT, fs.rootId(), "d", SetAttr.NONE).child().id();
+            FsException first = assertThrows(FsException.class, () -> fs.lookup(ROOT, dir, "x"));
+            assertEquals(FsError.NOT_FOUND, first.error());
+            long hits = meta.cacheHits();
+            Thread[] ran = new Thread[2];
+            Thread v = Thread.ofVirtual().start(() -> {
+                ran[0] = meta.read(t -> {
+                    assertNull(t.lookup(dir, "x"));
+                    return Thread.currentThread();
+                });
+                ran[1] = Thread.currentThread();
+            });
+            v.join();
+            assertSame(ran[1], ran[0], "LOOKUP of a known-missing name hopped to a reader thread");
+            for (int i = 0; i < 100; i++) {
+                assertThrows(FsException.class, () -> fs.lookup(ROOT, dir, "x"));
+            }
+            assertTrue(meta.cacheHits() - hits >= 101, "cache hits " + (meta.cacheHits() - hits));
+            long id = fs.create(ROOT, dir, "x", SetAttr.NONE, CreateMode.GUARDED, 0).child().id();
+            assertEquals(id, fs.lookup(ROOT, dir, "x").id(), "the created name after a cached absence");
+            fs.remove(ROOT, dir, "x");
+            assertEquals(FsError.NOT_FOUND, assertThrows(FsException.class, () -> fs.lookup(ROOT, dir, "x")).error());
+        }
+    }
 }

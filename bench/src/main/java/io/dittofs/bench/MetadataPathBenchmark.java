@@ -1,0 +1,105 @@
+package io.dittofs.bench;
+
+import io.dittofs.core.AuthContext;
+import io.dittofs.core.FileSystem;
+import io.dittofs.core.FsException;
+import io.dittofs.core.SetAttr;
+import io.dittofs.storage.block.file.FileBlockStore;
+import io.dittofs.storage.metadata.lmdb.LmdbMetadataStore;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The CPU side of the metadata hot paths through {@link FileSystem} on LMDB with the local file
+ * store (the server's defaults), one caller, no flush in the measured calls: GETATTR and LOOKUP
+ * of a file in use (served by the LMDB read cache), LOOKUP of a missing name (NOENT, the
+ * negative outcome every create-if-absent asks first), and freeing the content of a file that
+ * was never written (what REMOVE does after the metadata change of every {@code meta} and
+ * {@code metatree} file: it used to fail an open and throw per call). The flushed namespace
+ * changes themselves are in {@link DurableMetadataBenchmark}. Store under
+ * {@code java.io.tmpdir}.
+ *
+ * <p>Thread-safety: JMH state, one benchmark thread.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+    "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+    "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+public class MetadataPathBenchmark {
+    private static final AuthContext ROOT = AuthContext.ROOT;
+
+    private Path dir;
+    private LmdbMetadataStore meta;
+    private FileBlockStore blocks;
+    private FileSystem fs;
+    private long work;
+    private long file;
+    private long neverWritten = 1L << 40;
+
+    @Setup(Level.Trial)
+    public void setup() throws IOException {
+        dir = Files.createTempDirectory("meta-path-bench");
+        meta = new LmdbMetadataStore(dir.resolve("meta"));
+        blocks = new FileBlockStore(dir.resolve("blocks"));
+        fs = new FileSystem(meta, blocks, false);
+        work = fs.mkdir(ROOT, fs.rootId(), "work", SetAttr.NONE).child().id();
+        file = fs.create(ROOT, work, "f", SetAttr.NONE, FileSystem.CreateMode.GUARDED, 0).child().id();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        meta.close();
+        blocks.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @Benchmark
+    public long getattr() {
+        return fs.getattr(file).size();
+    }
+
+    @Benchmark
+    public long lookupHit() {
+        return fs.lookup(ROOT, work, "f").id();
+    }
+
+    @Benchmark
+    public Object lookupMiss() {
+        try {
+            return fs.lookup(ROOT, work, "missing");
+        } catch (FsException e) {
+            return e.error();
+        }
+    }
+
+    /** The block-store half of REMOVE of a file created and removed empty. */
+    @Benchmark
+    public void freeNeverWritten() {
+        blocks.delete(neverWritten++);
+    }
+}
