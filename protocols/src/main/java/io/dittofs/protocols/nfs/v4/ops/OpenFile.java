@@ -18,6 +18,8 @@ import io.dittofs.protocols.nfs.v4.Stateid4;
 import io.dittofs.protocols.nfs.v4.state.ClientRecord;
 import io.dittofs.protocols.nfs.v4.state.OpenState;
 import io.dittofs.protocols.nfs.v4.state.Owner;
+import io.dittofs.protocols.nfs.v4.state.StateError;
+import io.dittofs.protocols.nfs.v4.state.StateException;
 import io.dittofs.protocols.nfs.v4.state.StateManager;
 import io.dittofs.protocols.xdr.XdrEncoder;
 
@@ -69,6 +71,9 @@ final class OpenFile {
                     throw new Nfs4Exception(Nfs4Status.RECLAIM_BAD, "no delegation was granted");
                 }
                 fh = ctx.requireCurrentFh();
+                if (!fh.isPseudo()) {
+                    m.checkReclaimOpen(owner, new FileKey(fh.shareId(), fh.id()), a.access(), a.deny());
+                }
             }
             case OpenOp.CLAIM_FH -> {
                 m.grace().checkNonReclaim();
@@ -84,7 +89,7 @@ final class OpenFile {
         if (!created) {
             Permissions.require(file.ctx(), n, (write ? Permissions.WRITE : 0) | ((a.access() & 1) != 0 ? Permissions.READ : 0));
         }
-        OpenState o = m.open(owner, new FileKey(fh.shareId(), fh.id()), a.access(), a.deny(), ctx.minorVersion());
+        OpenState o = open(m, owner, new FileKey(fh.shareId(), fh.id()), a, ctx.minorVersion());
         if (a.claim() == OpenOp.CLAIM_PREVIOUS || ctx.minorVersion() >= 1) {
             owner.confirm();
         }
@@ -102,6 +107,18 @@ final class OpenFile {
         res.writeInt(OPEN_DELEGATE_NONE);
         ctx.setCurrentFh(fh);
         ctx.setCurrentStateid(sid);
+    }
+
+    /** The share reservation; a reclaim that meets another client's reclaimed one is RECLAIM_CONFLICT. */
+    private static OpenState open(StateManager m, Owner owner, FileKey file, OpenOp.Args a, int minor) {
+        try {
+            return m.open(owner, file, a.access(), a.deny(), minor);
+        } catch (StateException e) {
+            if (a.claim() == OpenOp.CLAIM_PREVIOUS && e.error() == StateError.SHARE_DENIED) {
+                throw new Nfs4Exception(Nfs4Status.RECLAIM_CONFLICT, "reclaim meets a reclaimed share reservation");
+            }
+            throw e;
+        }
     }
 
     private static Created create(FileTarget t, OpenOp.Args a) {
