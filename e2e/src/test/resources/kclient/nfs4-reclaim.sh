@@ -13,10 +13,13 @@ echo held > guest-state
 echo "waiting for the host to restart the server"
 # drop_caches: the attribute cache of an unchanged file may be trusted for up to a minute
 size() { echo 2 > /proc/sys/vm/drop_caches; stat -c %s host-state; }
-i=0; while [ $i -lt 1200 ] && [ "$(size)" = 0 ]; do usleep 250000; i=$((i+1)); done
-echo "host says: $(cat host-state 2>/dev/null) after $((i / 4)) s"
+i=0; while [ $i -lt 1200 ]; do s=$(size 2>/dev/null); case "$s" in ''|0) ;; *[!0-9]*) ;; *) break;; esac; usleep 250000; i=$((i+1)); done
+echo "host-state has $s bytes after $((i / 4)) s"
 /test/locktry locked; rc=$?
-echo "locktry exit $rc"
+echo "locktry exit $rc (this client's own lock, refused locally)"
+echo "waiting for the host's LOCKT after the grace period"
+i=0; while [ $i -lt 480 ]; do s=$(size 2>/dev/null); case "$s" in ''|*[!0-9]*) ;; *) [ "$s" -ge 20 ] && break;; esac; usleep 250000; i=$((i+1)); done
+echo "host-state has $s bytes"
 kill $HOLDER; wait $HOLDER 2>/dev/null
 /test/locktry locked; rc2=$?
 echo "locktry after the holder quit: exit $rc2"
