@@ -12,6 +12,7 @@ import io.dittofs.protocols.nfs.v4.state.OpenState;
 import io.dittofs.protocols.nfs.v4.state.Owner;
 import io.dittofs.protocols.nfs.v4.state.OwnerKey;
 import io.dittofs.protocols.nfs.v4.state.StateEntry;
+import io.dittofs.protocols.nfs.v4.state.StateException;
 import io.dittofs.protocols.nfs.v4.state.StateManager;
 import io.dittofs.protocols.xdr.XdrDecoder;
 import io.dittofs.protocols.xdr.XdrEncoder;
@@ -81,20 +82,31 @@ final class LockOp extends StateOp {
         if (!l.file().equals(Locks.fileKey(ctx.requireCurrentFh()))) {
             throw new Nfs4Exception(Nfs4Status.BAD_STATEID, "lock stateid of another file");
         }
-        if (reclaim) {
-            m.grace().checkReclaim(l.client());
-        } else {
-            m.grace().checkNonReclaim();
+        boolean fresh = l.seqid() == 1 && !m.locks().hasLocks(l.lockOwner());
+        try {
+            if (reclaim) {
+                m.grace().checkReclaim(l.client());
+                m.checkReclaimLock(l, type, offset, length);
+            } else {
+                m.grace().checkNonReclaim();
+            }
+        } catch (StateException e) {
+            if (fresh) {
+                m.states().free(l);
+            }
+            throw e;
         }
         int need = type == LockType.WRITE ? 2 : 1;
         if ((l.open().access() & need) == 0) {
             throw new Nfs4Exception(Nfs4Status.OPENMODE);
         }
-        boolean fresh = l.seqid() == 1 && !m.locks().hasLocks(l.lockOwner());
         Optional<Conflict> c = m.lock(l, type, offset, length, ctx.minorVersion());
         if (c.isPresent()) {
             if (fresh && !m.locks().hasLocks(l.lockOwner())) {
                 m.states().free(l);
+            }
+            if (reclaim) {
+                throw new Nfs4Exception(Nfs4Status.RECLAIM_CONFLICT, "reclaim meets a reclaimed lock");
             }
             Locks.writeDenied(res, c.get());
             return;

@@ -39,7 +39,7 @@ final class LockuOp extends StateOp {
             if (!l.file().equals(Locks.fileKey(ctx.requireCurrentFh()))) {
                 throw new Nfs4Exception(Nfs4Status.BAD_STATEID, "lock stateid of another file");
             }
-            state(ctx).locks().unlock(l.file(), l.lockOwner(), offset, length);
+            state(ctx).unlock(l, offset, length);
             l.bump();
             res.writeInt(Nfs4Status.OK);
             stateid(l).write(res);

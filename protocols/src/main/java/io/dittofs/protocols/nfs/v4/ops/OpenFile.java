@@ -20,6 +20,8 @@ import io.dittofs.protocols.nfs.v4.state.Delegation;
 import io.dittofs.protocols.nfs.v4.state.DelegationTable;
 import io.dittofs.protocols.nfs.v4.state.OpenState;
 import io.dittofs.protocols.nfs.v4.state.Owner;
+import io.dittofs.protocols.nfs.v4.state.StateError;
+import io.dittofs.protocols.nfs.v4.state.StateException;
 import io.dittofs.protocols.nfs.v4.state.StateManager;
 import io.dittofs.protocols.nfs.v4.state.StateTable;
 import io.dittofs.protocols.xdr.XdrEncoder;
@@ -77,6 +79,9 @@ final class OpenFile {
                     throw new Nfs4Exception(Nfs4Status.RECLAIM_BAD, "no delegation was granted");
                 }
                 fh = ctx.requireCurrentFh();
+                if (!fh.isPseudo()) {
+                    m.checkReclaimOpen(owner, new FileKey(fh.shareId(), fh.id()), a.access(), a.deny());
+                }
             }
             case OpenOp.CLAIM_FH -> {
                 m.grace().checkNonReclaim();
@@ -95,7 +100,7 @@ final class OpenFile {
         if (write) {
             m.locks().delegations().breakFor(key, StateTable.PROTOCOL, StateTable.lockClientId(c)); // DELAY while recalled
         }
-        OpenState o = m.open(owner, key, a.access(), a.deny(), ctx.minorVersion());
+        OpenState o = open(m, owner, key, a, ctx.minorVersion());
         Delegation deleg = mayDelegate(ctx, a, write) ? m.delegations().offer(c, StateOp.session(ctx), key, fh.encode())
                 : null;
         if (a.claim() == OpenOp.CLAIM_PREVIOUS || ctx.minorVersion() >= 1) {
@@ -165,6 +170,18 @@ final class OpenFile {
             throw new Nfs4Exception(Nfs4Status.BAD_STATEID, "not a delegation of this file");
         }
         return fh;
+    }
+
+    /** The share reservation; a reclaim that meets another client's reclaimed one is RECLAIM_CONFLICT. */
+    private static OpenState open(StateManager m, Owner owner, FileKey file, OpenOp.Args a, int minor) {
+        try {
+            return m.open(owner, file, a.access(), a.deny(), minor);
+        } catch (StateException e) {
+            if (a.claim() == OpenOp.CLAIM_PREVIOUS && e.error() == StateError.SHARE_DENIED) {
+                throw new Nfs4Exception(Nfs4Status.RECLAIM_CONFLICT, "reclaim meets a reclaimed share reservation");
+            }
+            throw e;
+        }
     }
 
     private static Created create(FileTarget t, OpenOp.Args a) {

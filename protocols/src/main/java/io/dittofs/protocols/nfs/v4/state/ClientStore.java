@@ -17,6 +17,14 @@ public interface ClientStore {
 
     void save(List<Persisted> clients) throws IOException;
 
+    /**
+     * The journal of the opens and locks granted, kept beside the client records, read once at start
+     * (reclaims are checked against what it held before); {@link StateJournal#NONE} by default.
+     */
+    default StateJournal journal() {
+        return StateJournal.NONE;
+    }
+
     /** A store that keeps nothing (tests, or no data directory): no grace after a restart. */
     static ClientStore none() {
         return new ClientStore() {

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.slf4j.LoggerFactory;
 
 /**
  * Client records in one small file ({@code nfs4-clients.bin} in the server's data directory), replaced
@@ -24,16 +25,37 @@ import java.util.zip.CRC32C;
  * owner length, owner bytes; then the CRC-32C of everything before it. A torn or corrupt file reads as
  * empty (no grace period), never as garbage.
  *
- * <p>Thread-safety: {@link #save} calls are serialised by this object's monitor.
+ * <p>Thread-safety: {@link #save} and {@link #journal} calls are serialised by this object's monitor.
  */
 public final class FileClientStore implements ClientStore {
     private static final int MAGIC = 0x4434434C;
     private static final int VERSION = 1;
     private static final long MAX_FILE = 64L << 20;
     private final Path file;
+    private final Path dir;
+    private StateJournal journal;
 
     public FileClientStore(Path dir) {
+        this.dir = dir;
         this.file = dir.resolve("nfs4-clients.bin");
+    }
+
+    /**
+     * The open/lock journal beside the client records ({@link FileStateJournal}, {@code nfs4-state.log}),
+     * opened on first call; {@link StateJournal#NONE} when it cannot be opened.
+     */
+    @Override
+    public synchronized StateJournal journal() {
+        if (journal == null) {
+            try {
+                journal = FileStateJournal.open(dir);
+            } catch (IOException e) {
+                LoggerFactory.getLogger(FileClientStore.class).warn(
+                        "NFSv4: cannot open the state journal in {} ({}); reclaims are not checked", dir, e.toString());
+                journal = StateJournal.NONE;
+            }
+        }
+        return journal;
     }
 
     @Override

@@ -30,6 +30,11 @@ public final class OwnerKey {
         return bytes.length;
     }
 
+    /** The owner bytes themselves, not to be modified (encoders in this package). */
+    byte[] bytesUnsafe() {
+        return bytes;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof OwnerKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);

@@ -38,6 +38,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
     private final StateTable states;
     private final ClientTable clients;
     private final DelegationTable delegations;
+    private final Reclaims reclaims;
     private volatile Thread reaper;
 
     public StateManager(StateConfig config, ClientStore store, LockManager locks, LongSupplier clock, int epoch) {
@@ -54,6 +55,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
         if (!known.isEmpty()) {
             LOG.info("NFSv4: grace period of {} s for {} known clients", config.graceTime().toSeconds(), known.size());
         }
+        this.reclaims = new Reclaims(store.journal(), locks);
         this.sessions = new SessionTable(config);
         this.states = new StateTable(config, epoch);
         this.clients = new ClientTable(config, clock, epoch, store, grace, this::release);
@@ -145,6 +147,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
                     Thread.sleep(period);
                     clients.reap();
                     tickDelegations();
+                    reclaims.retain(grace.pending());
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
@@ -160,6 +163,22 @@ public final class StateManager implements Nfs4State, AutoCloseable {
         if (t != null) {
             t.interrupt();
         }
+        reclaims.close();
+    }
+
+    /** What the previous instance held, which reclaims are checked against. */
+    public PriorState prior() {
+        return reclaims.prior();
+    }
+
+    /** OPEN CLAIM_PREVIOUS. @throws StateException RECLAIM_BAD when the owner did not hold that open */
+    public void checkReclaimOpen(Owner owner, FileKey file, int access, int deny) {
+        reclaims.checkOpen(owner, file, access, deny);
+    }
+
+    /** LOCK reclaim. @throws StateException RECLAIM_BAD when the lock-owner did not hold that range */
+    public void checkReclaimLock(LockState l, LockType type, long offset, long length) {
+        reclaims.checkLock(l, type, offset, length);
     }
 
     /** The lock-manager owner of an open-owner's share reservations (kept apart from its lock-owners). */
@@ -200,6 +219,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
             o.bump();
         }
         o.upgrade(access, deny);
+        reclaims.opened(o);
         return o;
     }
 
@@ -208,6 +228,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
         o.downgrade(access, deny);
         locks.reserve(o.file(), opener(o.owner()), access, deny);
         o.bump();
+        reclaims.opened(o);
     }
 
     /** CLOSE: the share reservation and the locks of its lock states go, then the state. */
@@ -216,19 +237,30 @@ public final class StateManager implements Nfs4State, AutoCloseable {
             locks.releaseAll(l.lockOwner());
         }
         locks.release(o.file(), opener(o.owner()));
+        reclaims.closed(o);
         o.bump();
         states.close(o);
     }
 
     /** LOCK: grants the range to the lock state's owner, or returns the conflicting lock. */
     public Optional<Conflict> lock(LockState l, LockType type, long offset, long length, int minor) {
-        return retryCourtesy(() -> {
+        Optional<Conflict> c = retryCourtesy(() -> {
             try {
                 return locks.lock(l.file(), l.lockOwner(), type, offset, length);
             } catch (LockLimitException e) {
                 throw new StateException(StateError.resource(minor));
             }
         }, Conflict::owner);
+        if (c.isEmpty()) {
+            reclaims.lockChanged(l);
+        }
+        return c;
+    }
+
+    /** LOCKU: the range goes from the lock state's owner. */
+    public void unlock(LockState l, long offset, long length) {
+        locks.unlock(l.file(), l.lockOwner(), offset, length);
+        reclaims.lockChanged(l);
     }
 
     /** LOCKT: the conflicting lock, if any (a courtesy client's lock conflicts no more). */
@@ -308,6 +340,7 @@ public final class StateManager implements Nfs4State, AutoCloseable {
             }
         }
         locks.releaseClient(StateTable.PROTOCOL, StateTable.lockClientId(r));
+        reclaims.dropped(r);
         if (r.confirmed()) {
             grace.done(r.owner());
         }
