@@ -46,7 +46,7 @@ class KernelNfs4IT {
         E2eEnvironment.requireAptPackage("libc6-dev", "compiling the static lock test programs for the guest");
         staging = Files.createTempDirectory(E2eEnvironment.logDir(), "kclient-nfs4-");
         Path bin = Files.createDirectories(staging.resolve("test"));
-        for (String prog : List.of("flock2", "fcntl2")) {
+        for (String prog : List.of("flock2", "fcntl2", "space42")) {
             Process p = new ProcessBuilder("gcc", "-static", "-O1", "-o", bin.resolve(prog).toString(),
                     resource(prog + ".c").toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
