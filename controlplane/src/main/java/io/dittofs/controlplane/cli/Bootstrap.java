@@ -135,12 +135,20 @@ final class Bootstrap {
         return config.source(k) != Config.Source.DEFAULT;
     }
 
-    /** The smb adapter's settings: {@code signing}, {@code min_dialect}, {@code max_dialect} from the config. */
+    /**
+     * The smb adapter's settings from the config: {@code signing}, {@code min_dialect},
+     * {@code max_dialect}, {@code max_io_size}, {@code large_io_buffers}, {@code logon_max_failures},
+     * {@code logon_window_seconds} ({@code adapters.smb.*}).
+     */
     static Map<String, String> smbSettings(Config config, Map<String, String> current, boolean onlyExplicit) {
         Map<String, String> out = new java.util.TreeMap<>(current);
         String[][] keys = {{"signing", ConfigKey.ADAPTERS_SMB_SIGNING.name()},
             {"min_dialect", ConfigKey.ADAPTERS_SMB_MIN_DIALECT.name()},
-            {"max_dialect", ConfigKey.ADAPTERS_SMB_MAX_DIALECT.name()}};
+            {"max_dialect", ConfigKey.ADAPTERS_SMB_MAX_DIALECT.name()},
+            {"max_io_size", ConfigKey.ADAPTERS_SMB_MAX_IO_SIZE.name()},
+            {"large_io_buffers", ConfigKey.ADAPTERS_SMB_LARGE_IO_BUFFERS.name()},
+            {"logon_max_failures", ConfigKey.ADAPTERS_SMB_LOGON_MAX_FAILURES.name()},
+            {"logon_window_seconds", ConfigKey.ADAPTERS_SMB_LOGON_WINDOW_SECONDS.name()}};
         for (String[] k : keys) {
             ConfigKey key = ConfigKey.valueOf(k[1]);
             if (!onlyExplicit || explicit(config, key) || !out.containsKey(k[0])) {

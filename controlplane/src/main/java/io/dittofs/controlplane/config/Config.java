@@ -135,7 +135,7 @@ public final class Config {
     /** Why {@code v} is not a valid value of {@code k}, or null. */
     static String check(ConfigKey k, String v) {
         switch (k.type()) {
-            case INT, PORT -> {
+            case INT, PORT, COUNT -> {
                 int n;
                 try {
                     n = Integer.parseInt(v);
@@ -147,6 +147,9 @@ public final class Config {
                 }
                 if (k.type() == ConfigKey.Type.INT && (n < -1 || n > 65535)) {
                     return n + " is out of range (-1-65535)";
+                }
+                if (k.type() == ConfigKey.Type.COUNT && n < 1) {
+                    return n + " is not a positive number";
                 }
             }
             case BOOL -> {

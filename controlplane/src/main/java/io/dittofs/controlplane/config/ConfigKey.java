@@ -33,6 +33,14 @@ public enum ConfigKey {
             "2.0.2", "2.1", "3.0", "3.0.2", "3.1.1"),
     ADAPTERS_SMB_MAX_DIALECT("adapters.smb.max_dialect", Type.ENUM, "3.1.1", "highest SMB dialect offered",
             "2.0.2", "2.1", "3.0", "3.0.2", "3.1.1"),
+    ADAPTERS_SMB_MAX_IO_SIZE("adapters.smb.max_io_size", Type.COUNT, "8388608",
+            "SMB MaxReadSize/MaxWriteSize in bytes, 65536 to 8388608 (2.0.2 clients get 65536)"),
+    ADAPTERS_SMB_LARGE_IO_BUFFERS("adapters.smb.large_io_buffers", Type.COUNT, "32",
+            "8 MiB SMB I/O buffers the adapter may hold at once across all connections (its memory budget for large I/O)"),
+    ADAPTERS_SMB_LOGON_MAX_FAILURES("adapters.smb.logon_max_failures", Type.COUNT, "10",
+            "failed SMB logons per client address and per account within the window before further logons are refused"),
+    ADAPTERS_SMB_LOGON_WINDOW_SECONDS("adapters.smb.logon_window_seconds", Type.COUNT, "60",
+            "the window of adapters.smb.logon_max_failures, in seconds"),
     METRICS_ENABLED("metrics.enabled", Type.BOOL, "false", "Prometheus metrics endpoint /metrics (on the adapters' bind address)"),
     METRICS_PORT("metrics.port", Type.PORT, "9090", "Prometheus metrics port"),
     TELEMETRY_ENABLED("telemetry.enabled", Type.BOOL, "false", "OpenTelemetry tracing: a span per RPC call, exported over OTLP/gRPC"),
@@ -92,7 +100,8 @@ public enum ConfigKey {
                     + "empty: the data directory (and cache.path when set)");
 
     /** Value types; each has its own validation. */
-    public enum Type { STRING, INT, PORT, BOOL, DURATION, ENUM, SECRET, RATIO }
+    /** COUNT: a positive whole number up to 2^31 - 1 (sizes, limits); INT: -1 to 65535. */
+    public enum Type { STRING, INT, PORT, BOOL, DURATION, ENUM, SECRET, RATIO, COUNT }
 
     private final String path;
     private final Type type;
