@@ -142,19 +142,18 @@ final class Bootstrap {
      */
     static Map<String, String> smbSettings(Config config, Map<String, String> current, boolean onlyExplicit) {
         Map<String, String> out = new java.util.TreeMap<>(current);
-        String[][] keys = {{"signing", ConfigKey.ADAPTERS_SMB_SIGNING.name()},
-            {"min_dialect", ConfigKey.ADAPTERS_SMB_MIN_DIALECT.name()},
-            {"max_dialect", ConfigKey.ADAPTERS_SMB_MAX_DIALECT.name()},
-            {"max_io_size", ConfigKey.ADAPTERS_SMB_MAX_IO_SIZE.name()},
-            {"large_io_buffers", ConfigKey.ADAPTERS_SMB_LARGE_IO_BUFFERS.name()},
-            {"logon_max_failures", ConfigKey.ADAPTERS_SMB_LOGON_MAX_FAILURES.name()},
-            {"logon_window_seconds", ConfigKey.ADAPTERS_SMB_LOGON_WINDOW_SECONDS.name()}};
-        for (String[] k : keys) {
-            ConfigKey key = ConfigKey.valueOf(k[1]);
-            if (!onlyExplicit || explicit(config, key) || !out.containsKey(k[0])) {
-                out.put(k[0], config.get(key));
+        Map<String, ConfigKey> keys = Map.of("signing", ConfigKey.ADAPTERS_SMB_SIGNING,
+                "min_dialect", ConfigKey.ADAPTERS_SMB_MIN_DIALECT,
+                "max_dialect", ConfigKey.ADAPTERS_SMB_MAX_DIALECT,
+                "max_io_size", ConfigKey.ADAPTERS_SMB_MAX_IO_SIZE,
+                "large_io_buffers", ConfigKey.ADAPTERS_SMB_LARGE_IO_BUFFERS,
+                "logon_max_failures", ConfigKey.ADAPTERS_SMB_LOGON_MAX_FAILURES,
+                "logon_window_seconds", ConfigKey.ADAPTERS_SMB_LOGON_WINDOW_SECONDS);
+        keys.forEach((setting, key) -> {
+            if (!onlyExplicit || explicit(config, key) || !out.containsKey(setting)) {
+                out.put(setting, config.get(key));
             }
-        }
+        });
         return out;
     }
 }
