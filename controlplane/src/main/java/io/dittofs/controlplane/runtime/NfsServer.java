@@ -12,6 +12,7 @@ import io.dittofs.protocols.nfs.v4.Nfs4Services;
 import io.dittofs.protocols.nfs.v4.state.StateManager;
 import io.dittofs.protocols.nlm.NlmProgram;
 import io.dittofs.protocols.nlm.NsmProgram;
+import io.dittofs.protocols.nlm.NsmRegistry;
 import io.dittofs.protocols.portmap.PortmapProgram;
 import io.dittofs.protocols.rpc.DuplicateRequestCache;
 import io.dittofs.protocols.rpc.RpcDispatcher;
@@ -78,11 +79,17 @@ public final class NfsServer implements AutoCloseable {
 
     /**
      * What NLM locks with: the server's one lock manager, the grace period of this start, and the
-     * port of the clients' portmappers that GRANTED callbacks ask for the clients' NLM port.
+     * port of the clients' portmappers that GRANTED callbacks and SM_NOTIFY ask for the clients'
+     * NLM and NSM ports, and the record of the hosts holding NLM locks (told of the next restart).
      */
-    public record Locking(LockManager locks, GracePeriod grace, int clientPortmapPort) {
+    public record Locking(LockManager locks, GracePeriod grace, int clientPortmapPort, NsmRegistry nsm) {
         /** rpcbind's well-known port. */
         public static final int CLIENT_PORTMAP_PORT = 111;
+
+        /** Locking whose NLM hosts are not kept across restarts. */
+        public Locking(LockManager locks, GracePeriod grace, int clientPortmapPort) {
+            this(locks, grace, clientPortmapPort, NsmRegistry.inMemory());
+        }
     }
 
     /** {@link #start(String, int, int, ShareRegistry, MountProgram.MountPolicy, Nfs3Program.CallPolicy,
@@ -113,9 +120,9 @@ public final class NfsServer implements AutoCloseable {
         Nfs4Services v4 = Nfs4Services.of(shares, callPolicy, nfs3.writeVerifier()).withIdMapper(idMapper);
         d.register(new Nfs4Program(nfs4State == null ? v4 : nfs4State.attach(v4)));
         NlmProgram nlm = new NlmProgram(shares, callPolicy, locking.locks(), locking.grace(),
-                locking.clientPortmapPort(), Duration.ofSeconds(5));
+                locking.clientPortmapPort(), Duration.ofSeconds(5), locking.nsm());
         d.register(nlm);
-        d.register(new NsmProgram(nlm::hostRebooted));
+        d.register(new NsmProgram(nlm::hostRebooted, nlm.nsmState()));
         RpcServer nfs = null;
         RpcServer pm = null;
         try {
@@ -140,6 +147,7 @@ public final class NfsServer implements AutoCloseable {
             pool.close();
             throw e;
         }
+        nlm.notifyRestart(); // SM_NOTIFY to the hosts that held locks before, in the background, once per process
         return new NfsServer(pool, nfs, pm);
     }
 

@@ -20,6 +20,7 @@ import io.dittofs.protocols.nfs.v4.state.StateConfig;
 import io.dittofs.protocols.nfs.v4.state.StateManager;
 import io.dittofs.protocols.mount.MountProgram;
 import io.dittofs.protocols.nfs.v3.Nfs3Program;
+import io.dittofs.protocols.nlm.NsmRegistry;
 import io.dittofs.protocols.rpc.RpcObserver;
 import io.dittofs.protocols.rpc.RpcServer;
 import io.dittofs.protocols.smb.server.SmbServer;
@@ -70,6 +71,7 @@ public final class ServerRuntime implements AutoCloseable {
     private boolean nfs4Delegations;
     private Path nfs4StateDir;
     private StateManager nfs4State;
+    private NsmRegistry nsm;
     private final SmbServer.Options smbOptions;
 
     public ServerRuntime(ControlPlaneStore db, String bind, int portmapPort, RpcServer.Options rpcOptions) {
@@ -147,6 +149,17 @@ public final class ServerRuntime implements AutoCloseable {
         if (nfs4State != null) {
             nfs4State.delegations().enable(on);
         }
+    }
+
+    /**
+     * The NLM hosts record and NSM state ({@code <state dir>/nsm}), opened on first use and kept across
+     * NFS adapter restarts, so the hosts are told of a server restart only once.
+     */
+    private synchronized NsmRegistry nsm() throws IOException {
+        if (nsm == null) {
+            nsm = nfs4StateDir == null ? NsmRegistry.inMemory() : NsmRegistry.open(nfs4StateDir.resolve("nsm"));
+        }
+        return nsm;
     }
 
     /** The NFSv4 state, made on first use and kept across NFS adapter restarts. */
@@ -288,7 +301,7 @@ public final class ServerRuntime implements AutoCloseable {
             return;
         }
         NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), callPolicy(),
-                rpcOptions, observer, new NfsServer.Locking(lockManager, grace, NfsServer.Locking.CLIENT_PORTMAP_PORT),
+                rpcOptions, observer, new NfsServer.Locking(lockManager, grace, NfsServer.Locking.CLIENT_PORTMAP_PORT, nsm()),
                 nfs4State(), new ControlPlaneIdMapper(db));
         if (nfs != null) {
             nfs.close();

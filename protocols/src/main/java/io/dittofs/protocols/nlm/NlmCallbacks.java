@@ -73,7 +73,12 @@ final class NlmCallbacks {
     }
 
     private int nlmPort(InetAddress host) throws IOException {
-        ByteBuffer a = ByteBuffer.allocate(16).putInt(NlmProgram.PROGRAM).putInt(NlmProgram.VERSION).putInt(6).putInt(0);
+        return port(host, NlmProgram.PROGRAM, NlmProgram.VERSION);
+    }
+
+    /** The TCP port {@code host}'s portmapper names for {@code prog}/{@code vers} (0: not registered). */
+    int port(InetAddress host, int prog, int vers) throws IOException {
+        ByteBuffer a = ByteBuffer.allocate(16).putInt(prog).putInt(vers).putInt(6).putInt(0);
         XdrDecoder d = call(new InetSocketAddress(host, portmapPort), PMAP_PROGRAM, 2, PMAP_GETPORT, a.array());
         return d.readInt();
     }

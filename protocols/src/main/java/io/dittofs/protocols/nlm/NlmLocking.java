@@ -28,6 +28,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static io.dittofs.protocols.nlm.NlmStatus.BLOCKED;
 import static io.dittofs.protocols.nlm.NlmStatus.DENIED;
@@ -61,9 +62,13 @@ final class NlmLocking {
     private final NlmCallbacks callbacks;
     private final NlmBlocks blocks = new NlmBlocks();
     private final NlmHosts hosts = new NlmHosts();
+    private final NsmRegistry nsm;
+    private final Predicate<String> idle;
 
     NlmLocking(ShareRegistry shares, Nfs3Program.CallPolicy callPolicy, LockManager locks, GracePeriod grace,
-               NlmCallbacks callbacks) {
+               NlmCallbacks callbacks, NsmRegistry nsm) {
+        this.nsm = nsm;
+        this.idle = n -> locks.rangesOf(PROTOCOL, n) == 0;
         this.shares = shares;
         this.callPolicy = callPolicy;
         this.locks = locks;
@@ -112,20 +117,35 @@ final class NlmLocking {
             Nlm4Xdr.Lock l = a.lock();
             FileKey f = open(call, l.fh(), a.exclusive());
             LockOwner o = owner(l);
-            hosts.seen(l.callerName(), address(call), n -> locks.rangesOf(PROTOCOL, n) == 0);
-            NlmBlocks.Key k = new NlmBlocks.Key(o, f, l.offset(), l.length(), a.exclusive());
-            NlmBlocks.Block pending = blocks.get(k);
-            if (pending != null && a.block()) {
-                if (pending.granted() && blocks.remove(pending)) {
-                    return GRANTED; // the client's retry after a GRANTED callback it never got
+            hosts.seen(l.callerName(), address(call), idle);
+            NsmRegistry.Entry rec = nsm.begin(l.callerName(), address(call), local(call));
+            try {
+                int st = lockRecorded(call, a, f, o);
+                if (a.reclaim() && st == GRANTED) {
+                    LOG.info("NLM: {} reclaimed a {} lock [{}, +{}) in the grace period", l.callerName(),
+                        a.exclusive() ? "write" : "read", l.offset(), l.length());
                 }
-                return pending.granted() ? GRANTED : BLOCKED;
+                return st;
+            } finally {
+                nsm.end(rec, idle);
             }
-            if (locks.lock(f, o, type(a.exclusive()), l.offset(), len(l)).isEmpty()) {
-                return GRANTED;
-            }
-            return a.block() ? block(call, a, k) : DENIED;
         });
+    }
+
+    private int lockRecorded(RpcCall call, Nlm4Xdr.LockArgs a, FileKey f, LockOwner o) {
+        Nlm4Xdr.Lock l = a.lock();
+        NlmBlocks.Key k = new NlmBlocks.Key(o, f, l.offset(), l.length(), a.exclusive());
+        NlmBlocks.Block pending = blocks.get(k);
+        if (pending != null && a.block()) {
+            if (pending.granted() && blocks.remove(pending)) {
+                return GRANTED; // the client's retry after a GRANTED callback it never got
+            }
+            return pending.granted() ? GRANTED : BLOCKED;
+        }
+        if (locks.lock(f, o, type(a.exclusive()), l.offset(), len(l)).isEmpty()) {
+            return GRANTED;
+        }
+        return a.block() ? block(call, a, k) : DENIED;
     }
 
     private int block(RpcCall call, Nlm4Xdr.LockArgs a, NlmBlocks.Key k) {
@@ -183,6 +203,7 @@ final class NlmLocking {
                 return DENIED;
             }
             withdraw(b);
+            nsm.settle(l.callerName(), idle);
             return GRANTED;
         });
     }
@@ -213,6 +234,7 @@ final class NlmLocking {
                 withdraw(b);
             }
             locks.unlock(f, o, l.offset(), len(l));
+            nsm.settle(l.callerName(), idle);
             return GRANTED;
         });
     }
@@ -223,9 +245,14 @@ final class NlmLocking {
                 return DENIED_GRACE_PERIOD;
             }
             FileKey f = open(call, a.fh(), (a.access() & LockManager.ACCESS_WRITE) != 0);
-            hosts.seen(a.callerName(), address(call), n -> locks.rangesOf(PROTOCOL, n) == 0);
+            hosts.seen(a.callerName(), address(call), idle);
             LockOwner o = new LockOwner(PROTOCOL, a.callerName(), a.oh());
-            return locks.reserve(f, o, a.access(), a.mode()).isPresent() ? DENIED : GRANTED;
+            NsmRegistry.Entry rec = nsm.begin(a.callerName(), address(call), local(call));
+            try {
+                return locks.reserve(f, o, a.access(), a.mode()).isPresent() ? DENIED : GRANTED;
+            } finally {
+                nsm.end(rec, idle);
+            }
         });
     }
 
@@ -235,6 +262,7 @@ final class NlmLocking {
                 return DENIED_GRACE_PERIOD;
             }
             locks.release(key(a.fh()), new LockOwner(PROTOCOL, a.callerName(), a.oh()));
+            nsm.settle(a.callerName(), idle);
             return GRANTED;
         });
     }
@@ -253,8 +281,14 @@ final class NlmLocking {
         blocks.dropHost(callerName);
         locks.releaseClient(PROTOCOL, callerName);
         hosts.forget(callerName);
+        nsm.settle(callerName, idle);
         LOG.info("NLM: host {} restarted; its locks were released", callerName);
         return true;
+    }
+
+    /** Forgets {@code callerName}'s NSM record if it holds nothing. */
+    void settle(String callerName) {
+        nsm.settle(callerName, idle);
     }
 
     /** Resolves a handle for locking and checks the caller may lock the file this way. */
@@ -303,6 +337,10 @@ final class NlmLocking {
 
     private static InetAddress address(RpcCall call) {
         return call.client() == null ? null : call.client().getAddress();
+    }
+
+    private static InetAddress local(RpcCall call) {
+        return call.local() == null ? null : call.local().getAddress();
     }
 
     int pendingBlocks() {

@@ -47,8 +47,13 @@ public final class NlmProgram implements RpcProgram {
         "LOCK_MSG", "CANCEL_MSG", "UNLOCK_MSG", "GRANTED_MSG", "TEST_RES", "LOCK_RES", "CANCEL_RES", "UNLOCK_RES",
         "GRANTED_RES", "16", "17", "18", "19", "SHARE", "UNSHARE", "NM_LOCK", "FREE_ALL"};
 
+    /** SM_NOTIFY tries per host after a restart, the first back-off doubling up to 60 s (about 2 min in all). */
+    static final int NOTIFY_ATTEMPTS = 6;
+    static final Duration NOTIFY_FIRST_BACKOFF = Duration.ofSeconds(2);
+
     private final NlmLocking locking;
     private final NlmCallbacks callbacks;
+    private final NsmRegistry nsm;
 
     /**
      * @param callPolicy          the shares' export options, as for NFSv3
@@ -58,8 +63,42 @@ public final class NlmProgram implements RpcProgram {
      */
     public NlmProgram(ShareRegistry shares, Nfs3Program.CallPolicy callPolicy, LockManager locks, GracePeriod grace,
                       int callbackPortmapPort, Duration callbackTimeout) {
+        this(shares, callPolicy, locks, grace, callbackPortmapPort, callbackTimeout, NsmRegistry.inMemory());
+    }
+
+    /**
+     * As {@link #NlmProgram(ShareRegistry, Nfs3Program.CallPolicy, LockManager, GracePeriod, int, Duration)},
+     * recording the hosts that hold locks in {@code nsm} so they can be told of the next restart.
+     */
+    public NlmProgram(ShareRegistry shares, Nfs3Program.CallPolicy callPolicy, LockManager locks, GracePeriod grace,
+                      int callbackPortmapPort, Duration callbackTimeout, NsmRegistry nsm) {
         this.callbacks = new NlmCallbacks(callbackPortmapPort, callbackTimeout);
-        this.locking = new NlmLocking(shares, callPolicy, locks, grace, callbacks);
+        this.nsm = nsm;
+        this.locking = new NlmLocking(shares, callPolicy, locks, grace, callbacks, nsm);
+    }
+
+    /**
+     * Tells the hosts that held locks before this start of the restart (NSM SM_NOTIFY, in the
+     * background), once per {@link NsmRegistry}; a host that took the notice and holds nothing
+     * again is forgotten.
+     *
+     * @return the background thread, or null when the registry's hosts were already told
+     */
+    public Thread notifyRestart() {
+        return notifyRestart(NOTIFY_ATTEMPTS, NOTIFY_FIRST_BACKOFF);
+    }
+
+    Thread notifyRestart(int attempts, Duration firstBackoff) {
+        if (!nsm.claimNotify()) {
+            return null;
+        }
+        NsmNotifier n = new NsmNotifier(callbacks, attempts, firstBackoff);
+        return n.notifyAll(nsm.previous(), nsm.state(), h -> locking.settle(h.name()));
+    }
+
+    /** The NSM state number NSM should answer with. */
+    public int nsmState() {
+        return nsm.state();
     }
 
     /** For {@link NsmProgram}: a monitored host restarted (SM_NOTIFY). */

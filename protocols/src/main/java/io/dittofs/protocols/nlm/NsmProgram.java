@@ -52,8 +52,16 @@ public final class NsmProgram implements RpcProgram {
      * @param rebooted told the host name and source address of each SM_NOTIFY
      */
     public NsmProgram(BiPredicate<String, InetAddress> rebooted) {
+        this(rebooted, (int) (System.currentTimeMillis() / 1000) | 1);
+    }
+
+    /**
+     * @param rebooted told the host name and source address of each SM_NOTIFY
+     * @param state    this server's state number at start ({@link NsmRegistry#state()})
+     */
+    public NsmProgram(BiPredicate<String, InetAddress> rebooted, int state) {
         this.rebooted = rebooted;
-        this.state = new AtomicInteger((int) (System.currentTimeMillis() / 1000) | 1);
+        this.state = new AtomicInteger(state | 1);
     }
 
     /** This server's NSM state number (odd: up). */

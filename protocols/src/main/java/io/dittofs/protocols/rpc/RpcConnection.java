@@ -61,6 +61,8 @@ final class RpcConnection {
     private final RpcServer server;
     private final SocketChannel ch;
     private final InetSocketAddress peer;
+    /** The server address the client connected to (for programs that must name it, as NSM's mon_name). */
+    private final InetSocketAddress local;
     private final BufferPool buffers;
     private final RecordReader reader;
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -85,6 +87,7 @@ final class RpcConnection {
         this.server = server;
         this.ch = ch;
         this.peer = peer;
+        this.local = ch.getLocalAddress() instanceof InetSocketAddress l ? l : null;
         this.buffers = server.dispatcher().pool().share(maxInFlight + SMALL_SPARE, MEDIUM_PER_LARGE * largeBuffers,
                 largeBuffers);
         this.reader = new RecordReader(ch, buffers, server.maxRecordSize());
@@ -177,7 +180,7 @@ final class RpcConnection {
             }
             RpcDispatcher.Outcome o;
             try {
-                o = callScope.call(() -> server.dispatcher().dispatch(rec.data(), peer, buffers, true));
+                o = callScope.call(() -> server.dispatcher().dispatch(rec.data(), peer, local, buffers, true));
             } catch (BadXdrException e) {
                 LOG.info("closing connection from {}: unreadable RPC header", peer);
                 close();

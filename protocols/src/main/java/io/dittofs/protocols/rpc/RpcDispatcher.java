@@ -154,6 +154,15 @@ public final class RpcDispatcher {
      * bytes (a READ's data, sent from the file without a user-space copy).
      */
     public Outcome dispatch(MemorySegment record, InetSocketAddress client, BufferPool replies, boolean tails) {
+        return dispatch(record, client, null, replies, tails);
+    }
+
+    /**
+     * As {@link #dispatch(MemorySegment, InetSocketAddress, BufferPool, boolean)}, telling programs the
+     * server address the call came to ({@link RpcCall#local()}).
+     */
+    public Outcome dispatch(MemorySegment record, InetSocketAddress client, InetSocketAddress local, BufferPool replies,
+                            boolean tails) {
         XdrDecoder d = new XdrDecoder(record);
         int xid = d.readInt();
         int type = d.readInt();
@@ -168,8 +177,8 @@ public final class RpcDispatcher {
         try {
             e.position(4);
             Outcome o = observed
-                    ? observer.inCall(() -> dispatchCall(d, record, xid, client, e, System.nanoTime()))
-                    : dispatchCall(d, record, xid, client, e, 0);
+                    ? observer.inCall(() -> dispatchCall(d, record, xid, client, local, e, System.nanoTime()))
+                    : dispatchCall(d, record, xid, client, local, e, 0);
             handedOver = o instanceof Reply;
             return o;
         } finally {
@@ -179,8 +188,8 @@ public final class RpcDispatcher {
         }
     }
 
-    private Outcome dispatchCall(XdrDecoder d, MemorySegment record, int xid, InetSocketAddress client, XdrEncoder e,
-                                 long start) {
+    private Outcome dispatchCall(XdrDecoder d, MemorySegment record, int xid, InetSocketAddress client,
+                                 InetSocketAddress local, XdrEncoder e, long start) {
         int rpcVersion;
         int prog;
         int vers;
@@ -240,7 +249,7 @@ public final class RpcDispatcher {
             RpcReplies.authError(e, xid, Rpc.AUTH_TOOWEAK);
             return report(new Reply(e), client, start, p, vers, procName, RpcObserver.Outcome.AUTH_ERROR, null);
         }
-        RpcCall call = new RpcCall(xid, prog, vers, proc, flavor, auth, client);
+        RpcCall call = new RpcCall(xid, prog, vers, proc, flavor, auth, client, local);
         MemorySegment args = record.asSlice(d.position());
         DuplicateRequestCache.Key key = null;
         if (p.nonIdempotent(vers, proc) && client != null) {

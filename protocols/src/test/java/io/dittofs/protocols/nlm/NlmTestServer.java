@@ -44,6 +44,11 @@ final class NlmTestServer implements AutoCloseable {
     final RpcServer server;
 
     NlmTestServer(LockManager locks, GracePeriod grace, int callbackPortmapPort) throws IOException {
+        this(locks, grace, callbackPortmapPort, NsmRegistry.inMemory());
+    }
+
+    /** A server recording its NLM hosts in {@code nsm} (told of the restart by {@link NlmProgram#notifyRestart}). */
+    NlmTestServer(LockManager locks, GracePeriod grace, int callbackPortmapPort, NsmRegistry nsm) throws IOException {
         this.locks = locks;
         ShareRegistry shares = new ShareRegistry();
         shares.add(new Share(SHARE_ID, "/export", fs, false, 65534, 65534));
@@ -51,9 +56,9 @@ final class NlmTestServer implements AutoCloseable {
         d.register(new MountProgram(shares, MountProgram.MountPolicy.ALLOW_ALL));
         d.register(new Nfs3Program(shares));
         nlm = new NlmProgram(shares, Nfs3Program.CallPolicy.ALLOW_ALL, locks, grace, callbackPortmapPort,
-            Duration.ofSeconds(2));
+            Duration.ofSeconds(2), nsm);
         d.register(nlm);
-        d.register(new NsmProgram(nlm::hostRebooted));
+        d.register(new NsmProgram(nlm::hostRebooted, nsm.state()));
         server = RpcServer.start("test-nlm", new InetSocketAddress("127.0.0.1", 0), d,
             RpcServer.Options.defaults().withDrainTimeoutMillis(2_000));
     }
