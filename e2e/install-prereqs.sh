@@ -8,6 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PKGS="smbclient samba-testsuite libnfs13 libnfs-utils libnfs-dev fuse3 libfuse3-dev pkg-config gcc libc6-dev qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat xz-utils procps rpcbind nfs-common util-linux"
 missing=""
 PKGS="$PKGS attr"  # setfattr/getfattr for the kernel-client xattr workout (KernelXattrIT)
+PKGS="$PKGS iproute2"  # ip(8): the kernel-client guest's tap device (KernelNlmReclaimIT)
 PKGS="$PKGS winbind"  # ntlm_auth: Samba NTLMSSP client for NtlmSambaInteropTest (protocols)
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 KC=${KCLIENT_DIR:-/var/tmp/kclient}

@@ -57,7 +57,7 @@ class KernelLockingIT {
     }
 
     /** rpcbind, rpc.statd, flock and their libraries, the files they read, and the pre-mount hook. */
-    private static void guestTree(Path t) throws IOException, InterruptedException {
+    static void guestTree(Path t) throws IOException, InterruptedException {
         for (String d : List.of("sbin", "lib64", "lib/x86_64-linux-gnu", "etc", "run/rpcbind", "var/lib/nfs/sm",
                 "var/lib/nfs/sm.bak", "test")) {
             Files.createDirectories(t.resolve(d));

@@ -134,7 +134,7 @@ class KernelReclaimIT {
         return false;
     }
 
-    private static void compile(Path bin) throws IOException, InterruptedException {
+    static void compile(Path bin) throws IOException, InterruptedException {
         Files.createDirectories(bin);
         for (String prog : List.of("lockhold", "locktry")) {
             Process p = new ProcessBuilder("gcc", "-static", "-O1", "-o", bin.resolve(prog).toString(),
@@ -212,7 +212,7 @@ class KernelReclaimIT {
         }
     }
 
-    private static Path resource(String name) {
+    static Path resource(String name) {
         URL url = KernelReclaimIT.class.getResource("/kclient/" + name);
         if (url == null) {
             throw new IllegalStateException("test resource kclient/" + name + " is missing");

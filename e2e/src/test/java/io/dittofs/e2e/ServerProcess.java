@@ -309,7 +309,9 @@ final class ServerProcess implements AutoCloseable {
         cmd.add("-jar");
         cmd.add(target.resolve("dittofs.jar").toString());
         // the tests act as root (chown, setuid, devices): the default share keeps uid 0 as it is
-        cmd.addAll(List.of("start", "--foreground", "--bind", LOOPBACK, "--no-root-squash",
+        // DITTOFS_ADAPTERS_NFS_BIND in the env (e.g. 0.0.0.0 for a guest on a tap device) replaces loopback
+        String bind = env.getOrDefault("DITTOFS_ADAPTERS_NFS_BIND", LOOPBACK);
+        cmd.addAll(List.of("start", "--foreground", "--bind", bind, "--no-root-squash",
                 "--nfs-port", Integer.toString(port), "--data-dir", dataDir.toString()));
         return cmd;
     }
