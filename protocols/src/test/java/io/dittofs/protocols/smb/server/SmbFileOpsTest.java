@@ -2,7 +2,6 @@ package io.dittofs.protocols.smb.server;
 
 import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
-import io.dittofs.core.Share;
 import io.dittofs.core.ShareAccess;
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.protocols.smb.ConnState;
@@ -10,16 +9,12 @@ import io.dittofs.protocols.smb.NtStatus;
 import io.dittofs.protocols.smb.Session;
 import io.dittofs.protocols.smb.SmbConfig;
 import io.dittofs.protocols.smb.SmbServices;
-import io.dittofs.protocols.smb.SmbUsers;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.handler.Handlers;
-import io.dittofs.storage.block.memory.MemoryBlockStore;
-import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -51,33 +46,16 @@ class SmbFileOpsTest {
 
     @BeforeEach
     void setUp() {
-        fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
-        fs.setattr(AuthContext.ROOT, fs.rootId(), io.dittofs.core.SetAttr.mode(01777), -1);
-        shares = new ShareRegistry();
-        shares.add(new Share(1, "/export", fs, false, 65534, 65534, c -> access));
-        SmbUsers users = new SmbUsers() {
-            @Override
-            public io.dittofs.protocols.smb.auth.NtAccounts accounts() {
-                return (u, d) -> java.util.Optional.empty();
-            }
-
-            @Override
-            public AuthContext identity(String user) {
-                return new AuthContext(1000, 1000, new int[0], "test");
-            }
-        };
-        conn = new ConnState(new SmbServices(SmbConfig.defaults(), shares, users), new InetSocketAddress(0),
-                new InetSocketAddress(0));
-        conn.negotiated(0x0302, 0, 0, new byte[16], new int[] {0x0302}, 1, 4, 0, null);
-        session = conn.newSession();
-        session.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false, null, false);
+        fs = SmbFixtures.memoryFs();
+        shares = SmbFixtures.export(fs, c -> access);
+        conn = SmbFixtures.connection(new SmbServices(SmbConfig.defaults(), shares,
+                SmbFixtures.users(SmbFixtures.ALICE)), 0x0302);
+        session = SmbFixtures.session(conn, SmbFixtures.ALICE, null);
         dispatcher = new SmbDispatcher(Handlers.all());
         credits = new CreditWindow(512);
         credits.consume(0, 1);
         credits.grant(500);
-        byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer r = call(3, 1, body(8 + path.length).putShort((short) 9).putShort((short) 0).putShort((short) 72)
-                .putShort((short) path.length).put(path));
+        ByteBuffer r = call(3, 1, SmbFixtures.treeConnect());
         assertEquals(NtStatus.SUCCESS, r.getInt(8));
         tree = r.getInt(36);
     }
@@ -456,14 +434,10 @@ class SmbFileOpsTest {
     void shouldSignTheRefusalsOfARelatedCompoundOnASigningSession() {
         byte[] key = new byte[16];
         new java.util.Random(4).nextBytes(key);
-        Session s = conn.newSession();
-        s.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false,
-                io.dittofs.protocols.smb.crypto.Signers.forDialect(0x0302, 0, key), true);
+        Session s = SmbFixtures.session(conn, SmbFixtures.ALICE,
+                io.dittofs.protocols.smb.crypto.Signers.forDialect(0x0302, 0, key));
         sessionId = s.id();
-        byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer tc = body(8 + path.length).putShort((short) 9).putShort((short) 0).putShort((short) 72)
-                .putShort((short) path.length).put(path);
-        ByteBuffer t = run(signed(s, compound(false, new int[] {3}, tc)));
+        ByteBuffer t = run(signed(s, compound(false, new int[] {3}, SmbFixtures.treeConnect())));
         assertEquals(NtStatus.SUCCESS, t.getInt(8));
         tree = t.getInt(36);
         // the first element may not be related (MS-SMB2 3.3.5.2.7.2); the CLOSE after the failed CREATE fails alike
