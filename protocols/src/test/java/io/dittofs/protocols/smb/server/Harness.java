@@ -13,7 +13,6 @@ import io.dittofs.protocols.smb.handler.Handlers;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -115,19 +114,9 @@ final class Harness {
     }
 
     long create(String name, int options) {
-        ByteBuffer r = call(5, createBody(name, GENERIC_RW, 3, options));
+        ByteBuffer r = call(5, SmbFixtures.createBody(name, GENERIC_RW, 3, options));
         assertEquals(NtStatus.SUCCESS, r.getInt(8));
         return r.getLong(64 + 72);
-    }
-
-    static ByteBuffer createBody(String name, int access, int disposition, int options) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer b = body((56 + Math.max(n.length, 1) + 7) & ~7);
-        b.putShort((short) 57).put((byte) 0).put((byte) 0).putInt(2).putLong(0).putLong(0).putInt(access).putInt(0)
-                .putInt(7).putInt(disposition).putInt(options).putShort((short) 120).putShort((short) n.length)
-                .putInt(0).putInt(0).put(n);
-        b.position(b.capacity());
-        return b;
     }
 
     static ByteBuffer lockBody(long fid, long offset, long length, int flags) {

@@ -93,18 +93,7 @@ class SmbFileOpsTest {
     }
 
     private ByteBuffer create(String name, int access, int disposition, int options) {
-        return call(5, 1, createBody(name, access, disposition, options, 2));
-    }
-
-    /** A CREATE body padded to 8 bytes, with the given ImpersonationLevel. */
-    private static ByteBuffer createBody(String name, int access, int disposition, int options, int impersonation) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer b = body((56 + Math.max(n.length, 1) + 7) & ~7);
-        b.putShort((short) 57).put((byte) 0).put((byte) 0).putInt(impersonation).putLong(0).putLong(0).putInt(access).putInt(0)
-                .putInt(7).putInt(disposition).putInt(options).putShort((short) 120).putShort((short) n.length)
-                .putInt(0).putInt(0).put(n);
-        b.position(b.capacity());
-        return b;
+        return call(5, 1, SmbFixtures.createBody(name, access, disposition, options, 2));
     }
 
     private static long fid(ByteBuffer createReply) {
@@ -368,8 +357,8 @@ class SmbFileOpsTest {
     void shouldRefuseCreateWithALeadingBackslashOrABadImpersonationLevel() {
         assertEquals(NtStatus.INVALID_PARAMETER, create("\\lead.txt", GENERIC_RW, 3, 0).getInt(8));
         assertEquals(NtStatus.BAD_IMPERSONATION_LEVEL,
-                call(5, 1, createBody("imp.txt", GENERIC_RW, 3, 0, 4)).getInt(8));
-        assertEquals(NtStatus.SUCCESS, call(5, 1, createBody("imp.txt", GENERIC_RW, 3, 0, 3)).getInt(8));
+                call(5, 1, SmbFixtures.createBody("imp.txt", GENERIC_RW, 3, 0, 4)).getInt(8));
+        assertEquals(NtStatus.SUCCESS, call(5, 1, SmbFixtures.createBody("imp.txt", GENERIC_RW, 3, 0, 3)).getInt(8));
     }
 
     /** Elements joined into one compound (8-byte aligned), the later ones related when {@code related}. */
@@ -424,7 +413,7 @@ class SmbFileOpsTest {
         long f = fid(create("ro6.dat", GENERIC_RW, 2, 0));
         write(f, 0, new byte[64]);
         close(f);
-        ByteBuffer r = run(compound(false, new int[] {5, 9, 8, 6}, createBody("ro6.dat", 0x1, 3, 0, 2),
+        ByteBuffer r = run(compound(false, new int[] {5, 9, 8, 6}, SmbFixtures.createBody("ro6.dat", 0x1, 3, 0, 2),
                 relatedWrite(new byte[8]), relatedRead(), relatedClose()));
         assertArrayEquals(new int[] {NtStatus.SUCCESS, NtStatus.ACCESS_DENIED, NtStatus.SUCCESS, NtStatus.SUCCESS},
                 statuses(r), "a WRITE refused on a read-only open does not fail the READ and CLOSE after it");
@@ -441,7 +430,7 @@ class SmbFileOpsTest {
         assertEquals(NtStatus.SUCCESS, t.getInt(8));
         tree = t.getInt(36);
         // the first element may not be related (MS-SMB2 3.3.5.2.7.2); the CLOSE after the failed CREATE fails alike
-        ByteBuffer r = run(signed(s, compound(true, new int[] {5, 6}, createBody("sig.dat", GENERIC_RW, 3, 0, 2),
+        ByteBuffer r = run(signed(s, compound(true, new int[] {5, 6}, SmbFixtures.createBody("sig.dat", GENERIC_RW, 3, 0, 2),
                 relatedClose())));
         assertArrayEquals(new int[] {NtStatus.INVALID_PARAMETER, NtStatus.INVALID_PARAMETER}, statuses(r));
         int off = 0;
@@ -478,10 +467,10 @@ class SmbFileOpsTest {
 
     @Test
     void shouldForgetTheRelatedFileIdAtAnUnrelatedElement() {
-        ByteBuffer r = run(compound(false, new int[] {5, 6}, createBody("inv3.dat", GENERIC_RW, 3, 0, 2),
+        ByteBuffer r = run(compound(false, new int[] {5, 6}, SmbFixtures.createBody("inv3.dat", GENERIC_RW, 3, 0, 2),
                 relatedClose()));
         assertArrayEquals(new int[] {NtStatus.SUCCESS, NtStatus.SUCCESS}, statuses(r));
-        byte[] unrelated = compound(false, new int[] {5, 6, 6}, createBody("inv3.dat", GENERIC_RW, 3, 0, 2),
+        byte[] unrelated = compound(false, new int[] {5, 6, 6}, SmbFixtures.createBody("inv3.dat", GENERIC_RW, 3, 0, 2),
                 relatedClose(), relatedClose());
         ByteBuffer m = ByteBuffer.wrap(unrelated).order(ByteOrder.LITTLE_ENDIAN);
         int second = m.getInt(20);
@@ -549,7 +538,7 @@ class SmbFileOpsTest {
 
     @Test
     void shouldRefuseDeleteOnCloseOfAReadOnlyFile() {
-        ByteBuffer fresh = createBody("ro-new.txt", GENERIC_RW | DELETE, 2, 0x1000, 2).putInt(28, 0x1);
+        ByteBuffer fresh = SmbFixtures.createBody("ro-new.txt", GENERIC_RW | DELETE, 2, 0x1000, 2).putInt(28, 0x1);
         assertEquals(NtStatus.CANNOT_DELETE, call(5, 1, fresh).getInt(8), "created read-only with delete-on-close");
         long f = fid(create("ro-old.txt", GENERIC_RW, 2, 0));
         close(f);

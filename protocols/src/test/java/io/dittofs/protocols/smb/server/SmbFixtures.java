@@ -90,6 +90,25 @@ final class SmbFixtures {
         return session;
     }
 
+    /**
+     * The body of a CREATE (MS-SMB2 2.2.13) of {@code name} with no create contexts, padded to 8
+     * bytes and positioned at its end; share access all, file attributes none.
+     */
+    static ByteBuffer createBody(String name, int access, int disposition, int options, int impersonation) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_16LE);
+        ByteBuffer b = ByteBuffer.allocate((56 + Math.max(n.length, 1) + 7) & ~7).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) 57).put((byte) 0).put((byte) 0).putInt(impersonation).putLong(0).putLong(0).putInt(access)
+                .putInt(0).putInt(7).putInt(disposition).putInt(options).putShort((short) 120)
+                .putShort((short) n.length).putInt(0).putInt(0).put(n);
+        b.position(b.capacity());
+        return b;
+    }
+
+    /** {@link #createBody(String, int, int, int, int)} at impersonation level Impersonation (2). */
+    static ByteBuffer createBody(String name, int access, int disposition, int options) {
+        return createBody(name, access, disposition, options, 2);
+    }
+
     /** The body of a TREE_CONNECT to {@code \\x\export} (MS-SMB2 2.2.9), positioned at its end. */
     static ByteBuffer treeConnect() {
         byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);

@@ -12,7 +12,6 @@ import io.dittofs.protocols.smb.handler.Handlers;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,13 +74,7 @@ final class SmbHarness {
     }
 
     ByteBuffer create(String name, int access, int disposition, int options) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer b = body((56 + Math.max(n.length, 1) + 7) & ~7);
-        b.putShort((short) 57).put((byte) 0).put((byte) 0).putInt(2).putLong(0).putLong(0).putInt(access).putInt(0)
-                .putInt(7).putInt(disposition).putInt(options).putShort((short) 120).putShort((short) n.length)
-                .putInt(0).putInt(0).put(n);
-        b.position(b.capacity());
-        return call(5, 1, b);
+        return call(5, 1, SmbFixtures.createBody(name, access, disposition, options));
     }
 
     /** Creates (or opens) a file and returns its FileId. */
