@@ -1,9 +1,10 @@
-# compare-smb.sh - the SMB section of compare.sh (sourced by it: uses WORK, OUT, ROOT, PIDS,
-# free_port, wait_port, stop). DittoFS's SMB adapter (persistent defaults, signing enabled but not
+# compare-smb.sh - the SMB section of compare.sh (sourced by it: uses WORK, OUT, ROOT, HERE, PIDS,
+# free_port, stop; Samba starts through samba-lib.sh). DittoFS's SMB adapter (persistent defaults, signing enabled but not
 # required) vs Samba's smbd (standalone, its own config, private dirs and passdb in WORK), each
 # serving a directory of the same file system on a free loopback port, one after the other. The
 # client is smbclient -m SMB3; every figure is the wall time of one smbclient run (connect,
 # session, transfer), so small files include smbclient's own per-file round trips.
+. "$HERE/samba-lib.sh"
 SMB_MB=256; SMB_FILES=1000; SMB_USER=bench; SMB_PASS=bench-smb-password
 mkdir -p "$WORK/smb-src/small"
 dd if=/dev/urandom of="$WORK/smb-src/big.bin" bs=1M count=$SMB_MB status=none
@@ -61,37 +62,9 @@ stop "$DSPID"
 
 # ---- Samba smbd: standalone, its own config and state under WORK, share on the same file system ----
 SS=$(free_port)
-SD="$WORK/samba"; mkdir -p "$SD"/{run,lock,state,cache,private} "$WORK/samba-export"
-cat > "$SD/smb.conf" <<CONF
-[global]
-  server role = standalone server
-  smb ports = $SS
-  interfaces = 127.0.0.1
-  bind interfaces only = yes
-  disable netbios = yes
-  pid directory = $SD/run
-  lock directory = $SD/lock
-  state directory = $SD/state
-  cache directory = $SD/cache
-  private dir = $SD/private
-  passdb backend = tdbsam:$SD/private/passdb.tdb
-  log file = $OUT/samba.log
-  log level = 1
-  load printers = no
-  disable spoolss = yes
-  server min protocol = SMB2_02
-  server signing = auto
-  map to guest = never
-[export]
-  path = $WORK/samba-export
-  read only = no
-CONF
-cp "$SD/smb.conf" "$OUT/samba.conf"
-printf '%s\n%s\n' "$SMB_PASS" "$SMB_PASS" | smbpasswd -c "$SD/smb.conf" -s -a root > /dev/null
-# own session: smbd signals its whole process group when it stops, which would take this script along
-setsid smbd --foreground --no-process-group -s "$SD/smb.conf" > "$OUT/samba.stdout" 2>&1 &
-SPID=$!; PIDS+=("$SPID")
-wait_port "$SS" "$SPID" smbd
+start_samba "$WORK/samba" "$WORK/samba-export" "$SS" "$SMB_PASS" auto "$OUT/samba.log" 1 || exit 1
+SPID=$SAMBA_PID; PIDS+=("$SPID")
+cp "$WORK/samba/smb.conf" "$OUT/samba.conf"
 echo "== samba smbd $(smbd -V) on $SS" >&2
 smbbench samba "$SS" "root%$SMB_PASS"
 stop "$SPID"

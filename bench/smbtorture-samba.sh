@@ -6,6 +6,7 @@
 #
 #   bench/smbtorture-samba.sh [--out DIR] [--timeout 600] [suite ...]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/samba-lib.sh"
 OUT=${TMPDIR:-/tmp}/smbtorture-samba-$(date +%Y%m%d-%H%M%S); TIMEOUT=600
 SUITES=(connect read rw create getinfo setinfo dir lock rename delete-on-close-perms compound session)
 ARGS=()
@@ -21,37 +22,12 @@ done
 if ! command -v smbd > /dev/null || ! command -v smbtorture > /dev/null; then
   apt-get install -y samba samba-testsuite > /dev/null
 fi
-mkdir -p "$OUT"; SD="$OUT/samba"; mkdir -p "$SD"/{run,lock,state,cache,private} "$OUT/export"
+mkdir -p "$OUT"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 PASS=Torture-$RANDOM$RANDOM
-cat > "$SD/smb.conf" <<CONF
-[global]
-  server role = standalone server
-  smb ports = $PORT
-  interfaces = 127.0.0.1
-  bind interfaces only = yes
-  disable netbios = yes
-  pid directory = $SD/run
-  lock directory = $SD/lock
-  state directory = $SD/state
-  cache directory = $SD/cache
-  private dir = $SD/private
-  passdb backend = tdbsam:$SD/private/passdb.tdb
-  log file = $OUT/samba.log
-  load printers = no
-  disable spoolss = yes
-  server min protocol = SMB2_02
-  server signing = mandatory
-  map to guest = never
-[export]
-  path = $OUT/export
-  read only = no
-CONF
-printf '%s\n%s\n' "$PASS" "$PASS" | smbpasswd -c "$SD/smb.conf" -s -a root > /dev/null
-setsid smbd --foreground --no-process-group -s "$SD/smb.conf" > "$OUT/smbd.stdout" 2>&1 &
-SPID=$!
+start_samba "$OUT/samba" "$OUT/export" "$PORT" "$PASS" mandatory "$OUT/samba.log" || exit 1
+SPID=$SAMBA_PID
 trap 'kill $SPID 2>/dev/null || true' EXIT
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 {
 echo "| suite | pass | fail | skip |"; echo "|---|---|---|---|"
 for s in "${SUITES[@]}"; do

@@ -4,8 +4,6 @@ import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
 import io.dittofs.core.SetAttr;
 import io.dittofs.core.Stability;
-import io.dittofs.storage.block.file.FileBlockStore;
-import io.dittofs.storage.metadata.lmdb.LmdbMetadataStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,12 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * Durable metadata on a real disk, 8 callers at once as in {@code bench/compare.sh} (2
@@ -51,9 +45,7 @@ import java.util.stream.Stream;
 public class DurableMetadataBenchmark {
     private static final AuthContext ROOT = AuthContext.ROOT;
 
-    private Path dir;
-    private LmdbMetadataStore meta;
-    private FileBlockStore blocks;
+    private LocalStores stores;
     private FileSystem fs;
     private long work;
     private final AtomicInteger callers = new AtomicInteger();
@@ -75,22 +67,14 @@ public class DurableMetadataBenchmark {
 
     @Setup(Level.Trial)
     public void setup() throws IOException {
-        dir = Files.createTempDirectory("durable-meta-bench");
-        meta = new LmdbMetadataStore(dir.resolve("meta"));
-        blocks = new FileBlockStore(dir.resolve("blocks"));
-        fs = new FileSystem(meta, blocks, false);
-        work = fs.mkdir(ROOT, fs.rootId(), "work", SetAttr.NONE).child().id();
+        stores = new LocalStores("durable-meta-bench");
+        fs = stores.fs;
+        work = stores.work;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        meta.close();
-        blocks.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        stores.close();
     }
 
     @Benchmark

@@ -5,7 +5,6 @@ import io.dittofs.core.FileSystem;
 import io.dittofs.core.FsException;
 import io.dittofs.core.SetAttr;
 import io.dittofs.storage.block.file.FileBlockStore;
-import io.dittofs.storage.metadata.lmdb.LmdbMetadataStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,11 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The CPU side of the metadata hot paths through {@link FileSystem} on LMDB with the local file
@@ -49,8 +44,7 @@ import java.util.stream.Stream;
 public class MetadataPathBenchmark {
     private static final AuthContext ROOT = AuthContext.ROOT;
 
-    private Path dir;
-    private LmdbMetadataStore meta;
+    private LocalStores stores;
     private FileBlockStore blocks;
     private FileSystem fs;
     private long work;
@@ -59,23 +53,16 @@ public class MetadataPathBenchmark {
 
     @Setup(Level.Trial)
     public void setup() throws IOException {
-        dir = Files.createTempDirectory("meta-path-bench");
-        meta = new LmdbMetadataStore(dir.resolve("meta"));
-        blocks = new FileBlockStore(dir.resolve("blocks"));
-        fs = new FileSystem(meta, blocks, false);
-        work = fs.mkdir(ROOT, fs.rootId(), "work", SetAttr.NONE).child().id();
+        stores = new LocalStores("meta-path-bench");
+        blocks = stores.blocks;
+        fs = stores.fs;
+        work = stores.work;
         file = fs.create(ROOT, work, "f", SetAttr.NONE, FileSystem.CreateMode.GUARDED, 0).child().id();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        meta.close();
-        blocks.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        stores.close();
     }
 
     @Benchmark

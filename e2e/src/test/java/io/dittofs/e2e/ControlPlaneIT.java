@@ -5,19 +5,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.dittofs.e2e.FreshServer.Run;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,90 +31,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ControlPlaneIT {
     private static final int ALICE = 4242;
     private static final int EROFS = 30;
-    private static Path home;
+    private static FreshServer server;
     private static Path log;
-    private static Process server;
     private static int nfsPort;
     private static int apiPort;
-
-    record Run(int rc, String out, String err) {
-    }
 
     @BeforeAll
     static void startServer() throws Exception {
         E2eEnvironment.requireAptPackage("libnfs13", "ControlPlaneIT mounts with libnfs");
-        home = Files.createTempDirectory("dittofs-cp-home-");
-        nfsPort = freePort();
-        apiPort = freePort();
-        log = E2eEnvironment.logDir().resolve("ControlPlaneIT-" + nfsPort + ".log");
-        Path target = E2eEnvironment.home().resolve("controlplane").resolve("target");
-        List<String> cmd = List.of(java(), "@" + target.resolve("jvm.options"), "-jar", target.resolve("dittofs.jar").toString(),
-                "start", "--foreground", "--bind", "127.0.0.1", "--nfs-port", Integer.toString(nfsPort),
-                "--api-bind", "127.0.0.1", "--api-port", Integer.toString(apiPort));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        env(pb.environment());
-        server = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(log).contains(" READY ")) {
-            assertTrue(server.isAlive(), "server exited: " + Files.readString(log));
-            assertTrue(System.nanoTime() < deadline, "no READY within 60 s: " + Files.readString(log));
-            Thread.sleep(100);
-        }
+        server = FreshServer.start("ControlPlaneIT");
+        log = server.log();
+        nfsPort = server.nfsPort();
+        apiPort = server.apiPort();
     }
 
     @AfterAll
     static void stopServer() throws Exception {
         if (server != null) {
-            server.destroy();
-            if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
-        }
-        System.out.println("ControlPlaneIT server log: " + log);
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElseThrow();
-    }
-
-    /** An empty configuration: a fresh HOME and no DITTOFS_* variables. */
-    private static void env(Map<String, String> e) {
-        e.keySet().removeIf(k -> k.startsWith("DITTOFS_") || k.startsWith("XDG_") || k.startsWith("DFSCTL_"));
-        e.put("HOME", home.toString());
-        e.put("DFSCTL_JAVA", java());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+            server.close();
         }
     }
 
     private static Run dfsctl(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(E2eEnvironment.home().resolve("dfsctl").toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        env(pb.environment());
-        Path out = Files.createTempFile(home, "out", ".txt");
-        Path err = Files.createTempFile(home, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "dfsctl " + String.join(" ", args) + " hung");
-        Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-        System.out.println("$ dfsctl " + String.join(" ", args) + " -> " + r.rc() + "\n" + r.out() + r.err());
-        return r;
+        return server.dfsctl(args);
     }
 
     private static Run ok(String... args) throws Exception {
-        Run r = dfsctl(args);
-        assertEquals(0, r.rc(), "dfsctl " + String.join(" ", args) + ": " + r.err());
-        return r;
+        return server.dfsctlOk(args);
     }
 
     private static String initialAdminPassword() throws IOException {
-        Matcher m = Pattern.compile("created user 'admin' with password (\\S+)").matcher(Files.readString(log));
-        assertTrue(m.find(), "the first admin's password is printed once");
-        return m.group(1);
+        return server.initialAdminPassword();
     }
 
     @Test

@@ -8,8 +8,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +79,7 @@ class KernelClientIT {
                 .add(staging)
                 .scriptEnv("PAYLOAD", "/payload")
                 .scriptEnv("HOST_TEXT", HOST_TEXT)
-                .run(script("posix-commands.sh"));
+                .run(GuestFiles.resource("posix-commands.sh"));
         assertTrue(r.ok() && r.output().contains("POSIX-COMMANDS-OK"), r.describe());
 
         // what the guest left, seen by another client
@@ -113,7 +111,7 @@ class KernelClientIT {
     @Test
     @Order(2)
     void shouldSeeAnEmptyShareAfterRemovingEverything() {
-        KernelClient.Result r = KernelClient.nfs3(SERVER.port()).run(script("remove-all.sh"));
+        KernelClient.Result r = KernelClient.nfs3(SERVER.port()).run(GuestFiles.resource("remove-all.sh"));
         assertTrue(r.ok() && r.output().contains("REMOVE-ALL-OK"), r.describe());
         try (LibNfs nfs = LibNfs.mount(SERVER.port(), EXPORT, 0, 0)) {
             assertEquals(List.of(), nfs.listNames("/"), "share seen through libnfs");
@@ -190,18 +188,6 @@ class KernelClientIT {
     private static String readString(LibNfs nfs, String path) {
         try (NfsFile f = nfs.open(path, LibNfs.O_RDONLY)) {
             return new String(f.read(0, 1 << 16), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static Path script(String name) {
-        URL url = KernelClientIT.class.getResource("/kclient/" + name);
-        if (url == null) {
-            throw new IllegalStateException("test resource kclient/" + name + " is missing");
-        }
-        try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 

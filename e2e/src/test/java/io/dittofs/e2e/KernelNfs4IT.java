@@ -1,11 +1,8 @@
 package io.dittofs.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -46,12 +43,7 @@ class KernelNfs4IT {
         E2eEnvironment.requireAptPackage("libc6-dev", "compiling the static lock test programs for the guest");
         staging = Files.createTempDirectory(E2eEnvironment.logDir(), "kclient-nfs4-");
         Path bin = Files.createDirectories(staging.resolve("test"));
-        for (String prog : List.of("flock2", "fcntl2", "space42")) {
-            Process p = new ProcessBuilder("gcc", "-static", "-O1", "-o", bin.resolve(prog).toString(),
-                    resource(prog + ".c").toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), "gcc " + prog + ".c: " + out);
-        }
+        GuestFiles.compileStatic(bin, "flock2", "fcntl2", "space42");
     }
 
     @AfterAll
@@ -63,7 +55,7 @@ class KernelNfs4IT {
     @ValueSource(strings = {"4.1", "4.2"})
     void shouldRunTheWorkoutWithLocksFromTwoProcesses(String version) {
         KernelClient.Result r = KernelClient.nfs4(SERVER.port(), version).add(staging)
-                .run(resource("nfs4-workout.sh"));
+                .run(GuestFiles.resource("nfs4-workout.sh"));
         assertTrue(r.ok() && r.output().contains("WORKOUT-OK"), r.describe());
         assertTrue(r.output().contains("vers=" + version), r.describe());
         assertTrue(r.output().contains("flock child ok") && r.output().contains("fcntl child ok"), r.describe());
@@ -91,7 +83,7 @@ class KernelNfs4IT {
             }
             CompletableFuture<KernelClient.Result> guest = CompletableFuture.supplyAsync(() -> KernelClient
                     .nfs4(SERVER.port(), version).rigEnv("KC_OPTS", "actimeo=0").timeout(Duration.ofMinutes(4))
-                    .run(resource("nfs4-delegation.sh")));
+                    .run(GuestFiles.resource("nfs4-delegation.sh")));
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
             while (!nfs.exists("/guest-ready") && !guest.isDone()) {
                 assertTrue(System.nanoTime() < deadline, "the guest never opened the file");
@@ -117,18 +109,6 @@ class KernelNfs4IT {
             assertTrue(r.output().contains("guest second read: brand new content from the host"), r.describe());
             assertTrue(delayed > 0, "the host's first write must wait for the recall (JUKEBOX): " + r.describe());
             assertTrue(r.output().matches("(?s).*ops DELEGRETURN: [1-9].*"), "the guest returned it: " + r.describe());
-        }
-    }
-
-    private static Path resource(String name) {
-        URL url = KernelNfs4IT.class.getResource("/kclient/" + name);
-        if (url == null) {
-            throw new IllegalStateException("test resource kclient/" + name + " is missing");
-        }
-        try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

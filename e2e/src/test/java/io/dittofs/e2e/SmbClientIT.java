@@ -8,20 +8,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
+import io.dittofs.e2e.FreshServer.Run;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,45 +39,23 @@ class SmbClientIT {
     private static final int ALICE = 4243;
     private static final String PASSWORD = "alice-smb-password";
     private static final String[] DIALECTS = {"SMB2_02", "SMB3_11"};
-    private static Path home;
+    private static FreshServer server;
     private static Path work;
     private static Path log;
-    private static Process server;
     private static int nfsPort;
     private static int smbPort;
-    private static int apiPort;
-
-    record Run(int rc, String out) {
-    }
 
     @BeforeAll
     static void startServer() throws Exception {
         E2eEnvironment.requireAptPackage("smbclient", "SmbClientIT drives the SMB adapter with smbclient");
         E2eEnvironment.requireAptPackage("libnfs13", "SmbClientIT compares SMB with NFS through libnfs");
-        home = Files.createTempDirectory("dittofs-smb-home-");
-        work = Files.createDirectories(home.resolve("work"));
-        nfsPort = freePort();
-        smbPort = freePort();
-        apiPort = freePort();
-        log = E2eEnvironment.logDir().resolve("SmbClientIT-" + smbPort + ".log");
-        Path target = E2eEnvironment.home().resolve("controlplane").resolve("target");
-        List<String> cmd = List.of(java(), "@" + target.resolve("jvm.options"), "-jar",
-                target.resolve("dittofs.jar").toString(), "start", "--foreground", "--bind", "127.0.0.1",
-                "--nfs-port", Integer.toString(nfsPort), "--smb-port", Integer.toString(smbPort),
-                "--api-bind", "127.0.0.1", "--api-port", Integer.toString(apiPort), "--no-root-squash");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        env(pb.environment());
-        server = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(log).contains(" READY ")) {
-            assertTrue(server.isAlive(), "server exited: " + Files.readString(log));
-            assertTrue(System.nanoTime() < deadline, "no READY within 60 s: " + Files.readString(log));
-            Thread.sleep(100);
-        }
+        server = FreshServer.start("SmbClientIT", "--no-root-squash");
+        work = Files.createDirectories(server.home().resolve("work"));
+        log = server.log();
+        nfsPort = server.nfsPort();
+        smbPort = server.smbPort();
         assertTrue(Files.readString(log).contains(" smb=" + smbPort), "the READY line lists the SMB port");
-        String api = "http://127.0.0.1:" + apiPort;
-        ok("login", "--server", api, "-u", "admin", "-p", initialAdminPassword());
-        ok("user", "passwd", "--current", initialAdminPassword(), "--new", "admin-new-password");
+        server.loginAsAdmin("admin-new-password");
         ok("user", "create", "alice", "-p", PASSWORD, "--uid", Integer.toString(ALICE), "--gid", Integer.toString(ALICE));
         ok("user", "create", "bob", "-p", "bob-smb-password", "--uid", "4244", "--gid", "4244");
         ok("store", "metadata", "create", "smb-meta", "--type", "memory");
@@ -92,62 +67,16 @@ class SmbClientIT {
     @AfterAll
     static void stopServer() throws Exception {
         if (server != null) {
-            server.destroy();
-            if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
-        }
-        System.out.println("SmbClientIT server log: " + log);
-        if (home != null) {
-            try (var s = Files.walk(home)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElseThrow();
-    }
-
-    private static void env(Map<String, String> e) {
-        e.keySet().removeIf(k -> k.startsWith("DITTOFS_") || k.startsWith("XDG_") || k.startsWith("DFSCTL_"));
-        e.put("HOME", home.toString());
-        e.put("DFSCTL_JAVA", java());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+            server.close();
         }
     }
 
     private static Run run(List<String> cmd, long timeoutSeconds) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        env(pb.environment());
-        Path out = Files.createTempFile(home, "out", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", cmd) + " hung; server log " + log);
-        }
-        Run r = new Run(p.exitValue(), Files.readString(out));
-        System.out.println("$ " + String.join(" ", cmd) + " -> " + r.rc() + "\n" + r.out());
-        return r;
+        return server.run(cmd, timeoutSeconds);
     }
 
     private static Run ok(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(E2eEnvironment.home().resolve("dfsctl").toString());
-        cmd.addAll(List.of(args));
-        Run r = run(cmd, 60);
-        assertEquals(0, r.rc(), "dfsctl " + String.join(" ", args) + ": " + r.out());
-        return r;
-    }
-
-    private static String initialAdminPassword() throws IOException {
-        Matcher m = Pattern.compile("created user 'admin' with password (\\S+)").matcher(Files.readString(log));
-        assertTrue(m.find(), "the first admin's password is printed once");
-        return m.group(1);
+        return server.dfsctlOk(args);
     }
 
     /** smbclient against a share of this server; {@code protection}: sign or off. */

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,10 +39,7 @@ class SmbTortureIT {
     private static final long SINGLE_SECONDS = 180;
     private static final Pattern RESULT = Pattern.compile(
             "^(success|failure|error|skip|xfail|uxsuccess|fail|skip-todo): (.+?)( \\[.*)?$");
-    private static Path home;
-    private static Path log;
-    private static Process server;
-    private static int smbPort;
+    private static FreshServer server;
 
     /** One test's outcome: PASS, FAIL, SKIP or CRASH (smbtorture died or hung in it), with detail. */
     record Outcome(String result, String detail) {
@@ -52,42 +48,15 @@ class SmbTortureIT {
     @BeforeAll
     static void startServer() throws Exception {
         E2eEnvironment.requireAptPackage("samba-testsuite", "SmbTortureIT runs Samba's smbtorture");
-        home = Files.createTempDirectory("dittofs-torture-home-");
-        smbPort = freePort();
-        int apiPort = freePort();
-        log = E2eEnvironment.logDir().resolve("SmbTortureIT-" + smbPort + ".log");
-        Path target = E2eEnvironment.home().resolve("controlplane").resolve("target");
-        List<String> cmd = List.of(java(), "@" + target.resolve("jvm.options"), "-jar",
-                target.resolve("dittofs.jar").toString(), "start", "--foreground", "--bind", "127.0.0.1",
-                "--nfs-port", Integer.toString(freePort()), "--smb-port", Integer.toString(smbPort),
-                "--api-bind", "127.0.0.1", "--api-port", Integer.toString(apiPort), "--no-root-squash");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        env(pb.environment());
-        server = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(log).contains(" READY ")) {
-            assertTrue(server.isAlive(), "server exited: " + Files.readString(log));
-            assertTrue(System.nanoTime() < deadline, "no READY within 60 s: " + Files.readString(log));
-            Thread.sleep(100);
-        }
-        Matcher m = Pattern.compile("created user 'admin' with password (\\S+)").matcher(Files.readString(log));
-        assertTrue(m.find(), "the first admin's password is printed once");
-        String admin = m.group(1);
-        dfsctl("login", "--server", "http://127.0.0.1:" + apiPort, "-u", "admin", "-p", admin);
-        dfsctl("user", "passwd", "--current", admin, "--new", "admin-torture-password");
-        dfsctl("user", "create", USER, "-p", PASSWORD, "--uid", "4250", "--gid", "4250");
+        server = FreshServer.start("SmbTortureIT", "--no-root-squash");
+        server.loginAsAdmin("admin-torture-password");
+        server.dfsctlOk("user", "create", USER, "-p", PASSWORD, "--uid", "4250", "--gid", "4250");
     }
 
     @AfterAll
     static void stopServer() throws Exception {
         if (server != null) {
-            server.destroy();
-            if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
-        }
-        if (home != null) {
-            ServerProcess.deleteTree(home);
+            server.close();
         }
     }
 
@@ -131,7 +100,7 @@ class SmbTortureIT {
         if (!fixed.isEmpty()) {
             System.out.println("known failures that now pass (mark them PASS): " + fixed);
         }
-        assertEquals(List.of(), regressions, "smbtorture tests expected to pass; server log " + log);
+        assertEquals(List.of(), regressions, "smbtorture tests expected to pass; server log " + server.log());
     }
 
     /**
@@ -197,12 +166,12 @@ class SmbTortureIT {
 
     private static void runTorture(String what, Path out, long seconds, String suite, Map<String, Outcome> done)
             throws Exception {
-        Path part = Files.createTempFile(home, "torture", ".subunit");
-        ProcessBuilder pb = new ProcessBuilder("smbtorture", "//127.0.0.1/export", "-p", Integer.toString(smbPort),
-                "-U", USER + "%" + PASSWORD, "--target=samba3", "--format=subunit", what)
-                .redirectErrorStream(true).redirectOutput(part.toFile()).directory(home.toFile());
-        env(pb.environment()); // smbtorture leaves smbtorture* scratch directories in its working directory
-        Process p = pb.start();
+        Path part = Files.createTempFile(server.home(), "torture", ".subunit");
+        ProcessBuilder pb = new ProcessBuilder("smbtorture", "//127.0.0.1/export", "-p",
+                Integer.toString(server.smbPort()), "-U", USER + "%" + PASSWORD, "--target=samba3", "--format=subunit",
+                what).redirectErrorStream(true).redirectOutput(part.toFile()).directory(server.home().toFile());
+        // smbtorture leaves smbtorture* scratch directories in its working directory
+        Process p = server.environment(pb).start();
         boolean finished = p.waitFor(seconds, TimeUnit.SECONDS);
         if (!finished) {
             p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -237,34 +206,6 @@ class SmbTortureIT {
         if (current != null) {
             done.put(prefix(suite) + current, new Outcome("CRASH", finished ? "smbtorture exited with "
                     + p.exitValue() : "smbtorture hung for " + seconds + " s"));
-        }
-    }
-
-    private static void dfsctl(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(E2eEnvironment.home().resolve("dfsctl").toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        env(pb.environment());
-        Process p = pb.start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "dfsctl hung");
-        assertEquals(0, p.exitValue(), "dfsctl " + String.join(" ", args) + ": " + text);
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElseThrow();
-    }
-
-    private static void env(Map<String, String> e) {
-        e.keySet().removeIf(k -> k.startsWith("DITTOFS_") || k.startsWith("XDG_") || k.startsWith("DFSCTL_"));
-        e.put("HOME", home.toString());
-        e.put("DFSCTL_JAVA", java());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

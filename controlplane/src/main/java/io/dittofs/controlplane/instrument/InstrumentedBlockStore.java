@@ -13,13 +13,11 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@link StoreInstruments#block}): latency and bytes per operation, errors by {@code FsError},
  * a child span of the current RPC call's span when that call is sampled (a deallocation counts as
  * a truncate). Space queries, reservations, data/hole queries,
- * {@code kind} and {@code close} pass straight through. Any new {@link BlockStore} method must be
- * forwarded here, or a faster implementation in the wrapped store would be hidden.
+ * {@code kind} and {@code close} pass straight through ({@link ForwardingBlockStore}).
  *
  * <p>Thread-safe as the wrapped store is.
  */
-public final class InstrumentedBlockStore implements BlockStore {
-    private final BlockStore delegate;
+public final class InstrumentedBlockStore extends ForwardingBlockStore {
     private final Probe read;
     private final Probe write;
     private final Probe truncate;
@@ -32,7 +30,7 @@ public final class InstrumentedBlockStore implements BlockStore {
 
     InstrumentedBlockStore(BlockStore delegate, Probe read, Probe write, Probe truncate, Probe delete, Probe sync,
                            LongAdder reads, CounterDataPoint forceRequests) {
-        this.delegate = delegate;
+        super(delegate);
         this.read = read;
         this.write = write;
         this.truncate = truncate;
@@ -52,17 +50,7 @@ public final class InstrumentedBlockStore implements BlockStore {
         if (reads != null) {
             reads.increment();
         }
-        Span s = read.start(contentId);
-        long t0 = read.clock();
-        try {
-            delegate.read(contentId, offset, dst);
-            read.bytes(s, dst.byteSize());
-        } catch (RuntimeException e) {
-            read.failed(s, e);
-            throw e;
-        } finally {
-            read.end(s, t0);
-        }
+        read.move(delegate, contentId, offset, dst, BlockStore::read);
     }
 
     /**
@@ -95,17 +83,7 @@ public final class InstrumentedBlockStore implements BlockStore {
 
     @Override
     public void write(long contentId, long offset, MemorySegment src) {
-        Span s = write.start(contentId);
-        long t0 = write.clock();
-        try {
-            delegate.write(contentId, offset, src);
-            write.bytes(s, src.byteSize());
-        } catch (RuntimeException e) {
-            write.failed(s, e);
-            throw e;
-        } finally {
-            write.end(s, t0);
-        }
+        write.move(delegate, contentId, offset, src, BlockStore::write);
     }
 
     @Override
@@ -113,16 +91,7 @@ public final class InstrumentedBlockStore implements BlockStore {
         if (forceRequests != null) {
             forceRequests.inc();
         }
-        Span s = truncate.start(contentId);
-        long t0 = truncate.clock();
-        try {
-            delegate.truncate(contentId, size);
-        } catch (RuntimeException e) {
-            truncate.failed(s, e);
-            throw e;
-        } finally {
-            truncate.end(s, t0);
-        }
+        truncate.time(delegate, contentId, size, 0, (d, c, sz, none) -> d.truncate(c, sz));
     }
 
     /** Timed, counted and traced as a truncate (both cut content and are forced before they return). */
@@ -131,45 +100,12 @@ public final class InstrumentedBlockStore implements BlockStore {
         if (forceRequests != null) {
             forceRequests.inc();
         }
-        Span s = truncate.start(contentId);
-        long t0 = truncate.clock();
-        try {
-            delegate.deallocate(contentId, offset, length);
-        } catch (RuntimeException e) {
-            truncate.failed(s, e);
-            throw e;
-        } finally {
-            truncate.end(s, t0);
-        }
-    }
-
-    @Override
-    public void allocate(long contentId, long offset, long length) {
-        delegate.allocate(contentId, offset, length);
-    }
-
-    @Override
-    public long nextData(long contentId, long offset) {
-        return delegate.nextData(contentId, offset);
-    }
-
-    @Override
-    public long nextHole(long contentId, long offset) {
-        return delegate.nextHole(contentId, offset);
+        truncate.time(delegate, contentId, offset, length, BlockStore::deallocate);
     }
 
     @Override
     public void delete(long contentId) {
-        Span s = delete.start(contentId);
-        long t0 = delete.clock();
-        try {
-            delegate.delete(contentId);
-        } catch (RuntimeException e) {
-            delete.failed(s, e);
-            throw e;
-        } finally {
-            delete.end(s, t0);
-        }
+        delete.time(delegate, contentId, 0, 0, (d, c, a, b) -> d.delete(c));
     }
 
     @Override
@@ -177,40 +113,6 @@ public final class InstrumentedBlockStore implements BlockStore {
         if (forceRequests != null) {
             forceRequests.inc();
         }
-        Span s = sync.start(contentId);
-        long t0 = sync.clock();
-        try {
-            delegate.sync(contentId);
-        } catch (RuntimeException e) {
-            sync.failed(s, e);
-            throw e;
-        } finally {
-            sync.end(s, t0);
-        }
-    }
-
-    @Override
-    public long usedBytes() {
-        return delegate.usedBytes();
-    }
-
-    @Override
-    public long capacityBytes() {
-        return delegate.capacityBytes();
-    }
-
-    @Override
-    public long maxFileSize() {
-        return delegate.maxFileSize();
-    }
-
-    @Override
-    public String kind() {
-        return delegate.kind();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        sync.time(delegate, contentId, 0, 0, (d, c, a, b) -> d.sync(c));
     }
 }

@@ -58,30 +58,12 @@ public final class InstrumentedMetadataStore implements MetadataStore {
 
     @Override
     public void noteWrite(long id, long end, long timeNs) {
-        Span s = noteWrite.start(id);
-        long t0 = noteWrite.clock();
-        try {
-            delegate.noteWrite(id, end, timeNs);
-        } catch (RuntimeException e) {
-            noteWrite.failed(s, e);
-            throw e;
-        } finally {
-            noteWrite.end(s, t0);
-        }
+        noteWrite.time(delegate, id, end, timeNs, MetadataStore::noteWrite);
     }
 
     @Override
     public void sync() {
-        Span s = sync.start(-1);
-        long t0 = sync.clock();
-        try {
-            delegate.sync();
-        } catch (RuntimeException e) {
-            sync.failed(s, e);
-            throw e;
-        } finally {
-            sync.end(s, t0);
-        }
+        sync.time(delegate, -1, 0, 0, (d, none, a, b) -> d.sync());
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -32,6 +33,22 @@ final class Probe {
     static final AttributeKey<Long> BYTES = AttributeKey.longKey("dittofs.bytes");
     static final AttributeKey<Long> FILE = AttributeKey.longKey("dittofs.file");
     static final AttributeKey<String> ERROR = AttributeKey.stringKey("dittofs.error");
+
+    /**
+     * A call of a store of type {@code S} with a file and up to two more whole-number arguments.
+     * Callers pass a method reference or a lambda that uses only its parameters: it captures nothing,
+     * so it is one constant instance and no call allocates.
+     */
+    @FunctionalInterface
+    interface Call<S> {
+        void run(S store, long file, long a, long b);
+    }
+
+    /** A call of a store of type {@code S} that moves the bytes of {@code data}; captures nothing, as {@link Call}. */
+    @FunctionalInterface
+    interface DataCall<S> {
+        void run(S store, long file, long offset, MemorySegment data);
+    }
 
     private final DistributionDataPoint latency;
     private final CounterDataPoint bytes;
@@ -66,6 +83,38 @@ final class Probe {
         String[] labels = Arrays.copyOf(errorLabels, errorLabels.length + 1);
         labels[labels.length - 1] = error;
         return labels;
+    }
+
+    /**
+     * Runs {@code call} on {@code store} as one measured operation: its span (when the current call is
+     * sampled; {@code file} &lt; 0 names none), its latency, and its error when it throws.
+     */
+    <S> void time(S store, long file, long a, long b, Call<S> call) {
+        Span s = start(file);
+        long t0 = clock();
+        try {
+            call.run(store, file, a, b);
+        } catch (RuntimeException e) {
+            failed(s, e);
+            throw e;
+        } finally {
+            end(s, t0);
+        }
+    }
+
+    /** As {@link #time}, and counts the bytes of {@code data} once the call has succeeded. */
+    <S> void move(S store, long file, long offset, MemorySegment data, DataCall<S> call) {
+        Span s = start(file);
+        long t0 = clock();
+        try {
+            call.run(store, file, offset, data);
+            bytes(s, data.byteSize());
+        } catch (RuntimeException e) {
+            failed(s, e);
+            throw e;
+        } finally {
+            end(s, t0);
+        }
     }
 
     /**

@@ -5,14 +5,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,23 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Login rate limiting that parallel guesses and a valid account cannot get around; tokens must expire. */
-class ApiLoginTest {
-    @TempDir
-    Path dir;
-    ApiHarness h;
-    String admin;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new ApiHarness(dir, true);
-        admin = h.admin();
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
-
+class ApiLoginTest extends LoggedInApiTest {
     private int login(String user, String pw) throws Exception {
         return h.call("POST", "/api/v1/auth/login", null, "{\"username\":\"" + user + "\",\"password\":\"" + pw + "\"}").status();
     }

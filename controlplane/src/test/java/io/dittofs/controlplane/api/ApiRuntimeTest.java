@@ -5,10 +5,7 @@ import io.dittofs.core.AuthContext;
 import io.dittofs.core.Share;
 import io.dittofs.core.ShareAccess;
 import io.dittofs.core.spi.BlockStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
 import java.net.ConnectException;
@@ -25,27 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** API changes reach the live runtime: shares in the registry, access decisions, the NFS adapter. */
-class ApiRuntimeTest {
-    @TempDir
-    Path dir;
-    ApiHarness h;
-    String admin;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new ApiHarness(dir, true);
-        admin = h.admin();
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
-
-    private void ok(int want, ApiHarness.Res r) {
-        assertEquals(want, r.status(), r.body());
-    }
-
+class ApiRuntimeTest extends LoggedInApiTest {
     private static AuthContext as(int uid, int gid, int... gids) {
         return new AuthContext(uid, gid, gids, "test");
     }

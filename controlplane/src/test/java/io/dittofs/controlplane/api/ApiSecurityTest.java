@@ -2,13 +2,9 @@ package io.dittofs.controlplane.api;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -17,23 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ApiSecurityTest {
-    @TempDir
-    Path dir;
-    ApiHarness h;
-    String admin;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new ApiHarness(dir, true);
-        admin = h.admin();
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
-
+class ApiSecurityTest extends LoggedInApiTest {
     private int status(String token) throws Exception {
         return h.call("GET", "/api/v1/users", token, null).status();
     }

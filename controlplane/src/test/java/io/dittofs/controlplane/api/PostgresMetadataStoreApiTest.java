@@ -7,13 +7,9 @@ import io.dittofs.core.SetAttr;
 import io.dittofs.core.Share;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,14 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A share on a PostgreSQL metadata store, defined through the API; the store password never comes back. */
-class PostgresMetadataStoreApiTest {
+class PostgresMetadataStoreApiTest extends LoggedInApiTest {
     private static final String SECRET = "s3cret-pass";
     private static EmbeddedPostgres pg;
-
-    @TempDir
-    Path dir;
-    ApiHarness h;
-    String admin;
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -41,21 +32,6 @@ class PostgresMetadataStoreApiTest {
         if (pg != null) {
             pg.close();
         }
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new ApiHarness(dir, true);
-        admin = h.admin();
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
-
-    private void ok(int want, ApiHarness.Res r) {
-        assertEquals(want, r.status(), r.body());
     }
 
     private static String url() {

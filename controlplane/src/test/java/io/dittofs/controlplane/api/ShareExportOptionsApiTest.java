@@ -3,40 +3,20 @@ package io.dittofs.controlplane.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dittofs.core.AuthContext;
 import io.dittofs.core.Share;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Root squash, anonymous ids, {@code secure} and client lists of shares through the API. */
-class ShareExportOptionsApiTest {
-    @TempDir
-    Path dir;
-    ApiHarness h;
-    String admin;
-
+class ShareExportOptionsApiTest extends LoggedInApiTest {
     @BeforeEach
-    void start() throws Exception {
-        h = new ApiHarness(dir, true);
-        admin = h.admin();
+    void createStores() throws Exception {
         ok(201, h.call("POST", "/api/v1/stores/metadata", admin, "{\"name\":\"m1\",\"type\":\"memory\"}"));
         ok(201, h.call("POST", "/api/v1/stores/block", admin, "{\"name\":\"b1\",\"type\":\"memory\"}"));
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
-
-    private static ApiHarness.Res ok(int want, ApiHarness.Res r) {
-        assertEquals(want, r.status(), r.body());
-        return r;
     }
 
     private ApiHarness.Res create(String name, String extra) throws Exception {

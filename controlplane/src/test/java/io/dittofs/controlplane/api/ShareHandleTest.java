@@ -4,15 +4,11 @@ import io.dittofs.controlplane.metrics.RpcSocket;
 import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
 import io.dittofs.core.SetAttr;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
 import static io.dittofs.controlplane.metrics.RpcSocket.MOUNT;
 import static io.dittofs.controlplane.metrics.RpcSocket.NFS;
@@ -22,32 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** File handles never cross shares: a deleted share's handles are stale, never another share's files. */
-class ShareHandleTest {
+class ShareHandleTest extends LoggedInApiTest {
     private static final int MNT = 1;
     private static final int GETATTR = 1;
     private static final int LOOKUP = 3;
     private static final int NFS3_OK = 0;
     private static final int NFS3ERR_STALE = 70;
-
-    @TempDir
-    Path dir;
-    ApiHarness h;
-    String admin;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new ApiHarness(dir, true);
-        admin = h.admin();
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
-
-    private void ok(int want, ApiHarness.Res r) {
-        assertEquals(want, r.status(), r.body());
-    }
 
     private void share(String name, String meta, String blocks) throws Exception {
         ok(201, h.call("POST", "/api/v1/stores/metadata", admin, "{\"name\":\"" + meta + "\",\"type\":\"memory\"}"));

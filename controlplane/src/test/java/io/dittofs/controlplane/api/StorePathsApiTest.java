@@ -1,7 +1,5 @@
 package io.dittofs.controlplane.api;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,24 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Operators cannot point a store at system paths: fs/lmdb paths and WAL caches stay under the allowed root. */
-class StorePathsApiTest {
+class StorePathsApiTest extends LoggedInApiTest {
     @TempDir
-    Path dir;
-    @TempDir
-    Path outside;
-    ApiHarness h;
-    String admin;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new ApiHarness(dir, true); // allowed root: dir
-        admin = h.admin();
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
+    Path outside; // the allowed root is dir
 
     private int lmdb(String name, String path) throws Exception {
         return h.call("POST", "/api/v1/stores/metadata", admin,

@@ -1,27 +1,18 @@
 package io.dittofs.protocols.smb.server;
 
-import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
-import io.dittofs.core.Share;
-import io.dittofs.core.ShareAccess;
-import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.lock.LockManager;
 import io.dittofs.protocols.smb.ConnState;
 import io.dittofs.protocols.smb.NtStatus;
 import io.dittofs.protocols.smb.Session;
 import io.dittofs.protocols.smb.SmbConfig;
 import io.dittofs.protocols.smb.SmbServices;
-import io.dittofs.protocols.smb.SmbUsers;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.handler.Handlers;
-import io.dittofs.storage.block.memory.MemoryBlockStore;
-import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -56,44 +47,20 @@ final class Harness {
     Harness(LockManager locks, FileSystem fs, byte[] signingKey) {
         this.locks = locks;
         this.fs = fs;
-        ShareRegistry shares = new ShareRegistry();
-        shares.add(new Share(1, "/export", fs, false, 65534, 65534, c -> ShareAccess.READ_WRITE));
-        SmbUsers users = new SmbUsers() {
-            @Override
-            public io.dittofs.protocols.smb.auth.NtAccounts accounts() {
-                return (u, d) -> java.util.Optional.empty();
-            }
-
-            @Override
-            public AuthContext identity(String user) {
-                return new AuthContext(1000, 1000, new int[0], "test");
-            }
-        };
-        conn = new ConnState(new SmbServices(SmbConfig.defaults(), shares, users, locks), new InetSocketAddress(0),
-                new InetSocketAddress(0));
-        conn.negotiated(0x0302, 0, 0, new byte[16], new int[] {0x0302}, 1, 4, 0, null);
+        conn = SmbFixtures.connection(new SmbServices(SmbConfig.defaults(), SmbFixtures.export(fs),
+                SmbFixtures.users(SmbFixtures.ALICE), locks), 0x0302);
         conn.async().sink((op, status, b) -> {
             byte[] out = new byte[1 << 16];
             int len = SmbDispatcher.encodeFinal(op, status, b, new SmbEncoder(MemorySegment.ofArray(out)));
             finals.add(ByteBuffer.wrap(out, 0, len).slice().order(ByteOrder.LITTLE_ENDIAN));
         });
-        session = conn.newSession();
-        session.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false,
-                signingKey == null ? null : io.dittofs.protocols.smb.crypto.Signers.forDialect(0x0302, 0, signingKey),
-                signingKey != null);
+        session = SmbFixtures.session(conn, SmbFixtures.ALICE,
+                signingKey == null ? null : io.dittofs.protocols.smb.crypto.Signers.forDialect(0x0302, 0, signingKey));
         credits.consume(0, 1);
         credits.grant(500);
-        byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer r = call(3, body(8 + path.length).putShort((short) 9).putShort((short) 0).putShort((short) 72)
-                .putShort((short) path.length).put(path));
+        ByteBuffer r = call(3, SmbFixtures.treeConnect());
         assertEquals(NtStatus.SUCCESS, r.getInt(8));
         tree = r.getInt(36);
-    }
-
-    static FileSystem memoryFs() {
-        FileSystem fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
-        fs.setattr(AuthContext.ROOT, fs.rootId(), io.dittofs.core.SetAttr.mode(01777), -1);
-        return fs;
     }
 
     static ByteBuffer body(int n) {
@@ -147,19 +114,9 @@ final class Harness {
     }
 
     long create(String name, int options) {
-        ByteBuffer r = call(5, createBody(name, GENERIC_RW, 3, options));
+        ByteBuffer r = call(5, SmbFixtures.createBody(name, GENERIC_RW, 3, options));
         assertEquals(NtStatus.SUCCESS, r.getInt(8));
         return r.getLong(64 + 72);
-    }
-
-    static ByteBuffer createBody(String name, int access, int disposition, int options) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer b = body((56 + Math.max(n.length, 1) + 7) & ~7);
-        b.putShort((short) 57).put((byte) 0).put((byte) 0).putInt(2).putLong(0).putLong(0).putInt(access).putInt(0)
-                .putInt(7).putInt(disposition).putInt(options).putShort((short) 120).putShort((short) n.length)
-                .putInt(0).putInt(0).put(n);
-        b.position(b.capacity());
-        return b;
     }
 
     static ByteBuffer lockBody(long fid, long offset, long length, int flags) {

@@ -37,7 +37,7 @@ class SmbAsyncTest {
 
     @BeforeEach
     void setUp() {
-        c = new Harness(locks, Harness.memoryFs());
+        c = new Harness(locks, SmbFixtures.memoryFs());
     }
 
     /** Checks an interim response and returns its AsyncId. */
@@ -84,7 +84,7 @@ class SmbAsyncTest {
     void shouldSignTheInterimAndFinalResponsesOnASigningSession() throws Exception {
         byte[] key = new byte[16];
         new java.util.Random(7).nextBytes(key);
-        c = new Harness(locks, Harness.memoryFs(), key);
+        c = new Harness(locks, SmbFixtures.memoryFs(), key);
         long a = c.create("f", 0);
         long b = c.create("f", 0);
         assertEquals(NtStatus.SUCCESS, c.lock(a, 0, 10, EXCLUSIVE).getInt(8));

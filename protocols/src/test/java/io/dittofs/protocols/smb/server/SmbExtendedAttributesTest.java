@@ -2,26 +2,13 @@ package io.dittofs.protocols.smb.server;
 
 import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
-import io.dittofs.core.Share;
-import io.dittofs.core.ShareRegistry;
-import io.dittofs.core.ShareAccess;
 import io.dittofs.core.XattrOps;
-import io.dittofs.protocols.smb.ConnState;
+import io.dittofs.core.lock.LockManager;
 import io.dittofs.protocols.smb.NtStatus;
-import io.dittofs.protocols.smb.Session;
-import io.dittofs.protocols.smb.SmbConfig;
-import io.dittofs.protocols.smb.SmbServices;
-import io.dittofs.protocols.smb.SmbUsers;
-import io.dittofs.protocols.smb.codec.SmbEncoder;
-import io.dittofs.protocols.smb.handler.Handlers;
-import io.dittofs.storage.block.memory.MemoryBlockStore;
-import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -47,44 +34,12 @@ class SmbExtendedAttributesTest {
     private static final int EA_INFO = 7;
     private static final AuthContext ALICE = new AuthContext(1000, 1000, new int[0], "test");
     private FileSystem fs;
-    private ConnState conn;
-    private Session session;
-    private SmbDispatcher dispatcher;
-    private CreditWindow credits;
-    private long mid = 1;
-    private int tree;
+    private SmbTestConn client;
 
     @BeforeEach
     void setUp() {
-        fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
-        fs.setattr(AuthContext.ROOT, fs.rootId(), io.dittofs.core.SetAttr.mode(0777), -1);
-        ShareRegistry shares = new ShareRegistry();
-        shares.add(new Share(1, "/export", fs, false, 65534, 65534, c -> ShareAccess.READ_WRITE));
-        SmbUsers users = new SmbUsers() {
-            @Override
-            public io.dittofs.protocols.smb.auth.NtAccounts accounts() {
-                return (u, d) -> java.util.Optional.empty();
-            }
-
-            @Override
-            public AuthContext identity(String user) {
-                return ALICE;
-            }
-        };
-        conn = new ConnState(new SmbServices(SmbConfig.defaults(), shares, users), new InetSocketAddress(0),
-                new InetSocketAddress(0));
-        conn.negotiated(0x0302, 0, 0, new byte[16], new int[] {0x0302}, 1, 4, 0, null);
-        session = conn.newSession();
-        session.established("alice", ALICE, false, null, false);
-        dispatcher = new SmbDispatcher(Handlers.all());
-        credits = new CreditWindow(512);
-        credits.consume(0, 1);
-        credits.grant(500);
-        byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer r = call(3, body(8 + path.length).putShort((short) 9).putShort((short) 0).putShort((short) 72)
-                .putShort((short) path.length).put(path));
-        assertEquals(NtStatus.SUCCESS, r.getInt(8));
-        tree = r.getInt(36);
+        fs = SmbFixtures.memoryFs(0777);
+        client = new SmbTestConn(SmbTestConn.server(fs, new LockManager()));
     }
 
     private static ByteBuffer body(int n) {
@@ -92,20 +47,7 @@ class SmbExtendedAttributesTest {
     }
 
     private ByteBuffer call(int cmd, ByteBuffer b) {
-        byte[] bb = java.util.Arrays.copyOf(b.array(), b.position());
-        ByteBuffer h = body(64 + bb.length);
-        h.putInt(0x424D53FE).putShort((short) 64).putShort((short) 1).putInt(0).putShort((short) cmd)
-                .putShort((short) 1).putInt(0).putInt(0).putLong(mid++).putInt(0xFEFF).putInt(tree)
-                .putLong(session.id()).put(new byte[16]).put(bb);
-        MemorySegment seg = MemorySegment.ofArray(h.array());
-        var elems = SmbDispatcher.split(seg, 64);
-        for (var e : elems) {
-            assertTrue(credits.consume(e.header().messageId(), 1));
-        }
-        byte[] out = new byte[1 << 20];
-        SmbDispatcher.Result res = dispatcher.process(conn, credits, seg, elems, new SmbEncoder(MemorySegment.ofArray(out)));
-        credits.grant(10);
-        return ByteBuffer.wrap(out, 0, res.length()).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return client.call(cmd, b);
     }
 
     /** A CREATE (OPEN_IF) with the given create contexts blob (already chained), or none. */

@@ -2,7 +2,6 @@ package io.dittofs.protocols.smb.server;
 
 import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
-import io.dittofs.core.Share;
 import io.dittofs.core.ShareAccess;
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.protocols.smb.ConnState;
@@ -10,16 +9,12 @@ import io.dittofs.protocols.smb.NtStatus;
 import io.dittofs.protocols.smb.Session;
 import io.dittofs.protocols.smb.SmbConfig;
 import io.dittofs.protocols.smb.SmbServices;
-import io.dittofs.protocols.smb.SmbUsers;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.handler.Handlers;
-import io.dittofs.storage.block.memory.MemoryBlockStore;
-import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -51,33 +46,16 @@ class SmbFileOpsTest {
 
     @BeforeEach
     void setUp() {
-        fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
-        fs.setattr(AuthContext.ROOT, fs.rootId(), io.dittofs.core.SetAttr.mode(01777), -1);
-        shares = new ShareRegistry();
-        shares.add(new Share(1, "/export", fs, false, 65534, 65534, c -> access));
-        SmbUsers users = new SmbUsers() {
-            @Override
-            public io.dittofs.protocols.smb.auth.NtAccounts accounts() {
-                return (u, d) -> java.util.Optional.empty();
-            }
-
-            @Override
-            public AuthContext identity(String user) {
-                return new AuthContext(1000, 1000, new int[0], "test");
-            }
-        };
-        conn = new ConnState(new SmbServices(SmbConfig.defaults(), shares, users), new InetSocketAddress(0),
-                new InetSocketAddress(0));
-        conn.negotiated(0x0302, 0, 0, new byte[16], new int[] {0x0302}, 1, 4, 0, null);
-        session = conn.newSession();
-        session.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false, null, false);
+        fs = SmbFixtures.memoryFs();
+        shares = SmbFixtures.export(fs, c -> access);
+        conn = SmbFixtures.connection(new SmbServices(SmbConfig.defaults(), shares,
+                SmbFixtures.users(SmbFixtures.ALICE)), 0x0302);
+        session = SmbFixtures.session(conn, SmbFixtures.ALICE, null);
         dispatcher = new SmbDispatcher(Handlers.all());
         credits = new CreditWindow(512);
         credits.consume(0, 1);
         credits.grant(500);
-        byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer r = call(3, 1, body(8 + path.length).putShort((short) 9).putShort((short) 0).putShort((short) 72)
-                .putShort((short) path.length).put(path));
+        ByteBuffer r = call(3, 1, SmbFixtures.treeConnect());
         assertEquals(NtStatus.SUCCESS, r.getInt(8));
         tree = r.getInt(36);
     }
@@ -115,18 +93,7 @@ class SmbFileOpsTest {
     }
 
     private ByteBuffer create(String name, int access, int disposition, int options) {
-        return call(5, 1, createBody(name, access, disposition, options, 2));
-    }
-
-    /** A CREATE body padded to 8 bytes, with the given ImpersonationLevel. */
-    private static ByteBuffer createBody(String name, int access, int disposition, int options, int impersonation) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer b = body((56 + Math.max(n.length, 1) + 7) & ~7);
-        b.putShort((short) 57).put((byte) 0).put((byte) 0).putInt(impersonation).putLong(0).putLong(0).putInt(access).putInt(0)
-                .putInt(7).putInt(disposition).putInt(options).putShort((short) 120).putShort((short) n.length)
-                .putInt(0).putInt(0).put(n);
-        b.position(b.capacity());
-        return b;
+        return call(5, 1, SmbFixtures.createBody(name, access, disposition, options, 2));
     }
 
     private static long fid(ByteBuffer createReply) {
@@ -390,8 +357,8 @@ class SmbFileOpsTest {
     void shouldRefuseCreateWithALeadingBackslashOrABadImpersonationLevel() {
         assertEquals(NtStatus.INVALID_PARAMETER, create("\\lead.txt", GENERIC_RW, 3, 0).getInt(8));
         assertEquals(NtStatus.BAD_IMPERSONATION_LEVEL,
-                call(5, 1, createBody("imp.txt", GENERIC_RW, 3, 0, 4)).getInt(8));
-        assertEquals(NtStatus.SUCCESS, call(5, 1, createBody("imp.txt", GENERIC_RW, 3, 0, 3)).getInt(8));
+                call(5, 1, SmbFixtures.createBody("imp.txt", GENERIC_RW, 3, 0, 4)).getInt(8));
+        assertEquals(NtStatus.SUCCESS, call(5, 1, SmbFixtures.createBody("imp.txt", GENERIC_RW, 3, 0, 3)).getInt(8));
     }
 
     /** Elements joined into one compound (8-byte aligned), the later ones related when {@code related}. */
@@ -446,7 +413,7 @@ class SmbFileOpsTest {
         long f = fid(create("ro6.dat", GENERIC_RW, 2, 0));
         write(f, 0, new byte[64]);
         close(f);
-        ByteBuffer r = run(compound(false, new int[] {5, 9, 8, 6}, createBody("ro6.dat", 0x1, 3, 0, 2),
+        ByteBuffer r = run(compound(false, new int[] {5, 9, 8, 6}, SmbFixtures.createBody("ro6.dat", 0x1, 3, 0, 2),
                 relatedWrite(new byte[8]), relatedRead(), relatedClose()));
         assertArrayEquals(new int[] {NtStatus.SUCCESS, NtStatus.ACCESS_DENIED, NtStatus.SUCCESS, NtStatus.SUCCESS},
                 statuses(r), "a WRITE refused on a read-only open does not fail the READ and CLOSE after it");
@@ -456,18 +423,14 @@ class SmbFileOpsTest {
     void shouldSignTheRefusalsOfARelatedCompoundOnASigningSession() {
         byte[] key = new byte[16];
         new java.util.Random(4).nextBytes(key);
-        Session s = conn.newSession();
-        s.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false,
-                io.dittofs.protocols.smb.crypto.Signers.forDialect(0x0302, 0, key), true);
+        Session s = SmbFixtures.session(conn, SmbFixtures.ALICE,
+                io.dittofs.protocols.smb.crypto.Signers.forDialect(0x0302, 0, key));
         sessionId = s.id();
-        byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer tc = body(8 + path.length).putShort((short) 9).putShort((short) 0).putShort((short) 72)
-                .putShort((short) path.length).put(path);
-        ByteBuffer t = run(signed(s, compound(false, new int[] {3}, tc)));
+        ByteBuffer t = run(signed(s, compound(false, new int[] {3}, SmbFixtures.treeConnect())));
         assertEquals(NtStatus.SUCCESS, t.getInt(8));
         tree = t.getInt(36);
         // the first element may not be related (MS-SMB2 3.3.5.2.7.2); the CLOSE after the failed CREATE fails alike
-        ByteBuffer r = run(signed(s, compound(true, new int[] {5, 6}, createBody("sig.dat", GENERIC_RW, 3, 0, 2),
+        ByteBuffer r = run(signed(s, compound(true, new int[] {5, 6}, SmbFixtures.createBody("sig.dat", GENERIC_RW, 3, 0, 2),
                 relatedClose())));
         assertArrayEquals(new int[] {NtStatus.INVALID_PARAMETER, NtStatus.INVALID_PARAMETER}, statuses(r));
         int off = 0;
@@ -504,10 +467,10 @@ class SmbFileOpsTest {
 
     @Test
     void shouldForgetTheRelatedFileIdAtAnUnrelatedElement() {
-        ByteBuffer r = run(compound(false, new int[] {5, 6}, createBody("inv3.dat", GENERIC_RW, 3, 0, 2),
+        ByteBuffer r = run(compound(false, new int[] {5, 6}, SmbFixtures.createBody("inv3.dat", GENERIC_RW, 3, 0, 2),
                 relatedClose()));
         assertArrayEquals(new int[] {NtStatus.SUCCESS, NtStatus.SUCCESS}, statuses(r));
-        byte[] unrelated = compound(false, new int[] {5, 6, 6}, createBody("inv3.dat", GENERIC_RW, 3, 0, 2),
+        byte[] unrelated = compound(false, new int[] {5, 6, 6}, SmbFixtures.createBody("inv3.dat", GENERIC_RW, 3, 0, 2),
                 relatedClose(), relatedClose());
         ByteBuffer m = ByteBuffer.wrap(unrelated).order(ByteOrder.LITTLE_ENDIAN);
         int second = m.getInt(20);
@@ -575,7 +538,7 @@ class SmbFileOpsTest {
 
     @Test
     void shouldRefuseDeleteOnCloseOfAReadOnlyFile() {
-        ByteBuffer fresh = createBody("ro-new.txt", GENERIC_RW | DELETE, 2, 0x1000, 2).putInt(28, 0x1);
+        ByteBuffer fresh = SmbFixtures.createBody("ro-new.txt", GENERIC_RW | DELETE, 2, 0x1000, 2).putInt(28, 0x1);
         assertEquals(NtStatus.CANNOT_DELETE, call(5, 1, fresh).getInt(8), "created read-only with delete-on-close");
         long f = fid(create("ro-old.txt", GENERIC_RW, 2, 0));
         close(f);

@@ -1,26 +1,17 @@
 package io.dittofs.protocols.smb.server;
 
-import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
-import io.dittofs.core.Share;
-import io.dittofs.core.ShareAccess;
-import io.dittofs.core.ShareRegistry;
 import io.dittofs.protocols.smb.ConnState;
 import io.dittofs.protocols.smb.NtStatus;
 import io.dittofs.protocols.smb.Session;
 import io.dittofs.protocols.smb.SmbConfig;
 import io.dittofs.protocols.smb.SmbServices;
-import io.dittofs.protocols.smb.SmbUsers;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.handler.Handlers;
-import io.dittofs.storage.block.memory.MemoryBlockStore;
-import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,31 +35,13 @@ final class SmbHarness {
     private long mid = 1;
 
     SmbHarness(int dialect) {
-        fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
-        fs.setattr(AuthContext.ROOT, fs.rootId(), io.dittofs.core.SetAttr.mode(01777), -1);
-        ShareRegistry shares = new ShareRegistry();
-        shares.add(new Share(1, "/export", fs, false, 65534, 65534, c -> ShareAccess.READ_WRITE));
-        SmbUsers users = new SmbUsers() {
-            @Override
-            public io.dittofs.protocols.smb.auth.NtAccounts accounts() {
-                return (u, d) -> java.util.Optional.empty();
-            }
-
-            @Override
-            public AuthContext identity(String user) {
-                return new AuthContext(1000, 1000, new int[0], "test");
-            }
-        };
-        conn = new ConnState(new SmbServices(SmbConfig.defaults(), shares, users), new InetSocketAddress(0),
-                new InetSocketAddress(0));
-        conn.negotiated(dialect, 0, 0, new byte[16], new int[] {dialect}, 1, 4, 0, null);
-        session = conn.newSession();
-        session.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false, null, false);
+        fs = SmbFixtures.memoryFs();
+        conn = SmbFixtures.connection(new SmbServices(SmbConfig.defaults(), SmbFixtures.export(fs),
+                SmbFixtures.users(SmbFixtures.ALICE)), dialect);
+        session = SmbFixtures.session(conn, SmbFixtures.ALICE, null);
         credits.consume(0, 1);
         credits.grant(1000);
-        byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer r = call(3, 1, body(8 + path.length).putShort((short) 9).putShort((short) 0).putShort((short) 72)
-                .putShort((short) path.length).put(path), 0);
+        ByteBuffer r = call(3, 1, SmbFixtures.treeConnect(), 0);
         assertEquals(NtStatus.SUCCESS, r.getInt(8));
         tree = r.getInt(36);
     }
@@ -101,13 +74,7 @@ final class SmbHarness {
     }
 
     ByteBuffer create(String name, int access, int disposition, int options) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer b = body((56 + Math.max(n.length, 1) + 7) & ~7);
-        b.putShort((short) 57).put((byte) 0).put((byte) 0).putInt(2).putLong(0).putLong(0).putInt(access).putInt(0)
-                .putInt(7).putInt(disposition).putInt(options).putShort((short) 120).putShort((short) n.length)
-                .putInt(0).putInt(0).put(n);
-        b.position(b.capacity());
-        return call(5, 1, b);
+        return call(5, 1, SmbFixtures.createBody(name, access, disposition, options));
     }
 
     /** Creates (or opens) a file and returns its FileId. */

@@ -2,29 +2,15 @@ package io.dittofs.protocols.smb.server;
 
 import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
-import io.dittofs.core.Share;
-import io.dittofs.core.ShareAccess;
-import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.lock.FileKey;
 import io.dittofs.core.lock.LockManager;
 import io.dittofs.core.lock.LockOwner;
 import io.dittofs.core.lock.LockType;
-import io.dittofs.protocols.smb.ConnState;
 import io.dittofs.protocols.smb.NtStatus;
-import io.dittofs.protocols.smb.Session;
-import io.dittofs.protocols.smb.SmbConfig;
-import io.dittofs.protocols.smb.SmbServices;
-import io.dittofs.protocols.smb.SmbUsers;
-import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.handler.Close;
-import io.dittofs.protocols.smb.handler.Handlers;
-import io.dittofs.storage.block.memory.MemoryBlockStore;
-import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -46,44 +32,12 @@ class SmbLockTest {
     private static final int FAIL = 0x10;
     private final LockManager locks = new LockManager();
     private FileSystem fs;
-    private ConnState conn;
-    private Session session;
-    private SmbDispatcher dispatcher;
-    private CreditWindow credits;
-    private long mid = 1;
-    private int tree;
+    private SmbTestConn client;
 
     @BeforeEach
     void setUp() {
-        fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
-        fs.setattr(AuthContext.ROOT, fs.rootId(), io.dittofs.core.SetAttr.mode(01777), -1);
-        ShareRegistry shares = new ShareRegistry();
-        shares.add(new Share(1, "/export", fs, false, 65534, 65534, c -> ShareAccess.READ_WRITE));
-        SmbUsers users = new SmbUsers() {
-            @Override
-            public io.dittofs.protocols.smb.auth.NtAccounts accounts() {
-                return (u, d) -> java.util.Optional.empty();
-            }
-
-            @Override
-            public AuthContext identity(String user) {
-                return new AuthContext(1000, 1000, new int[0], "test");
-            }
-        };
-        conn = new ConnState(new SmbServices(SmbConfig.defaults(), shares, users, locks), new InetSocketAddress(0),
-                new InetSocketAddress(0));
-        conn.negotiated(0x0302, 0, 0, new byte[16], new int[] {0x0302}, 1, 4, 0, null);
-        session = conn.newSession();
-        session.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false, null, false);
-        dispatcher = new SmbDispatcher(Handlers.all());
-        credits = new CreditWindow(512);
-        credits.consume(0, 1);
-        credits.grant(500);
-        byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer r = call(3, body(8 + path.length).putShort((short) 9).putShort((short) 0).putShort((short) 72)
-                .putShort((short) path.length).put(path));
-        assertEquals(NtStatus.SUCCESS, r.getInt(8));
-        tree = r.getInt(36);
+        fs = SmbFixtures.memoryFs();
+        client = new SmbTestConn(SmbTestConn.server(fs, locks));
     }
 
     private static ByteBuffer body(int n) {
@@ -91,19 +45,7 @@ class SmbLockTest {
     }
 
     private ByteBuffer call(int cmd, ByteBuffer b) {
-        byte[] bb = java.util.Arrays.copyOf(b.array(), b.position());
-        ByteBuffer m = body(64 + bb.length);
-        m.putInt(0x424D53FE).putShort((short) 64).putShort((short) 1).putInt(0).putShort((short) cmd)
-                .putShort((short) 1).putInt(0).putInt(0).putLong(mid++).putInt(0xFEFF).putInt(tree)
-                .putLong(session.id()).put(new byte[16]).put(bb);
-        MemorySegment seg = MemorySegment.ofArray(m.array());
-        var elems = SmbDispatcher.split(seg, 64);
-        assertTrue(credits.consume(elems.get(0).header().messageId(), 1));
-        byte[] out = new byte[1 << 16];
-        SmbDispatcher.Result res = dispatcher.process(conn, credits, seg, elems,
-                new SmbEncoder(MemorySegment.ofArray(out)));
-        credits.grant(10);
-        return ByteBuffer.wrap(out, 0, res.length()).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return client.call(cmd, b);
     }
 
     private long open(String name) {
@@ -310,7 +252,7 @@ class SmbLockTest {
         assertEquals(NtStatus.SUCCESS, lock(a, 0, 10, EXCLUSIVE | FAIL));
         k = key("f");
         assertTrue(locks.lock(k, nfs, LockType.WRITE, 0, 10).isPresent());
-        Close.closeAll(conn);
+        Close.closeAll(client.conn());
         assertTrue(locks.lock(k, nfs, LockType.WRITE, 0, 10).isEmpty(), "connection loss released it");
     }
 

@@ -47,7 +47,7 @@ class SmbNotifyTest {
 
     @BeforeEach
     void setUp() {
-        fs = Harness.memoryFs();
+        fs = SmbFixtures.memoryFs();
         c = new Harness(new LockManager(), fs);
         dirId = fs.mkdir(AuthContext.ROOT, fs.rootId(), "d", SetAttr.mode(0777)).child().id();
     }

@@ -6,7 +6,6 @@ import io.dittofs.protocols.smb.ConnState;
 import io.dittofs.protocols.smb.NtStatus;
 import io.dittofs.protocols.smb.SmbConfig;
 import io.dittofs.protocols.smb.SmbServices;
-import io.dittofs.protocols.smb.SmbUsers;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.handler.Handlers;
 import org.junit.jupiter.api.Test;
@@ -26,18 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SmbSigningAlgorithmTest {
 
     private static ConnState negotiate(int... signingAlgorithms) {
-        SmbUsers users = new SmbUsers() {
-            @Override
-            public io.dittofs.protocols.smb.auth.NtAccounts accounts() {
-                return (u, d) -> java.util.Optional.empty();
-            }
-
-            @Override
-            public AuthContext identity(String user) {
-                return AuthContext.ANONYMOUS;
-            }
-        };
-        ConnState conn = new ConnState(new SmbServices(SmbConfig.defaults(), new ShareRegistry(), users),
+        ConnState conn = new ConnState(new SmbServices(SmbConfig.defaults(), new ShareRegistry(), SmbFixtures.users(AuthContext.ANONYMOUS)),
                 new InetSocketAddress(0), new InetSocketAddress(0));
         int signingLen = signingAlgorithms.length == 0 ? 0 : 8 + 2 + 2 * signingAlgorithms.length;
         ByteBuffer b = ByteBuffer.allocate(64 + 40 + 46 + 2 + signingLen).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,8 +1,6 @@
 package io.dittofs.protocols.smb.server;
 
-import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
-import io.dittofs.core.Share;
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.lock.LockManager;
 import io.dittofs.protocols.smb.ConnState;
@@ -10,14 +8,10 @@ import io.dittofs.protocols.smb.NtStatus;
 import io.dittofs.protocols.smb.Session;
 import io.dittofs.protocols.smb.SmbConfig;
 import io.dittofs.protocols.smb.SmbServices;
-import io.dittofs.protocols.smb.SmbUsers;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.handler.Handlers;
-import io.dittofs.storage.block.memory.MemoryBlockStore;
-import io.dittofs.storage.metadata.memory.MemoryMetadataStore;
 
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -58,44 +52,30 @@ final class SmbTestConn {
 
     /** A server on memory stores: share {@code /export} (id 1) on a file system with a 01777 root. */
     static FileSystem memoryFs() {
-        FileSystem fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
-        fs.setattr(AuthContext.ROOT, fs.rootId(), io.dittofs.core.SetAttr.mode(01777), -1);
-        return fs;
+        return SmbFixtures.memoryFs();
     }
 
     static SmbServices server(FileSystem fs, LockManager locks) {
-        ShareRegistry shares = new ShareRegistry();
-        shares.add(new Share(1, "/export", fs, false, 65534, 65534));
-        return server(shares, locks);
+        return server(SmbFixtures.export(fs), locks);
     }
 
     static SmbServices server(ShareRegistry shares, LockManager locks) {
-        SmbUsers users = new SmbUsers() {
-            @Override
-            public io.dittofs.protocols.smb.auth.NtAccounts accounts() {
-                return (u, d) -> java.util.Optional.empty();
-            }
-
-            @Override
-            public AuthContext identity(String user) {
-                return new AuthContext(1000, 1000, new int[0], "test");
-            }
-        };
-        return new SmbServices(SmbConfig.defaults(), shares, users, locks);
+        return new SmbServices(SmbConfig.defaults(), shares, SmbFixtures.users(SmbFixtures.ALICE), locks);
     }
 
     SmbTestConn(SmbServices services) {
-        conn = new ConnState(services, new InetSocketAddress(0), new InetSocketAddress(0));
-        conn.negotiated(0x0302, 0, 0, new byte[16], new int[] {0x0302}, 1, 4, 0, null);
-        session = conn.newSession();
-        session.established("alice", new AuthContext(1000, 1000, new int[0], "test"), false, null, false);
+        conn = SmbFixtures.connection(services, 0x0302);
+        session = SmbFixtures.session(conn, SmbFixtures.ALICE, null);
         credits.consume(0, 1);
         credits.grant(500);
-        byte[] path = "\\\\x\\export".getBytes(StandardCharsets.UTF_16LE);
-        ByteBuffer r = call(3, body(8 + path.length).putShort((short) 9).putShort((short) 0).putShort((short) 72)
-                .putShort((short) path.length).put(path));
+        ByteBuffer r = call(3, SmbFixtures.treeConnect());
         assertEquals(NtStatus.SUCCESS, r.getInt(8));
         tree = r.getInt(36);
+    }
+
+    /** This client's connection state (e.g. to drop the connection with {@code Close.closeAll}). */
+    ConnState conn() {
+        return conn;
     }
 
     static ByteBuffer body(int n) {
