@@ -1,7 +1,5 @@
 package io.dittofs.bench.load;
 
-import io.dittofs.protocols.xdr.XdrEncoder;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -52,12 +50,12 @@ final class Nfs41Compound {
     static final int FATTR4_OWNER_GROUP = 37;
     static final int FATTR4_TIME_MODIFY = 53;
 
-    private final XdrEncoder x;
+    private final Nfs41CallBuffer x;
     private int opCountAt = -1;
     private int ops;
     private int xid;
 
-    Nfs41Compound(XdrEncoder x) {
+    Nfs41Compound(Nfs41CallBuffer x) {
         this.x = x;
     }
 
@@ -96,7 +94,7 @@ final class Nfs41Compound {
         return this;
     }
 
-    private XdrEncoder op(int opnum) {
+    private Nfs41CallBuffer op(int opnum) {
         ops++;
         return x.writeInt(opnum);
     }

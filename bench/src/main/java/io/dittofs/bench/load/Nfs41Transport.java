@@ -1,8 +1,6 @@
 package io.dittofs.bench.load;
 
-import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.protocols.xdr.BadXdrException;
-import io.dittofs.protocols.xdr.XdrEncoder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,11 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Nfs41Transport implements AutoCloseable {
     private static final int SLOT_BITS = 16;
     private static final byte[] PAD = new byte[4];
+    private static final int CALL_BUFFER = 64 * 1024;
 
     private final SocketChannel ch;
     private final ReentrantLock sendLock = new ReentrantLock();
     private final Arena arena = Arena.ofShared();
-    private final BufferPool pool = new BufferPool(256, 64, 4);
     private final Slot[] slots;
     private final Thread reader;
     private final long timeoutNanos;
@@ -38,7 +36,7 @@ final class Nfs41Transport implements AutoCloseable {
 
     /** A slot's reusable call encoder, reply buffer and completion signal. */
     private static final class Slot {
-        final XdrEncoder enc;
+        final Nfs41CallBuffer enc;
         final MemorySegment recvSeg;
         final ByteBuffer recv;
         final Semaphore done = new Semaphore(0);
@@ -46,7 +44,7 @@ final class Nfs41Transport implements AutoCloseable {
         int gen;
         int length;
 
-        Slot(XdrEncoder enc, MemorySegment recvSeg) {
+        Slot(Nfs41CallBuffer enc, MemorySegment recvSeg) {
             this.enc = enc;
             this.recvSeg = recvSeg;
             this.recv = recvSeg.asByteBuffer();
@@ -66,7 +64,7 @@ final class Nfs41Transport implements AutoCloseable {
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.slots = new Slot[slotCount];
         for (int i = 0; i < slotCount; i++) {
-            slots[i] = new Slot(new XdrEncoder(pool, 4096), arena.allocate(maxReply, 4096));
+            slots[i] = new Slot(new Nfs41CallBuffer(arena.allocate(CALL_BUFFER, 8)), arena.allocate(maxReply, 4096));
         }
         this.reader = Thread.ofVirtual().name("nfs41-reader-" + port).start(this::readLoop);
     }
@@ -212,10 +210,6 @@ final class Nfs41Transport implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Slot s : slots) {
-            s.enc.close();
-        }
-        pool.close();
         arena.close();
     }
 }

@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.protocols.xdr.BadXdrException;
 import io.dittofs.protocols.xdr.XdrDecoder;
-import io.dittofs.protocols.xdr.XdrEncoder;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
@@ -25,13 +24,12 @@ import org.junit.jupiter.api.Timeout;
 /** The NFSv4.1 client's XDR: calls as built, replies as decoded, and the bounds on what it reads. */
 @Timeout(30)
 class Nfs41XdrTest {
-    private final BufferPool pool = new BufferPool(16, 4, 1);
-    private final XdrEncoder enc = new XdrEncoder(pool, 4096);
+    private final Arena arena = Arena.ofConfined();
+    private final Nfs41CallBuffer enc = new Nfs41CallBuffer(arena.allocate(8192));
 
     @AfterEach
     void close() {
-        enc.close();
-        pool.close();
+        arena.close();
     }
 
     private static final byte[] SID = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
@@ -88,7 +86,7 @@ class Nfs41XdrTest {
     }
 
     /** An RPC reply header (accepted, success) and COMPOUND4res header, then the caller's results. */
-    private XdrEncoder reply(int xid, int status, int results) {
+    private Nfs41CallBuffer reply(int xid, int status, int results) {
         enc.position(0);
         enc.writeInt(xid).writeInt(1).writeInt(0).writeInt(0).writeInt(0).writeInt(0);
         enc.writeInt(status).writeInt(0).writeInt(results);
