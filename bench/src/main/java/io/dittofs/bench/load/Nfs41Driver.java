@@ -90,6 +90,21 @@ abstract class Nfs41Driver {
         return rec[slot].record(op, t0, bytes);
     }
 
+    /** Runs {@code call}; records its latency as {@code op} and as "op" (every call counts), or its NFS error. */
+    boolean counted(int slot, String op, Call call) {
+        long t0 = System.nanoTime();
+        try {
+            call.run();
+        } catch (Nfs41Exception e) {
+            rec[slot].error(op, -e.status, e.getMessage());
+            return false;
+        }
+        if (rec[slot].record(op, t0, 0)) {
+            rec[slot].record("op", t0, 0);
+        }
+        return true;
+    }
+
     /** Creates directory {@code path} (absolute) unless it exists; its parent must exist. Returns its handle. */
     byte[] mkdir(String path) {
         int cut = path.lastIndexOf('/');

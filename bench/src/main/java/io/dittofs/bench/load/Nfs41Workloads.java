@@ -211,27 +211,13 @@ final class Nfs41Workloads {
             while (!stopped()) {
                 String name = "c" + conn + "s" + slot + "n" + (n[slot]++);
                 Nfs41Client.Open[] f = {null};
-                if (!op(slot, "create", () -> f[0] = c.open(slot, dir, name, true))) {
+                if (!counted(slot, "create", () -> f[0] = c.open(slot, dir, name, true))) {
                     continue;
                 }
                 c.close(slot, f[0]);
-                op(slot, "getattr", () -> c.size(slot, dir, name));
-                op(slot, "remove", () -> c.remove(slot, dir, name));
+                counted(slot, "getattr", () -> c.size(slot, dir, name));
+                counted(slot, "remove", () -> c.remove(slot, dir, name));
             }
-        }
-
-        private boolean op(int slot, String op, Call call) {
-            long t0 = System.nanoTime();
-            try {
-                call.run();
-            } catch (Nfs41Exception e) {
-                rec[slot].error(op, -e.status, e.getMessage());
-                return false;
-            }
-            if (rec[slot].record(op, t0, 0)) {
-                rec[slot].record("op", t0, 0);
-            }
-            return true;
         }
     }
 
@@ -278,51 +264,37 @@ final class Nfs41Workloads {
             throw new UnsupportedOperationException("phases run in runConnection");
         }
 
-        private boolean op(int slot, String op, Call call) {
-            long t0 = System.nanoTime();
-            try {
-                call.run();
-            } catch (Nfs41Exception e) {
-                rec[slot].error(op, -e.status, e.getMessage());
-                return false;
-            }
-            if (rec[slot].record(op, t0, 0)) {
-                rec[slot].record("op", t0, 0);
-            }
-            return true;
-        }
-
         @Override
         void runConnection() {
             for (int pass = 0; !stopped() && !dirs.isEmpty(); pass++) {
                 String prefix = o.runId + "c" + conn + "p" + pass + "d";
                 int files = dirs.size() * width;
                 forEach("mkdir", dirs.size(), (s, i) -> {
-                    if (!stopped() && op(s, "mkdir", () -> c.mkdir(s, top, prefix + dirs.get(i)))) {
+                    if (!stopped() && counted(s, "mkdir", () -> c.mkdir(s, top, prefix + dirs.get(i)))) {
                         handles[i] = c.lookup(s, base() + "/tree/" + prefix + dirs.get(i));
                     }
                 });
                 forEach("create", files, (s, i) -> {
                     if (!stopped() && handles[i / width] != null) {
                         Nfs41Client.Open[] f = {null};
-                        if (op(s, "create", () -> f[0] = c.open(s, handles[i / width], "f" + (i % width), true))) {
+                        if (counted(s, "create", () -> f[0] = c.open(s, handles[i / width], "f" + (i % width), true))) {
                             c.close(s, f[0]);
                         }
                     }
                 });
                 forEach("getattr", files, (s, i) -> {
                     if (!stopped() && handles[i / width] != null) {
-                        op(s, "getattr", () -> c.size(s, handles[i / width], "f" + (i % width)));
+                        counted(s, "getattr", () -> c.size(s, handles[i / width], "f" + (i % width)));
                     }
                 });
                 forEach("remove", files, (s, i) -> {
                     if (!stopped() && handles[i / width] != null) {
-                        op(s, "remove", () -> c.remove(s, handles[i / width], "f" + (i % width)));
+                        counted(s, "remove", () -> c.remove(s, handles[i / width], "f" + (i % width)));
                     }
                 });
                 forEach("rmdir", dirs.size(), (s, i) -> {
                     if (!stopped() && handles[i] != null) {
-                        op(s, "rmdir", () -> c.remove(s, top, prefix + dirs.get(i)));
+                        counted(s, "rmdir", () -> c.remove(s, top, prefix + dirs.get(i)));
                     }
                 });
             }
