@@ -16,6 +16,33 @@ final class Nfs41Load {
     private Nfs41Load() {
     }
 
+    /** One virtual thread per connection: setup, the barrier, the slots until the window closes, finish. */
+    private static List<Thread> start(String workload, List<Nfs41Driver> drivers, CyclicBarrier ready,
+                                      Throwable[] failures, Recorder.Window window) {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < drivers.size(); i++) {
+            int k = i;
+            Nfs41Driver d = drivers.get(i);
+            threads.add(Thread.ofVirtual().name("nfs41load-" + workload + "-" + i).start(() -> {
+                boolean arrived = false;
+                try {
+                    d.setup();
+                    ready.await();
+                    arrived = true;
+                    d.runConnection();
+                    d.finish();
+                } catch (Throwable e) {
+                    failures[k] = e;
+                    window.stop = true;
+                    if (!arrived) {
+                        ready.reset();
+                    }
+                }
+            }));
+        }
+        return threads;
+    }
+
     static NfsLoad.Result run(String workload, NfsLoad.Options o) throws Exception {
         Nfs41Client.Url url = Nfs41Client.Url.parse(o.url);
         Recorder.Window window = new Recorder.Window();
@@ -33,27 +60,7 @@ final class Nfs41Load {
             drivers.get(0).sharedSetup();
             CyclicBarrier ready = new CyclicBarrier(o.connections + 1);
             Throwable[] failures = new Throwable[o.connections];
-            List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < o.connections; i++) {
-                int k = i;
-                Nfs41Driver d = drivers.get(i);
-                threads.add(Thread.ofVirtual().name("nfs41load-" + workload + "-" + i).start(() -> {
-                    boolean arrived = false;
-                    try {
-                        d.setup();
-                        ready.await();
-                        arrived = true;
-                        d.runConnection();
-                        d.finish();
-                    } catch (Throwable e) {
-                        failures[k] = e;
-                        window.stop = true;
-                        if (!arrived) {
-                            ready.reset();
-                        }
-                    }
-                }));
-            }
+            List<Thread> threads = start(workload, drivers, ready, failures, window);
             try {
                 ready.await();
             } catch (BrokenBarrierException e) {
@@ -88,27 +95,35 @@ final class Nfs41Load {
                     throw new IllegalStateException(f.getMessage(), f);
                 }
             }
-            Recorder all = new Recorder(window);
-            for (Nfs41Driver d : drivers) {
-                for (Recorder r : d.rec) {
-                    all.merge(r);
-                }
-            }
-            NfsLoad.Result r = new NfsLoad.Result();
-            r.workload = workload;
-            r.primary = drivers.get(0).primary();
-            r.elapsed = (end - start) / 1e9;
-            r.setupSeconds = setupSeconds;
-            r.recorder = all;
-            r.serverCpuNanos = server0 >= 0 && server1 >= 0 ? server1 - server0 : -1;
-            r.clientCpuNanos = client0 >= 0 && client1 >= 0 ? client1 - client0 : -1;
-            r.readMax = clients.get(0).readMax;
-            r.writeMax = clients.get(0).writeMax;
-            return r;
+            return result(workload, drivers, clients.get(0), window, start, end, setupSeconds,
+                    server0 >= 0 && server1 >= 0 ? server1 - server0 : -1,
+                    client0 >= 0 && client1 >= 0 ? client1 - client0 : -1);
         } finally {
             for (Nfs41Client c : clients) {
                 c.close();
             }
         }
+    }
+
+    private static NfsLoad.Result result(String workload, List<Nfs41Driver> drivers, Nfs41Client first,
+                                         Recorder.Window window, long start, long end, double setupSeconds,
+                                         long serverCpu, long clientCpu) {
+        Recorder all = new Recorder(window);
+        for (Nfs41Driver d : drivers) {
+            for (Recorder r : d.rec) {
+                all.merge(r);
+            }
+        }
+        NfsLoad.Result r = new NfsLoad.Result();
+        r.workload = workload;
+        r.primary = drivers.get(0).primary();
+        r.elapsed = (end - start) / 1e9;
+        r.setupSeconds = setupSeconds;
+        r.recorder = all;
+        r.serverCpuNanos = serverCpu;
+        r.clientCpuNanos = clientCpu;
+        r.readMax = first.readMax;
+        r.writeMax = first.writeMax;
+        return r;
     }
 }
