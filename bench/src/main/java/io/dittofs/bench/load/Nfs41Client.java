@@ -179,12 +179,6 @@ final class Nfs41Client implements AutoCloseable {
         seq(slot, begin(slot).putfh(dir).mkdir(name, 0755), null).expect(Nfs41Compound.OP_PUTFH).expect(Nfs41Compound.OP_CREATE);
     }
 
-    /** SETATTR size through the open. */
-    void truncate(int slot, Open o, long size) {
-        seq(slot, begin(slot).putfh(o.fh()).truncate(o.stateid(), size), null)
-                .expect(Nfs41Compound.OP_PUTFH).expect(Nfs41Compound.OP_SETATTR);
-    }
-
     /** Lists {@code dir} to its end with READDIRs of up to {@code maxcount} bytes; returns the entries. */
     long readdir(int slot, byte[] dir, int maxcount) {
         long entries = 0;

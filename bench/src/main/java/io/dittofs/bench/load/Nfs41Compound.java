@@ -25,7 +25,6 @@ final class Nfs41Compound {
     static final int OP_READ = 25;
     static final int OP_READDIR = 26;
     static final int OP_REMOVE = 28;
-    static final int OP_SETATTR = 34;
     static final int OP_WRITE = 38;
     static final int OP_EXCHANGE_ID = 42;
     static final int OP_CREATE_SESSION = 43;
@@ -236,14 +235,6 @@ final class Nfs41Compound {
     Nfs41Compound mkdir(String name, int mode) {
         op(OP_CREATE).writeInt(2).writeString(name);
         createAttrs(mode);
-        return this;
-    }
-
-    /** SETATTR of the size with the open's stateid. */
-    Nfs41Compound truncate(Nfs41Reply.Stateid s, long size) {
-        op(OP_SETATTR);
-        stateid(s);
-        x.writeInt(1).writeInt(1 << FATTR4_SIZE).writeInt(8).writeLong(size);
         return this;
     }
 

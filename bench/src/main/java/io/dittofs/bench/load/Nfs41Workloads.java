@@ -11,6 +11,8 @@ import java.util.List;
  * operations and recorded figures. Where libnfs resolves a path per call, these resolve the working
  * directory once (as a kernel client's dentry cache does) and name files relative to its handle:
  * create = OPEN(UNCHECKED4 create) + GETFH, then CLOSE; getattr = LOOKUP + GETATTR; remove = REMOVE.
+ * A driver is shared by its connection's slot threads: {@code Io} guards its cursor and commit state
+ * with its monitor, the others keep per-slot state only.
  */
 final class Nfs41Workloads {
     /** READDIR's dircount and maxcount. */
