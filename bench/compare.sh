@@ -5,6 +5,7 @@
 #
 #   bench/compare.sh [--seconds 10] [--connections 2] [--depth 4] [--workloads all] [--files 50000]
 #                    [--warmup 1] [--prewarm 5] [--no-mem] [--no-ganesha] [--no-smb | --smb-only] [--out bench/results/DATE]
+#                    [--nfs-version 3|4.1]  (4.1: nfsload's own NFSv4.1 client, paths from each server's v4 pseudo root)
 #
 # Warm-up, the same for every server: a pre-pass of every selected workload (--prewarm seconds
 # each, in a scratch directory, 1,000 listing entries, not measured) right after the server
@@ -22,7 +23,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
-SECONDS_PER=10; CONNS=2; DEPTH=4; WORKLOADS=all; FILES=50000; MEM=1; GANESHA=1; WARMUP=1; PREWARM=5; SMB=1; NFS=1
+SECONDS_PER=10; CONNS=2; DEPTH=4; WORKLOADS=all; FILES=50000; MEM=1; GANESHA=1; WARMUP=1; PREWARM=5; SMB=1; NFS=1; NFSVER=3
 OUT="$HERE/results/$(date +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -38,7 +39,8 @@ while [ $# -gt 0 ]; do
     --no-smb) SMB=0; shift;;
     --smb-only) NFS=0; GANESHA=0; MEM=0; shift;;
     --out) OUT=$2; shift 2;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0;;
+    --nfs-version) NFSVER=$2; shift 2; [ "$NFSVER" = 3 ] || [ "$NFSVER" = 4.1 ] || { echo "compare.sh: --nfs-version 3 or 4.1" >&2; exit 2; };;
+    -h|--help) sed -n '2,22p' "$0"; exit 0;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2;;
   esac
 done
@@ -92,6 +94,9 @@ stop() { # pid
   kill -KILL "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
+nfs_url() { # export-or-pseudo-path nfsport mountport
+  if [ "$NFSVER" = 4.1 ]; then echo "nfs://127.0.0.1$1?version=4.1&nfsport=$2"; else echo "nfs://127.0.0.1$1?nfsport=$2&mountport=$3"; fi
+}
 load() { # label url pid
   if [ "$PREWARM" != 0 ]; then
     echo "== $1: pre-pass, $PREWARM s per workload (not measured)" >&2
@@ -116,7 +121,7 @@ DPID=$!; PIDS+=("$DPID")
 for _ in $(seq 1 300); do grep -aq READY "$OUT/dittofs.log" && break; kill -0 $DPID 2>/dev/null || break; sleep 0.1; done
 grep -aq READY "$OUT/dittofs.log" || { echo "compare.sh: DittoFS did not start:" >&2; tail -20 "$OUT/dittofs.log" >&2; exit 1; }
 sed -i 's/with password [^ ]*/with password (removed)/' "$OUT/dittofs.log"   # throwaway admin; keep it out of results
-load dittofs "nfs://127.0.0.1/export?nfsport=$P&mountport=$P" "$DPID"
+load dittofs "$(nfs_url /export "$P" "$P")" "$DPID"
 stop "$DPID"
 RESULTS=("$OUT/dittofs.json")
 fi
@@ -135,7 +140,7 @@ NFS_CORE_PARAM {
   Enable_NLM = false; Enable_RQUOTA = false; Enable_UDP = false;
   Protocols = 3, 4; Mount_Path_Pseudo = true;
 }
-NFSV4 { Graceless = true; }
+NFSV4 { Graceless = true; Minor_Versions = 0, 1, 2; }
 NFS_KRB5 { Active_krb5 = false; }
 EXPORT {
   Export_Id = 1; Path = $WORK/ganesha-vfs; Pseudo = /export;
@@ -156,10 +161,10 @@ CONF
   GPID=$!; PIDS+=("$GPID")
   wait_port "$GP" "$GPID" ganesha.nfsd
   wait_port "$GM" "$GPID" ganesha.nfsd
-  load ganesha-vfs "nfs://127.0.0.1/export?nfsport=$GP&mountport=$GM" "$GPID"
+  load ganesha-vfs "$(nfs_url /export "$GP" "$GM")" "$GPID"
   RESULTS+=("$OUT/ganesha-vfs.json")
   if [ $MEM = 1 ]; then
-    load ganesha-mem "nfs://127.0.0.1/mem?nfsport=$GP&mountport=$GM" "$GPID"
+    load ganesha-mem "$(nfs_url /mem "$GP" "$GM")" "$GPID"
     RESULTS+=("$OUT/ganesha-mem.json")
   fi
   stop "$GPID"
@@ -171,7 +176,7 @@ fi
 [ ${#RESULTS[@]} -gt 0 ] || { echo "results: $OUT"; exit 0; }
 
 echo
-echo "client: bench/nfsload --connections $CONNS --depth $DEPTH --seconds $SECONDS_PER --warmup $WARMUP --files $FILES, pre-pass ${PREWARM} s per workload ($(nproc) CPUs, client and server on one host)"
+echo "client: bench/nfsload over NFSv$NFSVER --connections $CONNS --depth $DEPTH --seconds $SECONDS_PER --warmup $WARMUP --files $FILES, pre-pass ${PREWARM} s per workload ($(nproc) CPUs, client and server on one host)"
 echo
 "$HERE/nfsload" compare --out "$OUT" "${RESULTS[@]}"
 echo "results: $OUT"

@@ -46,6 +46,7 @@ public final class NfsLoad {
 
     private static final String USAGE = """
             usage: nfsload --url nfs://HOST/EXPORT?nfsport=N&mountport=M [options]
+                   nfsload --url nfs://HOST/PSEUDO-PATH?version=4.1&nfsport=N [options]  (NFSv4.1 client of its own)
               --workload LIST      comma-separated, or 'all': %s
               --connections N      libnfs contexts (TCP connections), one thread each (1)
               --depth N            calls in flight per connection (1)
@@ -175,6 +176,9 @@ public final class NfsLoad {
     }
 
     static Result run(String workload, Options o) throws Exception {
+        if (Nfs41Client.Url.is41(o.url)) {
+            return Nfs41Load.run(workload, o);
+        }
         Recorder.Window window = new Recorder.Window();
         Driver.Shared shared = new Driver.Shared();
         List<Conn> conns = new ArrayList<>();
