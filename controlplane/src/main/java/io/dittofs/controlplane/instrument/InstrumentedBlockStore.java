@@ -190,6 +190,11 @@ public final class InstrumentedBlockStore implements BlockStore {
     }
 
     @Override
+    public long spaceUsed(long contentId, long size) {
+        return delegate.spaceUsed(contentId, size);
+    }
+
+    @Override
     public long usedBytes() {
         return delegate.usedBytes();
     }

@@ -88,6 +88,11 @@ public final class ShareBlockStore implements BlockStore {
     }
 
     @Override
+    public long spaceUsed(long contentId, long size) {
+        return delegate.spaceUsed(contentId, size);
+    }
+
+    @Override
     public long usedBytes() {
         return delegate.usedBytes();
     }
