@@ -4,6 +4,7 @@ import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
 import io.dittofs.core.FsException;
 import io.dittofs.core.SetAttr;
+import io.dittofs.core.Stability;
 import io.dittofs.storage.block.file.FileBlockStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,6 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,7 +30,10 @@ import java.util.concurrent.TimeUnit;
  * negative outcome every create-if-absent asks first), and freeing the content of a file that
  * was never written (what REMOVE does after the metadata change of every {@code meta} and
  * {@code metatree} file: it used to fail an open and throw per call). The flushed namespace
- * changes themselves are in {@link DurableMetadataBenchmark}. Store under
+ * changes themselves are in {@link DurableMetadataBenchmark}. The space a file takes (GETATTR
+ * {@code used}/{@code space_used}): of a written file whose allocation is known
+ * ({@code getattrSpaceUsed}), and right after a write changed it ({@code spaceUsedAfterWrite},
+ * one {@code stat}; {@code writeOnly} is that write alone). Store under
  * {@code java.io.tmpdir}.
  *
  * <p>Thread-safety: JMH state, one benchmark thread.
@@ -49,6 +54,8 @@ public class MetadataPathBenchmark {
     private FileSystem fs;
     private long work;
     private long file;
+    private long written;
+    private final MemorySegment oneByte = MemorySegment.ofArray(new byte[] {1});
     private long neverWritten = 1L << 40;
 
     @Setup(Level.Trial)
@@ -58,6 +65,8 @@ public class MetadataPathBenchmark {
         fs = stores.fs;
         work = stores.work;
         file = fs.create(ROOT, work, "f", SetAttr.NONE, FileSystem.CreateMode.GUARDED, 0).child().id();
+        written = fs.create(ROOT, work, "w", SetAttr.NONE, FileSystem.CreateMode.GUARDED, 0).child().id();
+        fs.write(ROOT, written, 0, MemorySegment.ofArray(new byte[1 << 20]), Stability.FILE_SYNC);
     }
 
     @TearDown(Level.Trial)
@@ -68,6 +77,22 @@ public class MetadataPathBenchmark {
     @Benchmark
     public long getattr() {
         return fs.getattr(file).size();
+    }
+
+    @Benchmark
+    public long getattrSpaceUsed() {
+        return fs.spaceUsed(fs.getattr(written));
+    }
+
+    @Benchmark
+    public long spaceUsedAfterWrite() {
+        fs.write(ROOT, written, 4096, oneByte, Stability.UNSTABLE);
+        return fs.spaceUsed(fs.getattr(written));
+    }
+
+    @Benchmark
+    public long writeOnly() {
+        return fs.write(ROOT, written, 4096, oneByte, Stability.UNSTABLE).count();
     }
 
     @Benchmark

@@ -47,7 +47,6 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -151,7 +150,10 @@ class FileSystemRaceStressTest {
             }
             State observed = observe();
             List<Done> order = RaceModel.linearize(model, done, observed, known);
-            assertNotNull(order, "round " + round + ": no order of " + done + " explains the state reached");
+            if (order == null) {
+                throw new AssertionError("round " + round + ": no order of the operations explains the state reached:"
+                        + RaceModel.describe(model, done, observed));
+            }
             Set<Long> gone = new HashSet<>(seen);
             gone.removeAll(known);
             gone.addAll(model.content().keySet()); // live before or born in this round...

@@ -71,6 +71,11 @@ abstract class ForwardingBlockStore implements BlockStore {
     }
 
     @Override
+    public long spaceUsed(long contentId, long size) {
+        return delegate.spaceUsed(contentId, size);
+    }
+
+    @Override
     public long usedBytes() {
         return delegate.usedBytes();
     }

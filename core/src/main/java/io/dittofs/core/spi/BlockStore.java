@@ -98,6 +98,27 @@ public interface BlockStore extends AutoCloseable {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * Bytes of storage the content of {@code contentId} takes, for a file of {@code size} bytes:
+     * what GETATTR reports as NFSv3 {@code used}, NFSv4 {@code space_used} (RFC 8881 section
+     * 5.8.2.37) and SMB {@code AllocationSize}, so {@code du} sees holes (DEALLOCATE, sparse
+     * writes). Asked on every GETATTR: a store answers from memory where it can and never fails
+     * the call for it (it falls back to an estimate). The default, for stores that keep no holes,
+     * is {@code size} rounded up to {@link #SPACE_UNIT}.
+     */
+    default long spaceUsed(long contentId, long size) {
+        return roundUpToSpaceUnit(size);
+    }
+
+    /** The allocation unit of the default {@link #spaceUsed}: 4 KiB, a file system block. */
+    long SPACE_UNIT = 4096;
+
+    /** {@code size} rounded up to {@link #SPACE_UNIT}, without overflow. */
+    static long roundUpToSpaceUnit(long size) {
+        long up = (size + SPACE_UNIT - 1) & -SPACE_UNIT;
+        return up < size ? size & -SPACE_UNIT : up;
+    }
+
     /** Removes all content of the file; deleting unknown content is not an error. */
     void delete(long contentId);
 

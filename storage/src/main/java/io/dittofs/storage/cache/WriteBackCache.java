@@ -373,6 +373,30 @@ public final class WriteBackCache implements BlockStore {
         wal.force(wal.lastLsn());
     }
 
+    /**
+     * The backing store's space for the file plus its data written but not flushed yet, at most
+     * the larger of the two estimates (dirty data may overwrite bytes already below). A hole
+     * punched here shows once the flusher has applied it below.
+     */
+    @Override
+    public long spaceUsed(long contentId, long size) {
+        long below = backing.spaceUsed(contentId, size);
+        DirtyFile f = files.get(contentId);
+        if (f == null) {
+            return below;
+        }
+        long dirty = 0;
+        f.rw.readLock().lock();
+        try {
+            for (DirtyFile.Extent e : f.extents.values()) {
+                dirty += e.len();
+            }
+        } finally {
+            f.rw.readLock().unlock();
+        }
+        return Math.min(below + dirty, Math.max(below, BlockStore.roundUpToSpaceUnit(size)));
+    }
+
     /** Bytes of data written but not yet in the backing store. */
     public long dirtyBytes() {
         long n = 0;

@@ -49,7 +49,7 @@ final class Nfs3DirOps {
         Results.DirPage page = t.fs().readdir(t.ctx(), t.id(), cookie, want, plus);
         long start = r.position();
         r.writeInt(NFS3_OK);
-        Nfs3Xdr.postOpAttr(r, page.dir(), t.fsid());
+        Nfs3Xdr.postOpAttr(r, page.dir(), t.share());
         r.writeLong(expected);
         long used = RESOK_OVERHEAD;
         long namesUsed = 0;
@@ -67,7 +67,7 @@ final class Nfs3DirOps {
             r.writeString(e.name());
             r.writeLong(e.cookie());
             if (plus) {
-                Nfs3Xdr.postOpAttr(r, e.attr(), t.fsid());
+                Nfs3Xdr.postOpAttr(r, e.attr(), t.share());
                 if (e.attr() != null) {
                     Nfs3Xdr.postOpFh(r, t.handle(e.id()));
                 } else {
@@ -81,7 +81,7 @@ final class Nfs3DirOps {
         if (written == 0 && !page.entries().isEmpty()) {
             r.position(start);
             r.writeInt(NFS3ERR_TOOSMALL);
-            Nfs3Xdr.postOpAttr(r, page.dir(), t.fsid());
+            Nfs3Xdr.postOpAttr(r, page.dir(), t.share());
             return;
         }
         r.writeBool(false);

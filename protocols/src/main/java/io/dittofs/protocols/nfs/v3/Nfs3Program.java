@@ -102,10 +102,6 @@ public final class Nfs3Program implements RpcProgram {
             return share.fs();
         }
 
-        int fsid() {
-            return share.id();
-        }
-
         byte[] handle(long inode) {
             return FileHandles.encode(share.id(), inode);
         }
@@ -270,20 +266,20 @@ public final class Nfs3Program implements RpcProgram {
         }
         r.writeInt(ErrorMap.nfs3(err));
         Inode attr = t == null ? null : attrsOrNull(t);
-        int fsid = t == null ? 0 : t.fsid();
+        Share share = t == null ? null : t.share();
         switch (proc) {
             case GETATTR -> {
             }
-            case SETATTR, WRITE, CREATE, MKDIR, SYMLINK, MKNOD, REMOVE, RMDIR, COMMIT -> wccAfter(r, attr, fsid);
+            case SETATTR, WRITE, CREATE, MKDIR, SYMLINK, MKNOD, REMOVE, RMDIR, COMMIT -> wccAfter(r, attr, share);
             case RENAME -> {
-                wccAfter(r, attr, fsid);
-                wccAfter(r, null, fsid);
+                wccAfter(r, attr, share);
+                wccAfter(r, null, share);
             }
             case LINK -> {
-                postOpAttr(r, attr, fsid);
-                wccAfter(r, null, fsid);
+                postOpAttr(r, attr, share);
+                wccAfter(r, null, share);
             }
-            default -> postOpAttr(r, attr, fsid); // LOOKUP, ACCESS, READLINK, READ, READDIR(PLUS), FS*
+            default -> postOpAttr(r, attr, share); // LOOKUP, ACCESS, READLINK, READ, READDIR(PLUS), FS*
         }
     }
 
@@ -298,7 +294,7 @@ public final class Nfs3Program implements RpcProgram {
     private void getattr(Target t, XdrEncoder r) {
         Inode n = t.fs().getattr(t.id());
         r.writeInt(NFS3_OK);
-        Nfs3Xdr.fattr3(r, n, t.fsid());
+        Nfs3Xdr.fattr3(r, n, t.share());
     }
 
     private void setattr(Target t, XdrDecoder a, XdrEncoder r) {
@@ -307,7 +303,7 @@ public final class Nfs3Program implements RpcProgram {
         beforeChange(t, t.id());
         Results.Wcc w = t.fs().setattr(t.ctx(), t.id(), sa, guard);
         r.writeInt(NFS3_OK);
-        wcc(r, w, t.fsid());
+        wcc(r, w, t.share());
     }
 
     private void lookup(Target t, XdrDecoder a, XdrEncoder r) {
@@ -315,8 +311,8 @@ public final class Nfs3Program implements RpcProgram {
         Inode child = t.fs().lookup(t.ctx(), t.id(), name);
         r.writeInt(NFS3_OK);
         r.writeOpaque(t.handle(child.id()));
-        postOpAttr(r, child, t.fsid());
-        postOpAttr(r, attrsOrNull(t), t.fsid());
+        postOpAttr(r, child, t.share());
+        postOpAttr(r, attrsOrNull(t), t.share());
     }
 
     static final int ACCESS3_READ = 0x01;
@@ -344,14 +340,14 @@ public final class Nfs3Program implements RpcProgram {
             ok |= n.isDirectory() ? ACCESS3_LOOKUP : ACCESS3_EXECUTE;
         }
         r.writeInt(NFS3_OK);
-        postOpAttr(r, n, t.fsid());
+        postOpAttr(r, n, t.share());
         r.writeInt(want & ok);
     }
 
     private void readlink(Target t, XdrEncoder r) {
         String target = t.fs().readlink(t.ctx(), t.id());
         r.writeInt(NFS3_OK);
-        postOpAttr(r, attrsOrNull(t), t.fsid());
+        postOpAttr(r, attrsOrNull(t), t.share());
         r.writeString(target);
     }
 
@@ -377,7 +373,7 @@ public final class Nfs3Program implements RpcProgram {
         long end = r.position();
         r.position(p0);
         r.writeInt(NFS3_OK);
-        postOpAttr(r, res.attr(), t.fsid());
+        postOpAttr(r, res.attr(), t.share());
         r.writeInt(res.count());
         r.writeBool(res.eof());
         r.writeInt(res.count());
@@ -403,7 +399,7 @@ public final class Nfs3Program implements RpcProgram {
         }
         try {
             r.writeInt(NFS3_OK);
-            postOpAttr(r, res.attr(), t.fsid());
+            postOpAttr(r, res.attr(), t.share());
             r.writeInt(res.count());
             r.writeBool(res.eof());
             r.writeInt(res.count()); // opaque data<>: its length; the bytes and padding are the tail
@@ -430,7 +426,7 @@ public final class Nfs3Program implements RpcProgram {
         beforeChange(t, t.id());
         Results.Written w = t.fs().write(t.ctx(), t.id(), offset, data.asSlice(0, count), st);
         r.writeInt(NFS3_OK);
-        wcc(r, w.file(), t.fsid());
+        wcc(r, w.file(), t.share());
         r.writeInt(w.count());
         r.writeInt(w.committed().ordinal());
         r.writeLong(writeVerifier);
@@ -439,8 +435,8 @@ public final class Nfs3Program implements RpcProgram {
     private void created(Target t, Results.Created c, XdrEncoder r) {
         r.writeInt(NFS3_OK);
         Nfs3Xdr.postOpFh(r, t.handle(c.child().id()));
-        postOpAttr(r, c.child(), t.fsid());
-        wcc(r, c.dir(), t.fsid());
+        postOpAttr(r, c.child(), t.share());
+        wcc(r, c.dir(), t.share());
     }
 
     private void create(Target t, XdrDecoder a, XdrEncoder r) {
@@ -492,7 +488,7 @@ public final class Nfs3Program implements RpcProgram {
         beforeChange(t, name);
         Results.Wcc w = dir ? t.fs().rmdir(t.ctx(), t.id(), name) : t.fs().remove(t.ctx(), t.id(), name);
         r.writeInt(NFS3_OK);
-        wcc(r, w, t.fsid());
+        wcc(r, w, t.share());
     }
 
     private void rename(RpcCall call, Target from, XdrDecoder a, XdrEncoder r) {
@@ -506,8 +502,8 @@ public final class Nfs3Program implements RpcProgram {
         beforeChange(to, toName);
         Results.Renamed rn = from.fs().rename(from.ctx(), from.id(), fromName, to.id(), toName);
         r.writeInt(NFS3_OK);
-        wcc(r, rn.from(), from.fsid());
-        wcc(r, rn.to(), from.fsid());
+        wcc(r, rn.from(), from.share());
+        wcc(r, rn.to(), from.share());
     }
 
     private void link(RpcCall call, Target file, XdrDecoder a, XdrEncoder r) {
@@ -518,15 +514,15 @@ public final class Nfs3Program implements RpcProgram {
         }
         Results.Linked l = file.fs().link(file.ctx(), file.id(), dir.id(), name);
         r.writeInt(NFS3_OK);
-        postOpAttr(r, l.file(), file.fsid());
-        wcc(r, l.dir(), file.fsid());
+        postOpAttr(r, l.file(), file.share());
+        wcc(r, l.dir(), file.share());
     }
 
     private void fsstat(Target t, XdrEncoder r) {
         Inode n = t.fs().getattr(t.id());
         Results.FsStat s = t.fs().fsstat();
         r.writeInt(NFS3_OK);
-        postOpAttr(r, n, t.fsid());
+        postOpAttr(r, n, t.share());
         r.writeLong(s.totalBytes());
         r.writeLong(s.freeBytes());
         r.writeLong(s.freeBytes());
@@ -539,7 +535,7 @@ public final class Nfs3Program implements RpcProgram {
     private void fsinfo(Target t, XdrEncoder r) {
         Inode n = t.fs().getattr(t.id());
         r.writeInt(NFS3_OK);
-        postOpAttr(r, n, t.fsid());
+        postOpAttr(r, n, t.share());
         r.writeInt(MAX_IO); // rtmax
         r.writeInt(MAX_IO); // rtpref
         r.writeInt(4096); // rtmult
@@ -556,7 +552,7 @@ public final class Nfs3Program implements RpcProgram {
     private void pathconf(Target t, XdrEncoder r) {
         Inode n = t.fs().getattr(t.id());
         r.writeInt(NFS3_OK);
-        postOpAttr(r, n, t.fsid());
+        postOpAttr(r, n, t.share());
         r.writeInt(FileSystem.LINK_MAX);
         r.writeInt(io.dittofs.core.Names.NAME_MAX);
         r.writeBool(true); // no_trunc
@@ -571,7 +567,7 @@ public final class Nfs3Program implements RpcProgram {
         Inode before = t.fs().getattr(t.id());
         Inode after = t.fs().commit(t.ctx(), t.id());
         r.writeInt(NFS3_OK);
-        wcc(r, new Results.Wcc(before, after), t.fsid());
+        wcc(r, new Results.Wcc(before, after), t.share());
         r.writeLong(writeVerifier);
     }
 }

@@ -6,6 +6,7 @@ import io.dittofs.core.FsException;
 import io.dittofs.core.Inode;
 import io.dittofs.core.Results.Wcc;
 import io.dittofs.core.SetAttr;
+import io.dittofs.core.Share;
 import io.dittofs.core.SetAttr.TimeSet;
 import io.dittofs.protocols.xdr.BadXdrException;
 import io.dittofs.protocols.xdr.XdrDecoder;
@@ -42,18 +43,18 @@ final class Nfs3Xdr {
         };
     }
 
-    /** fattr3: 84 bytes. */
-    static void fattr3(XdrEncoder e, Inode n, int fsid) {
+    /** fattr3: 84 bytes; {@code used} of a regular file is what its block store holds ({@code FileSystem.spaceUsed}). */
+    static void fattr3(XdrEncoder e, Inode n, Share share) {
         e.writeInt(ftype(n.type()));
         e.writeInt(n.mode());
         e.writeInt(n.nlink());
         e.writeInt(n.uid());
         e.writeInt(n.gid());
         e.writeLong(n.size());
-        e.writeLong(n.type() == FileType.REGULAR ? (n.size() + 4095) & ~4095L : n.size());
+        e.writeLong(n.type() == FileType.REGULAR ? share.fs().spaceUsed(n) : n.size());
         e.writeInt((int) (n.rdev() >>> 32));
         e.writeInt((int) n.rdev());
-        e.writeLong(fsid);
+        e.writeLong(share.id());
         e.writeLong(n.id());
         time(e, n.atimeNs());
         time(e, n.mtimeNs());
@@ -74,12 +75,12 @@ final class Nfs3Xdr {
         return sec * NS + nsec;
     }
 
-    static void postOpAttr(XdrEncoder e, Inode n, int fsid) {
+    static void postOpAttr(XdrEncoder e, Inode n, Share share) {
         if (n == null) {
             e.writeBool(false);
         } else {
             e.writeBool(true);
-            fattr3(e, n, fsid);
+            fattr3(e, n, share);
         }
     }
 
@@ -94,20 +95,20 @@ final class Nfs3Xdr {
         }
     }
 
-    static void wcc(XdrEncoder e, Wcc w, int fsid) {
+    static void wcc(XdrEncoder e, Wcc w, Share share) {
         if (w == null) {
             e.writeBool(false);
             e.writeBool(false);
         } else {
             preOpAttr(e, w.before());
-            postOpAttr(e, w.after(), fsid);
+            postOpAttr(e, w.after(), share);
         }
     }
 
     /** wcc_data with no pre-op attributes and the given post-op attributes (error replies). */
-    static void wccAfter(XdrEncoder e, Inode after, int fsid) {
+    static void wccAfter(XdrEncoder e, Inode after, Share share) {
         e.writeBool(false);
-        postOpAttr(e, after, fsid);
+        postOpAttr(e, after, share);
     }
 
     static void postOpFh(XdrEncoder e, byte[] fh) {

@@ -250,7 +250,7 @@ public final class Fattr4 {
             }
             case SPACE_AVAIL, SPACE_FREE -> e.writeLong(v.stat().get().freeBytes());
             case SPACE_TOTAL -> e.writeLong(v.stat().get().totalBytes());
-            case SPACE_USED -> e.writeLong((v.size() + 4095) & ~4095L);
+            case SPACE_USED -> e.writeLong(v.spaceUsed().getAsLong());
             case TIME_ACCESS -> time(e, v.atimeNs());
             case TIME_DELTA -> time(e, 1);
             case TIME_METADATA -> time(e, v.ctimeNs());

@@ -5,6 +5,7 @@ import io.dittofs.core.Inode;
 import io.dittofs.core.Results;
 import io.dittofs.core.Share;
 
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -18,11 +19,13 @@ import java.util.function.Supplier;
  * @param fsidMajor       {@code fsid.major}: 0 for the pseudo-filesystem, 1 + share id for shares
  * @param fh              the object's handle
  * @param stat            space and file counts, computed only when asked for
+ * @param spaceUsed       {@code space_used}: what the block store holds for the object
+ *                        ({@link io.dittofs.core.FileSystem#spaceUsed}), computed only when asked for
  * @param maxFileSize     {@code maxfilesize}
  */
 public record Fattr4Values(int type, int mode, int nlink, int uid, int gid, long size, long atimeNs, long mtimeNs,
                            long ctimeNs, long rdev, long fileid, long mountedOnFileid, long fsidMajor,
-                           Nfs4Handle fh, Supplier<Results.FsStat> stat, long maxFileSize) {
+                           Nfs4Handle fh, Supplier<Results.FsStat> stat, LongSupplier spaceUsed, long maxFileSize) {
     public static final int NF4REG = 1;
     public static final int NF4DIR = 2;
     public static final int NF4BLK = 3;
@@ -58,12 +61,12 @@ public record Fattr4Values(int type, int mode, int nlink, int uid, int gid, long
         boolean root = n.id() == s.fs().rootId();
         return new Fattr4Values(ftype(n.type()), n.mode(), n.nlink(), n.uid(), n.gid(), n.size(), n.atimeNs(),
                 n.mtimeNs(), n.ctimeNs(), n.rdev(), n.id(), root ? mountedOn : n.id(), 1L + s.id(),
-                Nfs4Handle.share(s.id(), n.id()), stat, s.fs().maxFileSize());
+                Nfs4Handle.share(s.id(), n.id()), stat, () -> s.fs().spaceUsed(n), s.fs().maxFileSize());
     }
 
     /** A pseudo-filesystem directory: read-only, owned by root, the server's start time. */
     public static Fattr4Values pseudo(long nodeId, int subdirs, long bootNanos) {
         return new Fattr4Values(NF4DIR, 0555, 2 + subdirs, 0, 0, 4096, bootNanos, bootNanos, bootNanos, 0,
-                nodeId, nodeId, 0, Nfs4Handle.pseudo(nodeId), () -> NO_SPACE, 0);
+                nodeId, nodeId, 0, Nfs4Handle.pseudo(nodeId), () -> NO_SPACE, () -> 4096, 0);
     }
 }

@@ -1,5 +1,6 @@
 package io.dittofs.protocols.smb.handler;
 
+import io.dittofs.core.FileSystem;
 import io.dittofs.core.Inode;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
 
@@ -28,8 +29,9 @@ final class Attrs {
         return a;
     }
 
-    static long allocation(Inode n) {
-        return n.isDirectory() ? 0 : (n.size() + CLUSTER - 1) / CLUSTER * CLUSTER;
+    /** AllocationSize: what the share's block store holds for the file ({@link FileSystem#spaceUsed}; holes do not count). */
+    static long allocation(FileSystem fs, Inode n) {
+        return n.isDirectory() ? 0 : fs.spaceUsed(n);
     }
 
     static long endOfFile(Inode n) {
@@ -47,8 +49,8 @@ final class Attrs {
     }
 
     /** FILE_NETWORK_OPEN_INFORMATION layout without the trailing reserved field (52 bytes). */
-    static void networkOpen(SmbEncoder e, Inode n) {
+    static void networkOpen(SmbEncoder e, FileSystem fs, Inode n) {
         times(e, n);
-        e.u64(allocation(n)).u64(endOfFile(n)).u32(attributes(n));
+        e.u64(allocation(fs, n)).u64(endOfFile(n)).u32(attributes(n));
     }
 }

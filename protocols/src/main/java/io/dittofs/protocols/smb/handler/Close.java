@@ -50,7 +50,7 @@ public final class Close implements SmbCommand {
         if (n == null) {
             out.zeros(52);
         } else {
-            Attrs.networkOpen(out, n);
+            Attrs.networkOpen(out, o.tree().share().fs(), n);
         }
         return status;
     }

@@ -148,7 +148,7 @@ public final class Create implements SmbCommand {
         o.deleteOnClose(deleteOnClose);
         conn.addOpen(o);
         r.compound().fileId(o.fileId());
-        writeResponse(out, action, n, o.fileId());
+        writeResponse(out, action, fs, n, o.fileId());
         return NtStatus.SUCCESS;
     }
 
@@ -278,10 +278,10 @@ public final class Create implements SmbCommand {
         return true;
     }
 
-    private static void writeResponse(SmbEncoder out, int action, Inode n, long fileId) {
+    private static void writeResponse(SmbEncoder out, int action, FileSystem fs, Inode n, long fileId) {
         out.u16(89).u8(0).u8(0).u32(action);
         Attrs.times(out, n);
-        out.u64(Attrs.allocation(n)).u64(Attrs.endOfFile(n)).u32(Attrs.attributes(n)).u32(0)
+        out.u64(Attrs.allocation(fs, n)).u64(Attrs.endOfFile(n)).u32(Attrs.attributes(n)).u32(0)
                 .u64(fileId).u64(fileId).u32(0).u32(0);
     }
 

@@ -95,7 +95,7 @@ final class FileInfo {
                 return 8;
             }
             case NETWORK_OPEN -> {
-                Attrs.networkOpen(e, n);
+                Attrs.networkOpen(e, o.tree().share().fs(), n);
                 e.u32(0);
                 return 56;
             }
@@ -105,7 +105,7 @@ final class FileInfo {
             }
             case STREAM -> {
                 if (!n.isDirectory()) {
-                    e.u32(0).u32(2L * "::$DATA".length()).u64(n.size()).u64(Attrs.allocation(n));
+                    e.u32(0).u32(2L * "::$DATA".length()).u64(n.size()).u64(Attrs.allocation(o.tree().share().fs(), n));
                     e.utf16("::$DATA");
                 }
                 return 32;
@@ -126,7 +126,7 @@ final class FileInfo {
     }
 
     private static void standard(SmbEncoder e, Open o, Inode n, boolean deletePending) {
-        e.u64(Attrs.allocation(n)).u64(Attrs.endOfFile(n)).u32(Math.max(1, n.nlink())).u8(deletePending || o.deleteOnClose() ? 1 : 0)
+        e.u64(Attrs.allocation(o.tree().share().fs(), n)).u64(Attrs.endOfFile(n)).u32(Math.max(1, n.nlink())).u8(deletePending || o.deleteOnClose() ? 1 : 0)
                 .u8(n.isDirectory() ? 1 : 0).u16(0);
     }
 

@@ -1,6 +1,7 @@
 package io.dittofs.protocols.smb.handler;
 
 import io.dittofs.core.AuthContext;
+import io.dittofs.core.FileSystem;
 import io.dittofs.core.Inode;
 import io.dittofs.core.Results;
 import io.dittofs.protocols.smb.NtStatus;
@@ -82,7 +83,7 @@ public final class QueryDirectory implements SmbCommand {
                 if (lastEntry >= 0) {
                     out.putU32(lastEntry, at - lastEntry);
                 }
-                entry(out, cls, e.name(), e.attr());
+                entry(out, cls, fs, e.name(), e.attr());
                 lastEntry = at;
                 written++;
                 cookie = e.cookie();
@@ -118,7 +119,7 @@ public final class QueryDirectory implements SmbCommand {
         };
     }
 
-    private static void entry(SmbEncoder out, int cls, String name, Inode n) {
+    private static void entry(SmbEncoder out, int cls, FileSystem fs, String name, Inode n) {
         int nameLen = 2 * name.length();
         out.u32(0).u32(0);
         if (cls == NAMES) {
@@ -126,7 +127,7 @@ public final class QueryDirectory implements SmbCommand {
             return;
         }
         Attrs.times(out, n);
-        out.u64(Attrs.endOfFile(n)).u64(Attrs.allocation(n)).u32(Attrs.attributes(n)).u32(nameLen);
+        out.u64(Attrs.endOfFile(n)).u64(Attrs.allocation(fs, n)).u32(Attrs.attributes(n)).u32(nameLen);
         switch (cls) {
             case FULL_DIRECTORY -> out.u32(0);
             case ID_FULL_DIRECTORY -> out.u32(0).u32(0).u64(n.id());

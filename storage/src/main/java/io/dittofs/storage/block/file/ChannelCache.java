@@ -1,5 +1,7 @@
 package io.dittofs.storage.block.file;
 
+import io.dittofs.core.spi.BlockStore;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -270,6 +272,38 @@ final class ChannelCache {
             }
         }
         return used.get();
+    }
+
+    /**
+     * Disk space of content file {@code id} ({@link FileBlockStore#spaceUsed}): an open file's
+     * {@link OpenFile#allocated}, measured first if it is stale (which also settles its share of
+     * {@link #usedBytes}); a file not open is {@code stat}ed by path. If the {@code stat} fails the
+     * answer is the last measured allocation, or {@code size} rounded up to 4 KiB.
+     */
+    long allocated(long id, long size) {
+        OpenFile f = files.get(id);
+        if (f != null && f.acquire()) {
+            f.rw.readLock().lock();
+            try {
+                if (f.deleted) {
+                    return 0;
+                }
+                if (f.stale) {
+                    stale.remove(f);
+                    f.stale = false; // before the stat: a write after it marks the file again
+                    measure(f);
+                }
+                return f.allocated.get();
+            } finally {
+                f.rw.readLock().unlock();
+                f.release();
+            }
+        }
+        try {
+            return NativeStat.allocated(layout.file(id));
+        } catch (IOException e) {
+            return BlockStore.roundUpToSpaceUnit(size);
+        }
     }
 
     /** Counts {@code f}'s current allocation instead of its last one. */

@@ -400,6 +400,21 @@ public final class FileBlockStore implements BlockStore {
         }
     }
 
+    /**
+     * The content file's disk space ({@code st_blocks * 512}, so punched holes and never-written
+     * ranges do not count): for an open file its last measured allocation, measured again (one
+     * {@code stat}) only when it was written, cut or punched since; for a file not open one
+     * {@code stat} (it is not opened for it).
+     */
+    @Override
+    public long spaceUsed(long contentId, long size) {
+        checkOpen();
+        if (size == 0) {
+            return 0; // no stat for the empty files a READDIRPLUS of a fresh tree lists
+        }
+        return cache.allocated(contentId, size);
+    }
+
     @Override
     public long usedBytes() {
         return cache.usedBytes();

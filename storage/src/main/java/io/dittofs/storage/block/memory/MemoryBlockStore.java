@@ -300,6 +300,13 @@ public final class MemoryBlockStore implements BlockStore {
         checkOpen();
     }
 
+    /** The chunks held for the file (a hole of whole chunks, or a sparse write, holds none). */
+    @Override
+    public long spaceUsed(long contentId, long size) {
+        Content c = files.get(contentId);
+        return c == null ? 0 : (long) c.chunks.size() * chunkSize;
+    }
+
     @Override
     public long usedBytes() {
         return used.get();
