@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -27,6 +29,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+
+import io.dittofs.core.DirEntry;
+import io.dittofs.core.Inode;
 
 /**
  * A persistent {@link MetadataStore} in an LMDB environment (lmdbjava), one directory per share.
@@ -104,6 +109,8 @@ public final class LmdbMetadataStore implements MetadataStore {
     private final LmdbTxn.Dbs dbs;
     private final int maxNameBytes;
     private final ExecutorService writer;
+    /** Write works waiting for the writer thread, run in batches (group commit). */
+    private final WriteQueue writes;
     private final ExecutorService syncer;
     /**
      * Read transactions run on a few platform threads: lmdbjava (through jnr/jffi) keeps per-thread
@@ -170,6 +177,7 @@ public final class LmdbMetadataStore implements MetadataStore {
             writerThread = t;
             return t;
         });
+        writes = new WriteQueue(writer, this::runBatch);
         syncer = Executors.newFixedThreadPool(FLUSH_OVERLAP, Thread.ofPlatform().name(name + "-sync-", 0).daemon().factory());
         readers = Executors.newFixedThreadPool(READ_THREADS, Thread.ofPlatform().name(name + "-reader-", 0).daemon().factory());
         pendingFlusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name + "-pending").daemon().factory());
@@ -315,7 +323,169 @@ public final class LmdbMetadataStore implements MetadataStore {
         if (Thread.currentThread() == writerThread) {
             throw new IllegalStateException("write() called from inside a write transaction");
         }
-        return onThread(writer, () -> runWrite(work));
+        return writes.submit(work, false);
+    }
+
+    /**
+     * Like {@link #write} followed by {@link #sync()}, in one hop: the writer thread commits the
+     * work together with every other queued work (one transaction, see {@link #runBatch}) and then
+     * flushes once for all durable ones ({@code mdb_env_sync}, on the writer thread, which is a
+     * platform thread: no virtual caller is pinned). What queues meanwhile is the next batch.
+     */
+    @Override
+    public <T> T writeAndSync(TxnWork<T> work) {
+        checkOpen();
+        if (Thread.currentThread() == writerThread) {
+            throw new IllegalStateException("write() called from inside a write transaction");
+        }
+        return writes.submit(work, true);
+    }
+
+    /**
+     * On the writer thread: runs a batch of queued works in one LMDB write transaction (each sees
+     * the ones before it, as if run one after the other), commits once, answers the non-durable
+     * works, flushes once if a durable work committed, and answers the rest. A work that fails
+     * before changing anything just fails; if one fails after changing the transaction (or LMDB
+     * fails inside it), the batch is aborted and every work runs again in a transaction of its own.
+     */
+    private void runBatch(List<WriteQueue.Request<?>> batch) {
+        boolean together;
+        try {
+            together = commitBatch(batch);
+        } catch (RuntimeException | Error e) { // no commit: beginning failed, or the map is at its maximum
+            together = false;
+        }
+        if (!together) {
+            for (WriteQueue.Request<?> r : batch) {
+                r.runAlone(this::runWrite);
+            }
+        }
+        boolean sync = false;
+        for (WriteQueue.Request<?> r : batch) {
+            if (r.durable && r.failure == null) {
+                sync = true;
+            } else {
+                r.complete();
+            }
+        }
+        if (!sync) {
+            return;
+        }
+        RuntimeException failed = null;
+        try {
+            flushNow();
+        } catch (RuntimeException e) {
+            failed = e;
+        }
+        for (WriteQueue.Request<?> r : batch) {
+            if (r.durable && r.failure == null) {
+                if (failed != null) {
+                    r.fail(failed);
+                } else {
+                    r.complete();
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs the batch's works in one transaction and commits it; false if they must run one by one
+     * (a work failed after changing the transaction, or LMDB failed inside it).
+     */
+    private boolean commitBatch(List<WriteQueue.Request<?>> batch) {
+        while (true) {
+            Txn<ByteBuffer> txn = beginWrite();
+            LmdbWriteTxn[] done = new LmdbWriteTxn[batch.size()];
+            boolean mapFull = false;
+            boolean alone = false;
+            int ok = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                WriteQueue.Request<?> r = batch.get(i);
+                LmdbWriteTxn t = new LmdbWriteTxn(dbs, txn, writerState, maxNameBytes, pending);
+                r.run(t);
+                t.end();
+                if (t.mapFull) {
+                    mapFull = true;
+                    break;
+                }
+                if (t.failure != null || (r.failure != null && t.wrote)) {
+                    alone = true;
+                    break;
+                }
+                if (r.failure == null) {
+                    done[i] = t;
+                    ok++;
+                }
+            }
+            if (mapFull || alone || ok == 0) {
+                txn.close(); // aborts
+                if (mapFull) {
+                    grow();
+                    continue;
+                }
+                return !alone;
+            }
+            cache.commitBegins();
+            try {
+                txn.commit();
+            } catch (Env.MapFullException e) {
+                cache.commitEnds(null, null);
+                txn.close();
+                grow();
+                continue;
+            } catch (LmdbException e) {
+                cache.commitEnds(null, null);
+                txn.close();
+                throw new FsException(FsError.IO, "LMDB commit: " + e.getMessage(), e);
+            }
+            txn.close();
+            commitSeq.incrementAndGet();
+            committed(done);
+            return true;
+        }
+    }
+
+    /** After a batch commit: pending changes it persisted leave memory; the read cache learns its changes. */
+    private void committed(LmdbWriteTxn[] done) {
+        Map<Long, Inode> inodes = null;
+        Map<LmdbReadCache.Name, DirEntry> entries = null;
+        try {
+            for (LmdbWriteTxn t : done) {
+                if (t != null) {
+                    t.committed();
+                    inodes = merged(inodes, t.changedInodes);
+                    entries = merged(entries, t.changedEntries);
+                }
+            }
+        } finally {
+            cache.commitEnds(inodes, entries);
+        }
+    }
+
+    /** {@code into} with {@code later}'s changes over it (either may be null). */
+    private static <K, V> Map<K, V> merged(Map<K, V> into, Map<K, V> later) {
+        if (later == null) {
+            return into;
+        }
+        if (into == null) {
+            return later;
+        }
+        into.putAll(later);
+        return into;
+    }
+
+    /** On the writer thread: makes every commit so far durable, unless a flush already covered them. */
+    private void flushNow() {
+        long covers = commitSeq.get();
+        if (flushGroup.covered(covers)) {
+            return;
+        }
+        try {
+            env.sync(true);
+        } catch (LmdbException e) {
+            throw new FsException(FsError.IO, "LMDB sync: " + e.getMessage(), e);
+        }
+        flushGroup.flushed(covers);
     }
 
     /** On the writer thread: runs the work, retrying after growing the map when it is full. */
@@ -483,6 +653,11 @@ public final class LmdbMetadataStore implements MetadataStore {
         return commitSeq.get();
     }
 
+    /** How many write works wait for the writer thread (for tests). */
+    int queuedWrites() {
+        return writes.queued();
+    }
+
     /** How many reads the cache served without an LMDB transaction (for tests and metrics). */
     long cacheHits() {
         return cacheHits.get();
@@ -505,7 +680,12 @@ public final class LmdbMetadataStore implements MetadataStore {
     @Override
     public void sync() {
         if (!pending.isEmpty()) {
-            flushPending();
+            // the pending changes' transaction and the flush in one trip to the writer thread
+            writeAndSync(t -> {
+                ((LmdbWriteTxn) t).applyPending();
+                return null;
+            });
+            return;
         }
         checkOpen();
         long target = commitSeq.get();
