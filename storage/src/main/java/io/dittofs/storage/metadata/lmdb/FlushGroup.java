@@ -100,21 +100,6 @@ final class FlushGroup {
         }
     }
 
-    /**
-     * Records a successful flush made outside {@link #await} (by the writer thread after a batch
-     * of durable writes) that covered every commit up to {@code covers}.
-     */
-    void flushed(long covers) {
-        lock.lock();
-        try {
-            durable = Math.max(durable, covers);
-            flushes++;
-            done.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Flushes that succeeded so far. */
     long flushes() {
         lock.lock();

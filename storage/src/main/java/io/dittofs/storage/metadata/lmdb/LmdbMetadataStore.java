@@ -113,6 +113,12 @@ public final class LmdbMetadataStore implements MetadataStore {
     private final WriteQueue writes;
     private final ExecutorService syncer;
     /**
+     * Flushes for batches of durable writes ({@link #writeAndSync}); apart from {@link #syncer}
+     * because a {@link #sync()} caller's flush runs on a syncer thread while it holds a
+     * {@link FlushGroup} slot that a batch flush may be waiting for.
+     */
+    private final ExecutorService batchSyncer;
+    /**
      * Read transactions run on a few platform threads: lmdbjava (through jnr/jffi) keeps per-thread
      * native state and buffers, which a fresh virtual thread per request would allocate and free
      * (mmap/munmap) on every call.
@@ -179,6 +185,7 @@ public final class LmdbMetadataStore implements MetadataStore {
         });
         writes = new WriteQueue(writer, this::runBatch);
         syncer = Executors.newFixedThreadPool(FLUSH_OVERLAP, Thread.ofPlatform().name(name + "-sync-", 0).daemon().factory());
+        batchSyncer = Executors.newFixedThreadPool(FLUSH_OVERLAP, Thread.ofPlatform().name(name + "-batch-sync-", 0).daemon().factory());
         readers = Executors.newFixedThreadPool(READ_THREADS, Thread.ofPlatform().name(name + "-reader-", 0).daemon().factory());
         pendingFlusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name + "-pending").daemon().factory());
         try {
@@ -327,10 +334,11 @@ public final class LmdbMetadataStore implements MetadataStore {
     }
 
     /**
-     * Like {@link #write} followed by {@link #sync()}, in one hop: the writer thread commits the
-     * work together with every other queued work (one transaction, see {@link #runBatch}) and then
-     * flushes once for all durable ones ({@code mdb_env_sync}, on the writer thread, which is a
-     * platform thread: no virtual caller is pinned). What queues meanwhile is the next batch.
+     * Like {@link #write} followed by {@link #sync()}, with one hand-off: the writer thread commits
+     * the work together with every other queued work (one transaction, see {@link #runBatch}) and
+     * passes the batch's durable works to a batch-sync thread, which flushes once for all of them
+     * ({@code mdb_env_sync} on a platform thread: no virtual caller is pinned) and answers them,
+     * while the writer commits the next batch. What queues meanwhile is the next batch.
      */
     @Override
     public <T> T writeAndSync(TxnWork<T> work) {
@@ -344,7 +352,7 @@ public final class LmdbMetadataStore implements MetadataStore {
     /**
      * On the writer thread: runs a batch of queued works in one LMDB write transaction (each sees
      * the ones before it, as if run one after the other), commits once, answers the non-durable
-     * works, flushes once if a durable work committed, and answers the rest. A work that fails
+     * works and hands the durable ones to {@link #flushAndComplete}. A work that fails
      * before changing anything just fails; if one fails after changing the transaction (or LMDB
      * fails inside it), the batch is aborted and every work runs again in a transaction of its own.
      */
@@ -360,31 +368,62 @@ public final class LmdbMetadataStore implements MetadataStore {
                 r.runAlone(this::runWrite);
             }
         }
-        boolean sync = false;
+        List<WriteQueue.Request<?>> durable = null;
         for (WriteQueue.Request<?> r : batch) {
             if (r.durable && r.failure == null) {
-                sync = true;
+                if (durable == null) {
+                    durable = new java.util.ArrayList<>(batch.size());
+                }
+                durable.add(r);
             } else {
                 r.complete();
             }
         }
-        if (!sync) {
+        if (durable == null) {
             return;
         }
+        // the flush runs on a batch-sync thread while this thread commits the next batch
+        long target = commitSeq.get();
+        List<WriteQueue.Request<?>> waiting = durable;
+        try {
+            batchSyncer.execute(() -> flushAndComplete(waiting, target));
+        } catch (RejectedExecutionException e) {
+            flushAndComplete(waiting, target); // closing
+        }
+    }
+
+    /**
+     * On a batch-sync thread: makes commits up to {@code target} durable through the
+     * {@link FlushGroup} (shared with {@link #sync()} callers, at most {@link #FLUSH_OVERLAP}
+     * flushes at once, none if a finished flush covers them), then answers the durable works.
+     * The flush runs right here: a batch-sync thread never waits for a syncer thread.
+     */
+    private void flushAndComplete(List<WriteQueue.Request<?>> durable, long target) {
         RuntimeException failed = null;
         try {
-            flushNow();
+            flushGroup.await(target, () -> {
+                beforeFlush.run();
+                return commitSeq.get();
+            }, this::envSync);
+        } catch (IllegalStateException e) {
+            failed = MetadataStore.closed();
         } catch (RuntimeException e) {
             failed = e;
         }
-        for (WriteQueue.Request<?> r : batch) {
-            if (r.durable && r.failure == null) {
-                if (failed != null) {
-                    r.fail(failed);
-                } else {
-                    r.complete();
-                }
+        for (WriteQueue.Request<?> r : durable) {
+            if (failed != null) {
+                r.fail(failed);
+            } else {
+                r.complete();
             }
+        }
+    }
+
+    private void envSync() {
+        try {
+            env.sync(true);
+        } catch (LmdbException e) {
+            throw new FsException(FsError.IO, "LMDB sync: " + e.getMessage(), e);
         }
     }
 
@@ -472,20 +511,6 @@ public final class LmdbMetadataStore implements MetadataStore {
         }
         into.putAll(later);
         return into;
-    }
-
-    /** On the writer thread: makes every commit so far durable, unless a flush already covered them. */
-    private void flushNow() {
-        long covers = commitSeq.get();
-        if (flushGroup.covered(covers)) {
-            return;
-        }
-        try {
-            env.sync(true);
-        } catch (LmdbException e) {
-            throw new FsException(FsError.IO, "LMDB sync: " + e.getMessage(), e);
-        }
-        flushGroup.flushed(covers);
     }
 
     /** On the writer thread: runs the work, retrying after growing the map when it is full. */
@@ -757,6 +782,8 @@ public final class LmdbMetadataStore implements MetadataStore {
         }
         writer.shutdown();
         awaitQuietly(writer);
+        batchSyncer.shutdown(); // the last batches' flushes, before the flush group refuses more
+        awaitQuietly(batchSyncer);
         readers.shutdown();
         awaitQuietly(readers);
         flushGroup.shutdown();
@@ -779,6 +806,7 @@ public final class LmdbMetadataStore implements MetadataStore {
         readers.shutdown();
         writer.shutdown();
         syncer.shutdown();
+        batchSyncer.shutdown();
     }
 
     private static void awaitQuietly(ExecutorService ex) {
