@@ -61,8 +61,9 @@ import io.dittofs.core.Inode;
  * thread) and {@code MDB_NOSYNC} (commits reach the page cache; {@link #sync()} makes them
  * durable). LMDB write transactions belong to the OS thread that began them, and a virtual
  * thread may change carriers at any blocking point, so every {@link #write} runs on one dedicated
- * platform thread: the caller submits its work and waits for it. The work must not call
- * {@code write} itself (that would wait for its own thread). A read is first served on the
+ * platform thread: the caller queues its work and waits for it ({@link WriteQueue}); the writer
+ * runs what queued meanwhile as one batch in one transaction ({@link #runBatch}: group commit).
+ * The work must not call {@code write} itself (that would wait for its own thread). A read is first served on the
  * caller's thread from the {@link LmdbReadCache} of committed inodes and directory entries (no
  * native call, no hop: GETATTR, ACCESS and LOOKUP of objects in use); when the cache cannot answer
  * it, it runs on one of {@link #READ_THREADS} platform reader threads in a short LMDB read
