@@ -1,7 +1,9 @@
 package io.dittofs.storage.metadata.lmdb;
 
+import io.dittofs.core.DirEntry;
 import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
+import io.dittofs.core.Inode;
 import io.dittofs.core.spi.MetadataStore;
 import org.lmdbjava.ByteBufferProxy;
 import org.lmdbjava.DbiFlags;
@@ -29,9 +31,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-
-import io.dittofs.core.DirEntry;
-import io.dittofs.core.Inode;
 
 /**
  * A persistent {@link MetadataStore} in an LMDB environment (lmdbjava), one directory per share.
