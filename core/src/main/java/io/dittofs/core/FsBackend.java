@@ -54,9 +54,7 @@ final class FsBackend {
      * acknowledges it (NFSv3 servers must commit metadata changes before replying).
      */
     <T> T mutate(MetadataStore.TxnWork<T> work) {
-        T result = meta.write(work);
-        meta.sync();
-        return result;
+        return meta.writeAndSync(work);
     }
 
     /**

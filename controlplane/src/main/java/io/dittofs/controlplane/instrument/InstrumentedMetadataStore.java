@@ -43,6 +43,21 @@ public final class InstrumentedMetadataStore implements MetadataStore {
         return run(write, work, true);
     }
 
+    /** Timed as a {@code write} (its flush is shared with other callers' works). */
+    @Override
+    public <T> T writeAndSync(TxnWork<T> work) {
+        Span s = write.start(-1);
+        long t0 = write.clock();
+        try {
+            return delegate.writeAndSync(work);
+        } catch (RuntimeException e) {
+            write.failed(s, e);
+            throw e;
+        } finally {
+            write.end(s, t0);
+        }
+    }
+
     private <T> T run(Probe p, TxnWork<T> work, boolean rw) {
         Span s = p.start(-1);
         long t0 = p.clock();

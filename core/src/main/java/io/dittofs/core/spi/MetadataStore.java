@@ -39,6 +39,18 @@ public interface MetadataStore extends AutoCloseable {
     <T> T write(TxnWork<T> work);
 
     /**
+     * {@link #write} then {@link #sync()}: the work's changes (and every commit before them) are
+     * durable when this returns; if the work throws, nothing is flushed. A backend may commit
+     * concurrent callers' works together and share one flush among them (group commit).
+     * {@link io.dittofs.core.FileSystem} uses it for every namespace and attribute change.
+     */
+    default <T> T writeAndSync(TxnWork<T> work) {
+        T result = write(work);
+        sync();
+        return result;
+    }
+
+    /**
      * Records that a WRITE stored data of file {@code id} up to {@code end}: the size becomes at
      * least {@code end} and mtime and ctime become {@code timeNs}; nothing happens if the inode is
      * gone. Every later transaction sees the change at once; it is durable after the next

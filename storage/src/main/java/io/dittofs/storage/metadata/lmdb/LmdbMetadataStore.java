@@ -1,7 +1,9 @@
 package io.dittofs.storage.metadata.lmdb;
 
+import io.dittofs.core.DirEntry;
 import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
+import io.dittofs.core.Inode;
 import io.dittofs.core.spi.MetadataStore;
 import org.lmdbjava.ByteBufferProxy;
 import org.lmdbjava.DbiFlags;
@@ -15,6 +17,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -56,8 +60,9 @@ import java.util.function.Function;
  * thread) and {@code MDB_NOSYNC} (commits reach the page cache; {@link #sync()} makes them
  * durable). LMDB write transactions belong to the OS thread that began them, and a virtual
  * thread may change carriers at any blocking point, so every {@link #write} runs on one dedicated
- * platform thread: the caller submits its work and waits for it. The work must not call
- * {@code write} itself (that would wait for its own thread). A read is first served on the
+ * platform thread: the caller queues its work and waits for it ({@link WriteQueue}); the writer
+ * runs what queued meanwhile as one batch in one transaction ({@link #runBatch}: group commit).
+ * The work must not call {@code write} itself (that would wait for its own thread). A read is first served on the
  * caller's thread from the {@link LmdbReadCache} of committed inodes and directory entries (no
  * native call, no hop: GETATTR, ACCESS and LOOKUP of objects in use); when the cache cannot answer
  * it, it runs on one of {@link #READ_THREADS} platform reader threads in a short LMDB read
@@ -104,7 +109,15 @@ public final class LmdbMetadataStore implements MetadataStore {
     private final LmdbTxn.Dbs dbs;
     private final int maxNameBytes;
     private final ExecutorService writer;
+    /** Write works waiting for the writer thread, run in batches (group commit). */
+    private final WriteQueue writes;
     private final ExecutorService syncer;
+    /**
+     * Flushes for batches of durable writes ({@link #writeAndSync}); apart from {@link #syncer}
+     * because a {@link #sync()} caller's flush runs on a syncer thread while it holds a
+     * {@link FlushGroup} slot that a batch flush may be waiting for.
+     */
+    private final ExecutorService batchSyncer;
     /**
      * Read transactions run on a few platform threads: lmdbjava (through jnr/jffi) keeps per-thread
      * native state and buffers, which a fresh virtual thread per request would allocate and free
@@ -170,7 +183,9 @@ public final class LmdbMetadataStore implements MetadataStore {
             writerThread = t;
             return t;
         });
+        writes = new WriteQueue(writer, this::runBatch);
         syncer = Executors.newFixedThreadPool(FLUSH_OVERLAP, Thread.ofPlatform().name(name + "-sync-", 0).daemon().factory());
+        batchSyncer = Executors.newFixedThreadPool(FLUSH_OVERLAP, Thread.ofPlatform().name(name + "-batch-sync-", 0).daemon().factory());
         readers = Executors.newFixedThreadPool(READ_THREADS, Thread.ofPlatform().name(name + "-reader-", 0).daemon().factory());
         pendingFlusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name + "-pending").daemon().factory());
         try {
@@ -315,7 +330,187 @@ public final class LmdbMetadataStore implements MetadataStore {
         if (Thread.currentThread() == writerThread) {
             throw new IllegalStateException("write() called from inside a write transaction");
         }
-        return onThread(writer, () -> runWrite(work));
+        return writes.submit(work, false);
+    }
+
+    /**
+     * Like {@link #write} followed by {@link #sync()}, with one hand-off: the writer thread commits
+     * the work together with every other queued work (one transaction, see {@link #runBatch}) and
+     * passes the batch's durable works to a batch-sync thread, which flushes once for all of them
+     * ({@code mdb_env_sync} on a platform thread: no virtual caller is pinned) and answers them,
+     * while the writer commits the next batch. What queues meanwhile is the next batch.
+     */
+    @Override
+    public <T> T writeAndSync(TxnWork<T> work) {
+        checkOpen();
+        if (Thread.currentThread() == writerThread) {
+            throw new IllegalStateException("write() called from inside a write transaction");
+        }
+        return writes.submit(work, true);
+    }
+
+    /**
+     * On the writer thread: runs a batch of queued works in one LMDB write transaction (each sees
+     * the ones before it, as if run one after the other), commits once, answers the non-durable
+     * works and hands the durable ones to {@link #flushAndComplete}. A work that fails
+     * before changing anything just fails; if one fails after changing the transaction (or LMDB
+     * fails inside it), the batch is aborted and every work runs again in a transaction of its own.
+     */
+    private void runBatch(List<WriteQueue.Request<?>> batch) {
+        boolean together;
+        try {
+            together = commitBatch(batch);
+        } catch (RuntimeException | Error e) { // no commit: beginning failed, or the map is at its maximum
+            together = false;
+        }
+        if (!together) {
+            for (WriteQueue.Request<?> r : batch) {
+                r.runAlone(this::runWrite);
+            }
+        }
+        List<WriteQueue.Request<?>> durable = null;
+        for (WriteQueue.Request<?> r : batch) {
+            if (r.durable && r.failure == null) {
+                if (durable == null) {
+                    durable = new java.util.ArrayList<>(batch.size());
+                }
+                durable.add(r);
+            } else {
+                r.complete();
+            }
+        }
+        if (durable == null) {
+            return;
+        }
+        // the flush runs on a batch-sync thread while this thread commits the next batch
+        long target = commitSeq.get();
+        List<WriteQueue.Request<?>> waiting = durable;
+        try {
+            batchSyncer.execute(() -> flushAndComplete(waiting, target));
+        } catch (RejectedExecutionException e) {
+            flushAndComplete(waiting, target); // closing
+        }
+    }
+
+    /**
+     * On a batch-sync thread: makes commits up to {@code target} durable through the
+     * {@link FlushGroup} (shared with {@link #sync()} callers, at most {@link #FLUSH_OVERLAP}
+     * flushes at once, none if a finished flush covers them), then answers the durable works.
+     * The flush runs right here: a batch-sync thread never waits for a syncer thread.
+     */
+    private void flushAndComplete(List<WriteQueue.Request<?>> durable, long target) {
+        RuntimeException failed = null;
+        try {
+            flushGroup.await(target, () -> {
+                beforeFlush.run();
+                return commitSeq.get();
+            }, this::envSync);
+        } catch (IllegalStateException e) {
+            failed = MetadataStore.closed();
+        } catch (RuntimeException e) {
+            failed = e;
+        }
+        for (WriteQueue.Request<?> r : durable) {
+            if (failed != null) {
+                r.fail(failed);
+            } else {
+                r.complete();
+            }
+        }
+    }
+
+    private void envSync() {
+        try {
+            env.sync(true);
+        } catch (LmdbException e) {
+            throw new FsException(FsError.IO, "LMDB sync: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs the batch's works in one transaction and commits it; false if they must run one by one
+     * (a work failed after changing the transaction, or LMDB failed inside it).
+     */
+    private boolean commitBatch(List<WriteQueue.Request<?>> batch) {
+        while (true) {
+            Txn<ByteBuffer> txn = beginWrite();
+            LmdbWriteTxn[] done = new LmdbWriteTxn[batch.size()];
+            boolean mapFull = false;
+            boolean alone = false;
+            int ok = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                WriteQueue.Request<?> r = batch.get(i);
+                LmdbWriteTxn t = new LmdbWriteTxn(dbs, txn, writerState, maxNameBytes, pending);
+                r.run(t);
+                t.end();
+                if (t.mapFull) {
+                    mapFull = true;
+                    break;
+                }
+                if (t.failure != null || (r.failure != null && t.wrote)) {
+                    alone = true;
+                    break;
+                }
+                if (r.failure == null) {
+                    done[i] = t;
+                    ok++;
+                }
+            }
+            if (mapFull || alone || ok == 0) {
+                txn.close(); // aborts
+                if (mapFull) {
+                    grow();
+                    continue;
+                }
+                return !alone;
+            }
+            cache.commitBegins();
+            try {
+                txn.commit();
+            } catch (Env.MapFullException e) {
+                cache.commitEnds(null, null);
+                txn.close();
+                grow();
+                continue;
+            } catch (LmdbException e) {
+                cache.commitEnds(null, null);
+                txn.close();
+                throw new FsException(FsError.IO, "LMDB commit: " + e.getMessage(), e);
+            }
+            txn.close();
+            commitSeq.incrementAndGet();
+            committed(done);
+            return true;
+        }
+    }
+
+    /** After a batch commit: pending changes it persisted leave memory; the read cache learns its changes. */
+    private void committed(LmdbWriteTxn[] done) {
+        Map<Long, Inode> inodes = null;
+        Map<LmdbReadCache.Name, DirEntry> entries = null;
+        try {
+            for (LmdbWriteTxn t : done) {
+                if (t != null) {
+                    t.committed();
+                    inodes = merged(inodes, t.changedInodes);
+                    entries = merged(entries, t.changedEntries);
+                }
+            }
+        } finally {
+            cache.commitEnds(inodes, entries);
+        }
+    }
+
+    /** {@code into} with {@code later}'s changes over it (either may be null). */
+    private static <K, V> Map<K, V> merged(Map<K, V> into, Map<K, V> later) {
+        if (later == null) {
+            return into;
+        }
+        if (into == null) {
+            return later;
+        }
+        into.putAll(later);
+        return into;
     }
 
     /** On the writer thread: runs the work, retrying after growing the map when it is full. */
@@ -483,6 +678,11 @@ public final class LmdbMetadataStore implements MetadataStore {
         return commitSeq.get();
     }
 
+    /** How many write works wait for the writer thread (for tests). */
+    int queuedWrites() {
+        return writes.queued();
+    }
+
     /** How many reads the cache served without an LMDB transaction (for tests and metrics). */
     long cacheHits() {
         return cacheHits.get();
@@ -505,7 +705,12 @@ public final class LmdbMetadataStore implements MetadataStore {
     @Override
     public void sync() {
         if (!pending.isEmpty()) {
-            flushPending();
+            // the pending changes' transaction and the flush in one trip to the writer thread
+            writeAndSync(t -> {
+                ((LmdbWriteTxn) t).applyPending();
+                return null;
+            });
+            return;
         }
         checkOpen();
         long target = commitSeq.get();
@@ -577,6 +782,8 @@ public final class LmdbMetadataStore implements MetadataStore {
         }
         writer.shutdown();
         awaitQuietly(writer);
+        batchSyncer.shutdown(); // the last batches' flushes, before the flush group refuses more
+        awaitQuietly(batchSyncer);
         readers.shutdown();
         awaitQuietly(readers);
         flushGroup.shutdown();
@@ -599,6 +806,7 @@ public final class LmdbMetadataStore implements MetadataStore {
         readers.shutdown();
         writer.shutdown();
         syncer.shutdown();
+        batchSyncer.shutdown();
     }
 
     private static void awaitQuietly(ExecutorService ex) {

@@ -59,6 +59,11 @@ final class LmdbWriteTxn extends LmdbTxn {
     boolean mapFull;
     /** Another native failure: abort and report it. */
     FsException failure;
+    /**
+     * The work began to change the transaction (set before the first change is tried). A work
+     * that fails before any change leaves the batch it shares a transaction with untouched.
+     */
+    boolean wrote;
     /** Pending changes this transaction read with their inode (null until the first). */
     private Map<Long, PendingWrites.Pending> read;
     /** Pending changes this transaction wrote into LMDB: dropped from memory once it commits. */
@@ -153,6 +158,7 @@ final class LmdbWriteTxn extends LmdbTxn {
 
     private void putStored(Inode inode) {
         checkActive();
+        wrote = true;
         byte[] symlink = inode.symlink() == null ? null : LmdbCodec.utf8(inode.symlink());
         ByteBuffer v = LmdbCodec.encodeInode(w.val(LmdbCodec.inodeSize(symlink)), inode, symlink);
         try {
@@ -166,6 +172,7 @@ final class LmdbWriteTxn extends LmdbTxn {
     @Override
     public void delete(long id) {
         checkActive();
+        wrote = true;
         try {
             ByteBuffer k = LmdbCodec.idKey(key, id);
             ByteBuffer old = dbs.inodes().get(txn, k);
@@ -189,6 +196,7 @@ final class LmdbWriteTxn extends LmdbTxn {
     @Override
     public void setXattr(long id, String name, byte[] value) {
         checkActive();
+        wrote = true;
         try {
             LmdbXattrs.put(dbs.meta(), txn, key, w.val(value.length), id, name, value);
         } catch (LmdbException e) {
@@ -199,6 +207,7 @@ final class LmdbWriteTxn extends LmdbTxn {
     @Override
     public boolean removeXattr(long id, String name) {
         checkActive();
+        wrote = true;
         try {
             return LmdbXattrs.remove(dbs.meta(), txn, key, id, name);
         } catch (LmdbException e) {
@@ -209,6 +218,7 @@ final class LmdbWriteTxn extends LmdbTxn {
     @Override
     public long allocateId() {
         checkActive();
+        wrote = true;
         try {
             ByteBuffer k = LmdbCodec.tagKey(w.key2, LmdbCodec.TAG_LAST_ID);
             ByteBuffer v = dbs.meta().get(txn, k);
@@ -225,6 +235,7 @@ final class LmdbWriteTxn extends LmdbTxn {
     @Override
     public DirEntry addEntry(long dir, String name, long child) {
         checkActive();
+        wrote = true;
         byte[] n = LmdbCodec.utf8(name);
         if (n.length > maxNameBytes) {
             throw new FsException(FsError.NAME_TOO_LONG, "name of " + n.length + " bytes");
@@ -251,6 +262,7 @@ final class LmdbWriteTxn extends LmdbTxn {
     @Override
     public boolean removeEntry(long dir, String name) {
         checkActive();
+        wrote = true;
         byte[] n = LmdbCodec.utf8(name);
         if (n.length > maxNameBytes) {
             return false;

@@ -1,0 +1,145 @@
+package io.dittofs.storage.metadata.lmdb;
+
+import io.dittofs.core.FsError;
+import io.dittofs.core.FsException;
+import io.dittofs.core.spi.MetadataStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Group commit on the LMDB writer thread ({@link WriteQueue}, {@code runBatch}): durable writes
+ * that queue while the writer is busy share one transaction and one flush, and a work that fails
+ * costs the others nothing. Made deterministic without timing: a first write holds the writer
+ * thread until every caller's work is queued behind it.
+ */
+class LmdbGroupCommitTest {
+    private static final long ROOT = MetadataStore.ROOT_ID;
+    private static final long WAIT_SECONDS = 30;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldCommitAndFlushQueuedDurableWritesOnceWhenTheyWaitTogether() throws Exception {
+        Path where = tmp.resolve("batch");
+        int callers = 12;
+        FsException refused = new FsException(FsError.EXISTS, "refused before any change");
+        try (LmdbMetadataStore s = new LmdbMetadataStore(where, 1L << 20, 1L << 30);
+             ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            s.writeAndSync(t -> t.addEntry(ROOT, "first", 2));
+            CountDownLatch release = new CountDownLatch(1);
+            Future<?> holder = holdWriter(s, ex, release);
+            long commits = s.commits();
+            long flushes = s.flushes();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                int k = i;
+                fs.add(ex.submit(() -> s.writeAndSync(t -> t.addEntry(ROOT, "f" + k, 100 + k))));
+            }
+            Future<?> failing = ex.submit(() -> s.writeAndSync(t -> {
+                throw refused;
+            }));
+            awaitQueued(s, callers + 1);
+            release.countDown();
+            holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            for (Future<?> f : fs) {
+                f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            }
+            ExecutionException e = assertThrows(ExecutionException.class, () -> failing.get(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertSame(refused, e.getCause());
+            // the holder's own transaction, then one for all queued works; one flush for them
+            assertEquals(commits + 2, s.commits(), "write transactions");
+            assertEquals(flushes + 1, s.flushes(), "flushes");
+        }
+        try (LmdbMetadataStore s = new LmdbMetadataStore(where, 1L << 20, 1L << 30)) {
+            for (int i = 0; i < callers; i++) {
+                int k = i;
+                assertEquals(100 + k, s.read(t -> t.lookup(ROOT, "f" + k)).child(), "caller " + k);
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepEveryOtherWorkOfABatchWhenOneFailsAfterChangingIt() throws Exception {
+        Path where = tmp.resolve("split");
+        int callers = 6;
+        FsException boom = new FsException(FsError.NOT_EMPTY, "failed after a change");
+        try (LmdbMetadataStore s = new LmdbMetadataStore(where, 1L << 20, 1L << 30);
+             ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch release = new CountDownLatch(1);
+            Future<?> holder = holdWriter(s, ex, release);
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                int k = i;
+                fs.add(ex.submit(() -> s.writeAndSync(t -> t.addEntry(ROOT, "k" + k, 200 + k))));
+                if (i == callers / 2) {
+                    fs.add(ex.submit(() -> s.writeAndSync(t -> {
+                        t.addEntry(ROOT, "half", 300);
+                        throw boom;
+                    })));
+                }
+            }
+            awaitQueued(s, callers + 1);
+            release.countDown();
+            holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            int failed = 0;
+            for (Future<?> f : fs) {
+                try {
+                    f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    assertSame(boom, e.getCause());
+                    failed++;
+                }
+            }
+            assertEquals(1, failed);
+            assertNull(s.read(t -> t.lookup(ROOT, "half")), "the failed work's change");
+        }
+        try (LmdbMetadataStore s = new LmdbMetadataStore(where, 1L << 20, 1L << 30)) {
+            for (int i = 0; i < callers; i++) {
+                int k = i;
+                assertEquals(200 + k, s.read(t -> t.lookup(ROOT, "k" + k)).child(), "caller " + k);
+            }
+            assertNull(s.read(t -> t.lookup(ROOT, "half")));
+        }
+    }
+
+    /** A write whose work blocks the writer thread until {@code release}; returns once it runs. */
+    private static Future<?> holdWriter(LmdbMetadataStore s, ExecutorService ex, CountDownLatch release)
+            throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        Future<?> holder = ex.submit(() -> s.write(t -> {
+            running.countDown();
+            try {
+                return release.await(WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        assertTrue(running.await(WAIT_SECONDS, TimeUnit.SECONDS), "the holder's work runs");
+        return holder;
+    }
+
+    private static void awaitQueued(LmdbMetadataStore s, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (s.queuedWrites() < n) {
+            assertTrue(System.nanoTime() < deadline, "only " + s.queuedWrites() + " of " + n + " works queued");
+            Thread.sleep(5);
+        }
+    }
+}
