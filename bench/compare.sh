@@ -17,7 +17,8 @@
 # Server RSS (VmRSS sampled every 50 ms: peak during each workload, after it, VmHWM) is recorded
 # next to server CPU/op for every server. --profile: after DittoFS' measured run, one more
 # unmeasured pass per workload under JFR (settings=profile, started and stopped with jcmd), summed
-# up in --out/profile-WORKLOAD.txt (jfr view hot-methods, allocation-by-site, allocation-by-class).
+# up in --out/profile-WORKLOAD.txt (jfr view cpu-time-hot-methods with JDK 25's CPU-time sampler on,
+# hot-methods, allocation-by-site, allocation-by-class, gc).
 #
 # Needs: JDK 25, libnfs13, nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem rpcbind (apt). Prints one
 # Markdown table (DittoFS/peer ratios) and writes JSON, the table and PNG charts to --out.
@@ -119,12 +120,12 @@ profile() { # label url pid: one JFR recording per workload, summarised with jfr
   [ "$list" = all ] && list=$("$HERE/nfsload" --help | sed -n "s/.*'all': \[\(.*\)\]/\1/p" | tr -d ' ')
   for w in ${list//,/ }; do
     echo "== $1: JFR profile of $w (not measured)" >&2
-    "$bin/jcmd" "$3" JFR.start name="nfsload-$w" settings=profile >/dev/null
+    "$bin/jcmd" "$3" JFR.start name="nfsload-$w" settings=profile 'jdk.CPUTimeSample#enabled=true' >/dev/null
     "$HERE/nfsload" --url "$2" --workload "$w" --connections "$CONNS" --depth "$DEPTH" --seconds "$SECONDS_PER" \
-      --warmup 0 --files 1000 --dir /profile --label "$1-profile" > "$OUT/profile-$w.load.txt" 2>&1 || true
+      --warmup 0 --files 1000 --dir /profile --label "$1-profile" --server-pid "$3" > "$OUT/profile-$w.load.txt" 2>&1 || true
     "$bin/jcmd" "$3" JFR.stop name="nfsload-$w" filename="$OUT/profile-$w.jfr" >/dev/null
     { cat "$OUT/profile-$w.load.txt"
-      for v in hot-methods allocation-by-site allocation-by-class; do "$bin/jfr" view --width 160 $v "$OUT/profile-$w.jfr"; done
+      for v in cpu-time-hot-methods hot-methods allocation-by-site allocation-by-class gc; do "$bin/jfr" view --width 160 $v "$OUT/profile-$w.jfr"; done
     } > "$OUT/profile-$w.txt" 2>&1
     rm -f "$OUT/profile-$w.load.txt"
   done
