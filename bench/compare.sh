@@ -4,7 +4,8 @@
 # both on loopback, one after the other, driven by the same bench/nfsload client settings.
 #
 #   bench/compare.sh [--seconds 10] [--connections 2] [--depth 4] [--workloads all] [--files 50000]
-#                    [--warmup 1] [--prewarm 5] [--no-mem] [--no-ganesha] [--no-smb | --smb-only] [--out bench/results/DATE]
+#                    [--warmup 1] [--prewarm 5] [--no-mem] [--no-ganesha] [--no-smb | --smb-only] [--profile]
+#                    [--out bench/results/DATE]
 #                    [--nfs-version 3|4.1]  (4.1: nfsload's own NFSv4.1 client, paths from each server's v4 pseudo root)
 #
 # Warm-up, the same for every server: a pre-pass of every selected workload (--prewarm seconds
@@ -13,6 +14,12 @@
 # compile DittoFS' hot paths before anything is measured (without it the C2 compiler took about
 # a third of DittoFS' CPU during 5 s runs); Ganesha, native code, runs the same calls. --prewarm 0
 # skips it.
+#
+# Server RSS (VmRSS sampled every 50 ms: peak during each workload, after it, VmHWM) is recorded
+# next to server CPU/op for every server. --profile: after DittoFS' measured run, one more
+# unmeasured pass per workload under JFR (settings=profile, started and stopped with jcmd), summed
+# up in --out/profile-WORKLOAD.txt (jfr view cpu-time-hot-methods with JDK 25's CPU-time sampler on,
+# hot-methods, allocation-by-site, allocation-by-class, gc).
 #
 # Needs: JDK 25, libnfs13, nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem rpcbind (apt). Prints one
 # Markdown table (DittoFS/peer ratios) and writes JSON, the table and PNG charts to --out.
@@ -24,6 +31,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 SECONDS_PER=10; CONNS=2; DEPTH=4; WORKLOADS=all; FILES=50000; MEM=1; GANESHA=1; WARMUP=1; PREWARM=5; SMB=1; NFS=1; NFSVER=3
+PROFILE=0
 OUT="$HERE/results/$(date +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -38,9 +46,10 @@ while [ $# -gt 0 ]; do
     --no-ganesha) GANESHA=0; MEM=0; shift;;
     --no-smb) SMB=0; shift;;
     --smb-only) NFS=0; GANESHA=0; MEM=0; shift;;
+    --profile) PROFILE=1; shift;;
     --out) OUT=$2; shift 2;;
     --nfs-version) NFSVER=$2; shift 2; [ "$NFSVER" = 3 ] || [ "$NFSVER" = 4.1 ] || { echo "compare.sh: --nfs-version 3 or 4.1" >&2; exit 2; };;
-    -h|--help) sed -n '2,22p' "$0"; exit 0;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2;;
   esac
 done
@@ -110,6 +119,23 @@ load() { # label url pid
     --json "$OUT/$1.json" | tee "$OUT/$1.txt" || echo "compare.sh: nfsload reported failures for $1" >&2
 }
 
+profile() { # label url pid: one JFR recording per workload, summarised with jfr view
+  local bin w list=$WORKLOADS
+  bin=$(dirname "$(readlink "/proc/$3/exe")")
+  [ "$list" = all ] && list=$("$HERE/nfsload" --help | sed -n "s/.*'all': \[\(.*\)\]/\1/p" | tr -d ' ')
+  for w in ${list//,/ }; do
+    echo "== $1: JFR profile of $w (not measured)" >&2
+    "$bin/jcmd" "$3" JFR.start name="nfsload-$w" settings=profile 'jdk.CPUTimeSample#enabled=true' >/dev/null
+    "$HERE/nfsload" --url "$2" --workload "$w" --connections "$CONNS" --depth "$DEPTH" --seconds "$SECONDS_PER" \
+      --warmup 0 --files 1000 --dir /profile --label "$1-profile" --server-pid "$3" > "$OUT/profile-$w.load.txt" 2>&1 || true
+    "$bin/jcmd" "$3" JFR.stop name="nfsload-$w" filename="$OUT/profile-$w.jfr" >/dev/null
+    { cat "$OUT/profile-$w.load.txt"
+      for v in cpu-time-hot-methods hot-methods allocation-by-site allocation-by-class gc; do "$bin/jfr" view --width 160 $v "$OUT/profile-$w.jfr"; done
+    } > "$OUT/profile-$w.txt" 2>&1
+    rm -f "$OUT/profile-$w.load.txt"
+  done
+}
+
 RESULTS=()
 if [ $NFS = 1 ]; then
 # ---- DittoFS, persistent defaults (fresh data dir, HOME in the work dir) ----
@@ -122,6 +148,7 @@ for _ in $(seq 1 300); do grep -aq READY "$OUT/dittofs.log" && break; kill -0 $D
 grep -aq READY "$OUT/dittofs.log" || { echo "compare.sh: DittoFS did not start:" >&2; tail -20 "$OUT/dittofs.log" >&2; exit 1; }
 sed -i 's/with password [^ ]*/with password (removed)/' "$OUT/dittofs.log"   # throwaway admin; keep it out of results
 load dittofs "$(nfs_url /export "$P" "$P")" "$DPID"
+[ $PROFILE = 0 ] || profile dittofs "$(nfs_url /export "$P" "$P")" "$DPID"
 stop "$DPID"
 RESULTS=("$OUT/dittofs.json")
 fi

@@ -21,7 +21,8 @@ import javax.imageio.ImageIO;
 /**
  * Side-by-side report of {@link NfsLoad} JSON files: the first file is the server under test, the
  * others peers. Prints a Markdown table (headline figure per workload, ratio first/peer, p99
- * latency, server CPU per operation) and writes PNG bar charts with java.awt in headless mode.
+ * latency, server CPU per operation, server RSS peak and after each workload, when recorded) and
+ * writes PNG bar charts with java.awt in headless mode.
  *
  * <pre>java -cp benchmarks.jar io.dittofs.bench.load.Compare --out DIR dittofs.json ganesha-vfs.json [...]</pre>
  */
@@ -29,7 +30,12 @@ public final class Compare {
 
     private static final Color[] COLORS = {new Color(0x2b6cb0), new Color(0xdd6b20), new Color(0x38a169), new Color(0x805ad5)};
 
-    record Row(String workload, String metric, double value, double p99us, double cpuUsPerOp, String failure) {
+    record Row(String workload, String metric, double value, double p99us, double cpuUsPerOp, Rss rss, String failure) {
+    }
+
+    /** Server RSS in MiB (NaN when not recorded): peak while the workload ran, its file-backed part, after it, VmHWM. */
+    record Rss(double peak, double peakFile, double after, double hwm) {
+        static final Rss NONE = new Rss(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
     record Run(String label, Map<String, Row> rows) {
@@ -84,13 +90,23 @@ public final class Compare {
             Map<String, Object> r = (Map<String, Object>) o;
             String w = (String) r.get("workload");
             if (r.containsKey("failure")) {
-                rows.put(w, new Row(w, "", Double.NaN, Double.NaN, Double.NaN, (String) r.get("failure")));
+                rows.put(w, new Row(w, "", Double.NaN, Double.NaN, Double.NaN, Rss.NONE, (String) r.get("failure")));
             } else {
                 rows.put(w, new Row(w, (String) r.get("metric"), num(r.get("value")), num(r.get("p99_us")),
-                        num(r.get("server_cpu_us_per_op")), null));
+                        num(r.get("server_cpu_us_per_op")), rss(r.get("server_rss_kib")), null));
             }
         }
         return new Run(label, rows);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Rss rss(Object o) {
+        if (!(o instanceof Map<?, ?>)) {
+            return Rss.NONE;
+        }
+        Map<String, Object> m = (Map<String, Object>) o;
+        return new Rss(num(m.get("peak")) / 1024, num(m.get("peak_file")) / 1024, num(m.get("after")) / 1024,
+                num(m.get("hwm")) / 1024);
     }
 
     private static double num(Object o) {
@@ -123,6 +139,12 @@ public final class Compare {
         for (Run r : runs) {
             head.add("CPU µs/op " + r.label);
         }
+        boolean rss = runs.stream().anyMatch(r -> r.rows.values().stream().anyMatch(x -> !Double.isNaN(x.rss.peak)));
+        if (rss) {
+            for (Run r : runs) {
+                head.add("RSS MiB peak/after " + r.label);
+            }
+        }
         sb.append("| ").append(String.join(" | ", head)).append(" |\n");
         sb.append("|").append("---|".repeat(2)).append("---:|".repeat(head.size() - 2)).append("\n");
         for (String w : workloads(runs)) {
@@ -142,7 +164,32 @@ public final class Compare {
             for (Run r : runs) {
                 cells.add(fmt(r.rows.get(w), Row::cpuUsPerOp));
             }
+            if (rss) {
+                for (Run r : runs) {
+                    Row x = r.rows.get(w);
+                    cells.add(x == null || x.failure != null ? "–" : mib(x.rss.peak) + " / " + mib(x.rss.after));
+                }
+            }
             sb.append("| ").append(String.join(" | ", cells)).append(" |\n");
+        }
+        if (rss) {
+            sb.append("\nserver RSS over the run (largest peak, its file-backed part; VmHWM at the end):");
+            for (Run r : runs) {
+                double peak = Double.NaN;
+                double file = Double.NaN;
+                double hwm = Double.NaN;
+                for (Row row : r.rows.values()) {
+                    if (!Double.isNaN(row.rss.peak) && !(row.rss.peak <= peak)) {
+                        peak = row.rss.peak;
+                        file = row.rss.peakFile;
+                    }
+                    hwm = Double.isNaN(row.rss.hwm) ? hwm : row.rss.hwm;
+                }
+                sb.append(" ").append(r.label).append(" ").append(mib(peak)).append(" MiB (file ").append(mib(file))
+                        .append("), HWM ").append(mib(hwm)).append(" MiB;");
+            }
+            sb.setLength(sb.length() - 1);
+            sb.append("\n");
         }
         for (Run r : runs) {
             for (Row row : r.rows.values()) {
@@ -164,6 +211,10 @@ public final class Compare {
         }
         double v = m.of(r);
         return Double.isNaN(v) ? "–" : human(v);
+    }
+
+    private static String mib(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.0f", v);
     }
 
     static String human(double v) {

@@ -57,7 +57,7 @@ public final class NfsLoad {
               --files N            entries of the listdir directory (50000)
               --tree-width N       metatree: N directories of N files (100)
               --dir PATH           working directory inside the export (/nfsload)
-              --server-pid PID     report the server's CPU time (/proc/PID/stat) per operation
+              --server-pid PID     report the server's CPU time per operation and its RSS (/proc/PID)
               --label TEXT         name of the server in the JSON
               --json FILE          write the results as JSON
               --timeout-ms N       libnfs RPC timeout (60000)
@@ -81,6 +81,7 @@ public final class NfsLoad {
         for (String w : o.workloads) {
             try {
                 Result r = run(w, o);
+                r.rssAfter = ServerMemory.read(o.serverPid);
                 results.add(r);
                 System.out.println(r.summary());
             } catch (Exception e) {
@@ -184,6 +185,7 @@ public final class NfsLoad {
         List<Conn> conns = new ArrayList<>();
         List<Driver> drivers = new ArrayList<>();
         List<Recorder> recorders = new ArrayList<>();
+        ServerMemory.Sampler rss = new ServerMemory.Sampler(o.serverPid);
         try {
             for (int i = 0; i < o.connections; i++) {
                 Conn c = Conn.open(i, o.url, o.depth, o.timeoutMillis);
@@ -256,6 +258,7 @@ public final class NfsLoad {
                     throw new IllegalStateException(t.getName() + " did not finish (server stalled?)");
                 }
             }
+            rss.close();
             for (Throwable f : failures) {
                 if (f != null) {
                     throw new IllegalStateException(f.getMessage(), f);
@@ -273,8 +276,10 @@ public final class NfsLoad {
             r.clientCpuNanos = client0 >= 0 && client1 >= 0 ? client1 - client0 : -1;
             r.readMax = conns.get(0).readMax;
             r.writeMax = conns.get(0).writeMax;
+            r.rssPeak = rss.peak();
             return r;
         } finally {
+            rss.close();
             for (Conn c : conns) {
                 c.close();
             }
@@ -292,6 +297,8 @@ public final class NfsLoad {
         long clientCpuNanos = -1;
         long readMax;
         long writeMax;
+        ServerMemory.Status rssPeak = ServerMemory.Status.NONE;
+        ServerMemory.Status rssAfter = ServerMemory.Status.NONE;
         String failure;
 
         static Result failed(String workload, Options o, String why) {
@@ -343,11 +350,17 @@ public final class NfsLoad {
         String summary() {
             Histogram h = primaryHistogram();
             return String.format(Locale.ROOT,
-                    "%-9s %10.1f %-9s %9.0f ops/s %8.1f MB/s  %s p50 %s p99 %s p99.9 %s  server CPU %s/op  errors %d",
+                    "%-9s %10.1f %-9s %9.0f ops/s %8.1f MB/s  %s p50 %s p99 %s p99.9 %s  server CPU %s/op"
+                            + "  RSS peak %s after %s MiB  errors %d",
                     workload, value(), metric(), opsPerSecond(), mbPerSecond(), primary, us(h.percentile(50)),
                     us(h.percentile(99)), us(h.percentile(99.9)),
-                    serverCpuNanos >= 0 ? us((long) (serverCpuMicrosPerOp() * 1000)) : "n/a", recorder.errors)
+                    serverCpuNanos >= 0 ? us((long) (serverCpuMicrosPerOp() * 1000)) : "n/a",
+                    mib(rssPeak.rssKiB()), mib(rssAfter.rssKiB()), recorder.errors)
                     + (recorder.firstErrors.isEmpty() ? "" : "\n  first errors: " + recorder.firstErrors);
+        }
+
+        private static String mib(long kib) {
+            return kib < 0 ? "n/a" : Long.toString(kib / 1024);
         }
 
         private static String us(long nanos) {
@@ -388,6 +401,10 @@ public final class NfsLoad {
                         .field("client_cpu_ms", r.clientCpuNanos >= 0 ? r.clientCpuNanos / 1e6 : -1)
                         .field("read_max", r.readMax).field("write_max", r.writeMax)
                         .field("errors", r.recorder.errors);
+                j.key("server_rss_kib").open('{').field("peak", r.rssPeak.rssKiB())
+                        .field("peak_anon", r.rssPeak.anonKiB()).field("peak_file", r.rssPeak.fileKiB())
+                        .field("peak_shmem", r.rssPeak.shmemKiB()).field("after", r.rssAfter.rssKiB())
+                        .field("after_file", r.rssAfter.fileKiB()).field("hwm", r.rssAfter.hwmKiB()).close('}');
                 j.key("first_errors").open('[');
                 for (String e : r.recorder.firstErrors) {
                     j.value(e);
