@@ -212,6 +212,7 @@ final class OpenFile {
         if (n.type() == FileType.SYMLINK) {
             throw new Nfs4Exception(Nfs4Status.SYMLINK);
         }
-        throw new Nfs4Exception(ctx.minorVersion() == 0 ? Nfs4Status.INVAL : Nfs4Status.WRONG_TYPE);
+        // RFC 7530 section 16.16.5: 4.0 answers NFS4ERR_SYMLINK for every other type; RFC 8881 has WRONG_TYPE
+        throw new Nfs4Exception(ctx.minorVersion() == 0 ? Nfs4Status.SYMLINK : Nfs4Status.WRONG_TYPE);
     }
 }
