@@ -188,7 +188,10 @@ final class OpenFile {
         FileSystem fs = t.fs();
         SetAttr sa = a.attrs().attrs();
         Created cr = switch (a.create()) {
-            case OpenOp.UNCHECKED4 -> fs.create(t.ctx(), t.inode(), a.name(), sa, FileSystem.CreateMode.UNCHECKED, 0);
+            // RFC 7530 section 16.16.5: an existing file ignores createattrs, except that size 0 truncates it
+            case OpenOp.UNCHECKED4 -> fs.create(t.ctx(), t.inode(), a.name(), sa.size() > 0 ? new SetAttr(sa.mode(),
+                    -1, -1, -1, SetAttr.TimeSet.DONT_CHANGE, SetAttr.TimeSet.DONT_CHANGE) : sa,
+                    FileSystem.CreateMode.UNCHECKED, 0);
             case OpenOp.GUARDED4 -> fs.create(t.ctx(), t.inode(), a.name(), sa, FileSystem.CreateMode.GUARDED, 0);
             default -> fs.create(t.ctx(), t.inode(), a.name(), new SetAttr(sa.mode(), -1, -1, -1,
                     SetAttr.TimeSet.DONT_CHANGE, SetAttr.TimeSet.DONT_CHANGE), FileSystem.CreateMode.EXCLUSIVE,
@@ -198,6 +201,10 @@ final class OpenFile {
         SetAttr more = a.attrs().afterCreate();
         if (fresh && more != null) {
             fs.setattr(t.ctx(), cr.child().id(), more, -1);
+        }
+        if (fresh && a.create() == OpenOp.UNCHECKED4 && sa.size() > 0) {
+            fs.setattr(t.ctx(), cr.child().id(), new SetAttr(-1, -1, -1, sa.size(), SetAttr.TimeSet.DONT_CHANGE,
+                    SetAttr.TimeSet.DONT_CHANGE), -1);
         }
         return cr;
     }

@@ -197,6 +197,27 @@ class ConformanceStateOpsTest {
         }
     }
 
+    @Test
+    void shouldIgnoreCreateattrsButTruncateToZeroWhenUncheckedOpenFindsTheFile() {
+        try (StateServer s = new StateServer()) {
+            var ses = s.session("unchecked");
+            long[] sizes = {32, 16, 0};
+            long[] expect = {32, 32, 0};
+            for (int i = 0; i < sizes.length; i++) {
+                long size = sizes[i];
+                Nfs4TestClient.Reply r = ses.compound().putfh(s.exportFh).op(OP_OPEN, a -> {
+                    a.int32(0).int32(3).int32(0).int64(0).opaque(StateServer.bytes("u"));
+                    a.int32(1).int32(0); // OPEN4_CREATE, UNCHECKED4
+                    a.int32(1).int32(1 << 4).int32(8).int64(size); // {size}
+                    a.int32(0).string("u");
+                }).send();
+                assertEquals(Nfs4Status.OK, r.status());
+                var n = s.fs.lookup(AuthContext.ROOT, s.fs.rootId(), "u");
+                assertEquals(expect[i], s.fs.getattr(n.id()).size(), "after OPEN with size " + size);
+            }
+        }
+    }
+
     private static byte[] lookupFh(StateServer s, String name) {
         Nfs4TestClient.Reply r = s.client.compound(0).putfh(s.exportFh).lookup(name).getfh().send();
         r.ok(OP_PUTFH).ok(OP_LOOKUP).ok(OP_GETFH);
