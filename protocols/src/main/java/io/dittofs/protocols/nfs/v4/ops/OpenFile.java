@@ -202,7 +202,7 @@ final class OpenFile {
         if (fresh && more != null) {
             fs.setattr(t.ctx(), cr.child().id(), more, -1);
         }
-        if (fresh && a.create() == OpenOp.UNCHECKED4 && sa.size() > 0) {
+        if (fresh && sa.size() > 0) { // the core applies a size only to UNCHECKED creates
             fs.setattr(t.ctx(), cr.child().id(), new SetAttr(-1, -1, -1, sa.size(), SetAttr.TimeSet.DONT_CHANGE,
                     SetAttr.TimeSet.DONT_CHANGE), -1);
         }

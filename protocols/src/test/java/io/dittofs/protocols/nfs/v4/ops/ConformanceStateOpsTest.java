@@ -215,6 +215,14 @@ class ConformanceStateOpsTest {
                 var n = s.fs.lookup(AuthContext.ROOT, s.fs.rootId(), "u");
                 assertEquals(expect[i], s.fs.getattr(n.id()).size(), "after OPEN with size " + size);
             }
+            Nfs4TestClient.Reply g = ses.compound().putfh(s.exportFh).op(OP_OPEN, a -> {
+                a.int32(0).int32(3).int32(0).int64(0).opaque(StateServer.bytes("u"));
+                a.int32(1).int32(1); // OPEN4_CREATE, GUARDED4
+                a.int32(1).int32(1 << 4).int32(8).int64(32); // {size}
+                a.int32(0).string("g");
+            }).send();
+            assertEquals(Nfs4Status.OK, g.status());
+            assertEquals(32, s.fs.getattr(s.fs.lookup(AuthContext.ROOT, s.fs.rootId(), "g").id()).size(), "GUARDED");
         }
     }
 
