@@ -26,6 +26,7 @@ public final class CompoundContext {
     private Stateid4 savedStateid;
     private SlotRef slot;
     private MemorySegment replay;
+    private long requestBytes;
 
     public CompoundContext(int minorVersion, RpcCall call, Nfs4Services services, int opCount) {
         this.minorVersion = minorVersion;
@@ -67,6 +68,15 @@ public final class CompoundContext {
 
     public int opCount() {
         return opCount;
+    }
+
+    /** Bytes of the call's {@code COMPOUND4args} (the RPC header excluded): SEQUENCE checks ca_maxrequestsize. */
+    public long requestBytes() {
+        return requestBytes;
+    }
+
+    void requestBytes(long n) {
+        requestBytes = n;
     }
 
     public Nfs4Handle currentFh() {

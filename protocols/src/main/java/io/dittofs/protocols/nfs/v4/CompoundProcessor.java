@@ -38,6 +38,8 @@ public final class CompoundProcessor {
     /** Absolute cap on ops per COMPOUND, for every minor version. */
     public static final int MAX_OPS = 256;
     public static final int MAX_MINOR = 2;
+    /** An accepted RPC reply header with an AUTH_NONE verifier: what ca_maxresponsesize counts beside COMPOUND4res. */
+    private static final int RPC_REPLY_HEADER = 24;
     private static final ValueLayout.OfInt XDR_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final Nfs4Ops ops;
@@ -85,11 +87,13 @@ public final class CompoundProcessor {
         long countAt = r.position();
         r.writeInt(0);
         CompoundContext ctx = new CompoundContext(minor, call, services, count);
+        ctx.requestBytes(a.segment().byteSize());
         int status = Nfs4Status.OK;
         int done = 0;
         for (int i = 0; i < count && status == Nfs4Status.OK; i++) {
             ctx.opIndex(i);
             done++;
+            long opStart = r.position();
             status = runOne(ctx, a, r, i, count);
             MemorySegment replay = ctx.replayed();
             if (replay != null) {
@@ -97,6 +101,7 @@ public final class CompoundProcessor {
                 r.writeOpaqueFixed(replay);
                 return;
             }
+            status = checkReplySize(ctx.slot(), r, start, opStart, status);
         }
         long end = r.position();
         r.writeIntAt(statusAt, status);
@@ -106,6 +111,30 @@ public final class CompoundProcessor {
         if (slot != null) {
             slot.cacheReply(r.written().asSlice(start, end - start));
         }
+    }
+
+    /**
+     * RFC 8881 section 2.10.6.4: once the reply (with the RPC reply header) outgrows the session's
+     * ca_maxresponsesize the op that grew it answers NFS4ERR_REP_TOO_BIG instead of its result, or
+     * NFS4ERR_REP_TOO_BIG_TO_CACHE when the client asked the slot to cache a reply longer than
+     * ca_maxresponsesize_cached. The op has run; only its result is dropped.
+     */
+    private static int checkReplySize(SlotRef slot, XdrEncoder r, long start, long opStart, int status) {
+        if (slot == null) {
+            return status;
+        }
+        long size = r.position() - start + RPC_REPLY_HEADER;
+        int tooBig;
+        if (size > slot.maxResponseSize()) {
+            tooBig = Nfs4Status.REP_TOO_BIG;
+        } else if (slot.cacheThis() && size > slot.maxResponseSizeCached()) {
+            tooBig = Nfs4Status.REP_TOO_BIG_TO_CACHE;
+        } else {
+            return status;
+        }
+        r.position(opStart + 4); // keep the op number, replace the status and result
+        r.writeInt(tooBig);
+        return tooBig;
     }
 
     private static boolean utf8(MemorySegment tag) {

@@ -64,8 +64,11 @@ public final class Fattr4 {
     /** RFC 8276 section 8.2: whether the object's file system supports extended attributes (4.2). */
     public static final int XATTR_SUPPORT = 82;
 
-    /** Bitmap words accepted from a client (attributes up to 8 * 32 - 1). */
-    public static final int MAX_WORDS = 8;
+    /**
+     * Bitmap words accepted from a client (attributes up to 64 * 32 - 1): unknown attributes must be
+     * ignored by GETATTR (RFC 7530 section 16.7.5), so requests naming numbers far past ours still decode.
+     */
+    public static final int MAX_WORDS = 64;
     /** Largest {@code attr_vals} accepted from a client. */
     public static final int MAX_VALS = 64 * 1024;
     /** READ and WRITE transfer size. */
@@ -115,6 +118,16 @@ public final class Fattr4 {
 
     public static long[] supported(int minor) {
         return (minor == 0 ? SUPPORTED_40 : minor == 1 ? SUPPORTED_41 : SUPPORTED_42).clone();
+    }
+
+    /**
+     * GETATTR and READDIR of a write-only attribute (time_access_set, time_modify_set) are NFS4ERR_INVAL
+     * (RFC 7530 sections 5.5 and 16.7.5).
+     */
+    public static void checkReadable(long[] requested) {
+        if (has(requested, TIME_ACCESS_SET) || has(requested, TIME_MODIFY_SET)) {
+            throw new Nfs4Exception(Nfs4Status.INVAL, "write-only attribute requested");
+        }
     }
 
     /** Reads a {@code bitmap4} (capped at {@link #MAX_WORDS} words); bits over 127 are reported in {@code [2]}. */

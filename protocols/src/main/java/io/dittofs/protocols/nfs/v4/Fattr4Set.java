@@ -84,12 +84,20 @@ public final class Fattr4Set {
         if (has(m, TIME_MODIFY_SET)) {
             mtime = settime(v);
         }
+        if (v.remaining() != 0) {
+            throw new BadXdrException(v.remaining() + " bytes after the attribute values");
+        }
         return new Decoded(new SetAttr(mode, uid, gid, size, atime, mtime), new long[] {m[0], m[1]});
     }
 
+    /** An owner or owner_group string: empty is NFS4ERR_INVAL (RFC 7530 section 5.9), not a bad owner. */
     private static String utf8(XdrDecoder v) {
+        MemorySegment s = v.readOpaque(1024);
+        if (s.byteSize() == 0) {
+            throw new Nfs4Exception(Nfs4Status.INVAL, "empty owner");
+        }
         try {
-            return XdrDecoder.utf8(v.readOpaque(1024));
+            return XdrDecoder.utf8(s);
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new Nfs4Exception(Nfs4Status.INVAL, "owner not UTF-8");
         }

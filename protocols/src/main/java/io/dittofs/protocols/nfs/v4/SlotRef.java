@@ -16,4 +16,14 @@ public interface SlotRef {
 
     /** The client's {@code sa_cachethis}. */
     boolean cacheThis();
+
+    /** The session's {@code ca_maxresponsesize}: a longer reply is NFS4ERR_REP_TOO_BIG. */
+    default int maxResponseSize() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** The session's {@code ca_maxresponsesize_cached}: a longer reply to cache is NFS4ERR_REP_TOO_BIG_TO_CACHE. */
+    default int maxResponseSizeCached() {
+        return Integer.MAX_VALUE;
+    }
 }

@@ -40,9 +40,11 @@ final class AccessOp implements Nfs4Op {
         Nfs4Handle h = ctx.requireCurrentFh();
         int want = args.readInt();
         int ok;
+        int meaningful = ALL;
         if (h.isPseudo()) {
             Objects4.values(ctx, h); // stale if no longer visible
             ok = READ | LOOKUP;
+            meaningful &= ~EXECUTE;
         } else {
             FileTarget t = ctx.target(h, false);
             Inode n = Objects4.inode(t);
@@ -60,9 +62,11 @@ final class AccessOp implements Nfs4Op {
             if ((g & Permissions.EXECUTE) != 0) {
                 ok |= n.isDirectory() ? LOOKUP : EXECUTE;
             }
+            meaningful &= n.isDirectory() ? ~EXECUTE : ~(LOOKUP | DELETE);
         }
         res.writeInt(Nfs4Status.OK);
-        int all = ctx.minorVersion() >= 2 ? ALL | XAREAD | XAWRITE | XALIST : ALL;
+        // RFC 7530 section 16.1: LOOKUP and DELETE mean nothing for a non-directory, EXECUTE nothing for a directory
+        int all = ctx.minorVersion() >= 2 ? meaningful | XAREAD | XAWRITE | XALIST : meaningful;
         res.writeInt(want & all);
         res.writeInt(want & all & ok);
     }

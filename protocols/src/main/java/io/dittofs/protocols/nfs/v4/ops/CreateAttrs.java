@@ -2,6 +2,7 @@ package io.dittofs.protocols.nfs.v4.ops;
 
 import io.dittofs.core.SetAttr;
 import io.dittofs.protocols.nfs.v4.CompoundContext;
+import io.dittofs.protocols.nfs.v4.Fattr4;
 import io.dittofs.protocols.nfs.v4.Nfs4Exception;
 import io.dittofs.protocols.nfs.v4.Nfs4Status;
 import io.dittofs.protocols.xdr.XdrDecoder;
@@ -39,6 +40,9 @@ record CreateAttrs(SetAttr attrs, int[] mask) {
         }
         int len = a.readLength(64 * 1024);
         long end = a.position() + len;
+        if ((bits & ~SUPPORTED & Fattr4.supported(ctx.minorVersion())[0]) != 0) {
+            throw new Nfs4Exception(Nfs4Status.INVAL, "read-only attribute in createattrs"); // RFC 7530 16.16.5
+        }
         if ((bits & ~SUPPORTED) != 0) {
             throw new Nfs4Exception(Nfs4Status.ATTRNOTSUPP);
         }
@@ -58,10 +62,10 @@ record CreateAttrs(SetAttr attrs, int[] mask) {
             mode = a.readInt() & 07777;
         }
         if ((bits & 1L << OWNER) != 0) {
-            uid = id(ctx.services().idMapper().uid(a.readString(1024)));
+            uid = id(ctx.services().idMapper().uid(owner(a)));
         }
         if ((bits & 1L << OWNER_GROUP) != 0) {
-            gid = id(ctx.services().idMapper().gid(a.readString(1024)));
+            gid = id(ctx.services().idMapper().gid(owner(a)));
         }
         if ((bits & 1L << TIME_ACCESS_SET) != 0) {
             atime = time(a);
@@ -73,6 +77,15 @@ record CreateAttrs(SetAttr attrs, int[] mask) {
             throw new Nfs4Exception(Nfs4Status.BADXDR, "attribute values do not match their length");
         }
         return new CreateAttrs(new SetAttr(mode, uid, gid, size, atime, mtime), mask);
+    }
+
+    /** An owner or owner_group string; empty is NFS4ERR_INVAL. */
+    private static String owner(XdrDecoder a) {
+        String s = a.readString(1024);
+        if (s.isEmpty()) {
+            throw new Nfs4Exception(Nfs4Status.INVAL, "empty owner");
+        }
+        return s;
     }
 
     private static long id(int v) {

@@ -27,6 +27,8 @@ final class CreateSessionOp extends StateOp {
     private static final int MAX_SEC_PARMS = 16;
     /** CREATE_SESSION4_FLAG_CONN_BACK_CHAN: the creating connection is also the back channel. */
     private static final int CONN_BACK_CHAN = 0x2;
+    /** The csa_flags RFC 8881 defines: PERSIST, CONN_BACK_CHAN, CONN_RDMA. */
+    private static final int KNOWN_FLAGS = 0x7;
 
     @Override
     public int opnum() {
@@ -47,6 +49,12 @@ final class CreateSessionOp extends StateOp {
         ChannelAttrs back = readAttrs(args);
         int cbProgram = args.readInt();
         skipSecParms(args);
+        if ((askedFlags & ~KNOWN_FLAGS) != 0) {
+            throw new Nfs4Exception(Nfs4Status.INVAL, "unknown csa_flags " + Integer.toHexString(askedFlags));
+        }
+        if (fore.tooSmall(false) || back.tooSmall(true)) {
+            throw new Nfs4Exception(Nfs4Status.TOOSMALL, "channel attributes below one SEQUENCE");
+        }
         StateManager m = state(ctx);
         ClientRecord c = m.clients().get(clientId);
         synchronized (c.createSessionLock()) {

@@ -5,6 +5,7 @@ import io.dittofs.protocols.nfs.v4.Nfs4Exception;
 import io.dittofs.protocols.nfs.v4.Nfs4Ops;
 import io.dittofs.protocols.nfs.v4.Nfs4Status;
 import io.dittofs.protocols.nfs.v4.state.ClientTable;
+import io.dittofs.protocols.nfs.v4.state.StateManager;
 import io.dittofs.protocols.nfs.v4.state.OwnerKey;
 import io.dittofs.protocols.xdr.XdrDecoder;
 import io.dittofs.protocols.xdr.XdrEncoder;
@@ -54,8 +55,9 @@ final class ExchangeIdOp extends StateOp {
             throw new Nfs4Exception(Nfs4Status.INVAL, "unknown EXCHANGE_ID flags");
         }
         boolean update = (flags & FLAG_UPD_CONFIRMED_REC_A) != 0;
-        ClientTable.ExchangeIdResult r = state(ctx).clients().exchangeId(owner, verifier, principal(ctx), update,
-                ctx.minorVersion());
+        StateManager m = state(ctx);
+        ClientTable.ExchangeIdResult r = m.clients().exchangeId(owner, verifier, principal(ctx), update,
+                ctx.minorVersion(), c -> m.sessions().count(c) > 0 || m.states().count(c) > 0);
         res.writeInt(Nfs4Status.OK);
         res.writeLong(r.client().clientId());
         res.writeInt(r.client().createSessionSeq());

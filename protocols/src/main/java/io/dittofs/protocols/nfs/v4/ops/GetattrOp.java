@@ -26,6 +26,7 @@ final class GetattrOp implements Nfs4Op {
     public void execute(CompoundContext ctx, XdrDecoder args, XdrEncoder res) {
         Nfs4Handle h = ctx.requireCurrentFh();
         long[] requested = Fattr4.readBitmap(args);
+        Fattr4.checkReadable(requested);
         Fattr4Values v = Objects4.values(ctx, h);
         res.writeInt(Nfs4Status.OK);
         Fattr4.encode(res, requested, v, ctx, Nfs4Status.OK);

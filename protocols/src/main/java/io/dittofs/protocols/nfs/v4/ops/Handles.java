@@ -3,8 +3,10 @@ package io.dittofs.protocols.nfs.v4.ops;
 import io.dittofs.core.FsError;
 import io.dittofs.core.FsException;
 import io.dittofs.core.Share;
+import io.dittofs.core.lock.FileKey;
 import io.dittofs.protocols.nfs.v4.CompoundContext;
 import io.dittofs.protocols.nfs.v4.Nfs4Handle;
+import io.dittofs.protocols.nfs.v4.state.StateManager;
 
 /** Filehandle checks shared by the ops. Stateless. */
 final class Handles {
@@ -24,6 +26,16 @@ final class Handles {
         if (s == null) {
             throw new FsException(FsError.STALE, "no share " + fh.shareId());
         }
-        s.fs().getattr(fh.id());
+        try {
+            s.fs().getattr(fh.id());
+        } catch (FsException e) {
+            // a file removed (or renamed over) while open keeps its handle for CLOSE, LOCKU, ... (as on a
+            // POSIX server, where the open keeps the inode alive); other ops on it still answer STALE
+            boolean gone = e.error() == FsError.NOT_FOUND || e.error() == FsError.STALE;
+            if (!gone || !(ctx.services().state() instanceof StateManager m)
+                    || !m.states().isOpen(new FileKey(fh.shareId(), fh.id()))) {
+                throw e;
+            }
+        }
     }
 }

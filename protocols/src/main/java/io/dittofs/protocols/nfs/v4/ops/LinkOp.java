@@ -38,6 +38,9 @@ final class LinkOp implements Nfs4Op {
             throw new Nfs4Exception(Nfs4Status.XDEV);
         }
         FileTarget d = ctx.target(dir, true);
+        if (Objects4.inode(ctx.target(file, false)).isDirectory()) {
+            throw new Nfs4Exception(Nfs4Status.ISDIR, "hard link to a directory"); // RFC 7530 section 16.9.5
+        }
         Results.Linked l = d.fs().link(d.ctx(), file.id(), d.inode(), name);
         res.writeInt(Nfs4Status.OK);
         Objects4.changeInfo(res, l.dir());

@@ -50,7 +50,7 @@ final class LockOp extends StateOp {
             int lockSeqid = a.readInt();
             long clientId = a.readLong();
             byte[] ownerBytes = a.readOpaqueBytes(OwnerKey.MAX_LEN);
-            StateEntry e = find(ctx, openSid);
+            StateEntry e = findForSeqid(ctx, openSid, openSeqid);
             if (!(e instanceof OpenState open)) {
                 throw new Nfs4Exception(Nfs4Status.BAD_STATEID);
             }
@@ -68,7 +68,7 @@ final class LockOp extends StateOp {
         } else {
             Stateid4 lockSid = Stateid4.read(a);
             int lockSeqid = a.readInt();
-            StateEntry e = find(ctx, lockSid);
+            StateEntry e = findForSeqid(ctx, lockSid, lockSeqid);
             if (!(e instanceof LockState l)) {
                 throw new Nfs4Exception(Nfs4Status.BAD_STATEID);
             }

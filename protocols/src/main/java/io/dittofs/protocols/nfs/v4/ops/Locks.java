@@ -1,5 +1,7 @@
 package io.dittofs.protocols.nfs.v4.ops;
 
+import io.dittofs.core.FileType;
+import io.dittofs.core.Inode;
 import io.dittofs.core.lock.Conflict;
 import io.dittofs.core.lock.FileKey;
 import io.dittofs.core.lock.LockType;
@@ -30,6 +32,16 @@ final class Locks {
         }
         if (length != -1L && Long.compareUnsigned(length, -1L - offset) > 0) {
             throw new Nfs4Exception(Nfs4Status.INVAL, "lock range past 2^64");
+        }
+    }
+
+    /** RFC 7530 section 16.11.5: locks exist on regular files; a directory is NFS4ERR_ISDIR, anything else NFS4ERR_INVAL. */
+    static void checkLockable(Inode n) {
+        if (n.type() == FileType.DIRECTORY) {
+            throw new Nfs4Exception(Nfs4Status.ISDIR);
+        }
+        if (n.type() != FileType.REGULAR) {
+            throw new Nfs4Exception(Nfs4Status.INVAL, "lock on a " + n.type());
         }
     }
 

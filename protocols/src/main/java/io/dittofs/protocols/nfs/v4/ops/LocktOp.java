@@ -37,7 +37,7 @@ final class LocktOp extends StateOp {
         byte[] owner = a.readOpaqueBytes(OwnerKey.MAX_LEN);
         Locks.checkRange(offset, length);
         FileKey file = Locks.fileKey(ctx.requireCurrentFh());
-        ctx.target(false);
+        Locks.checkLockable(Objects4.inode(ctx.target(false)));
         StateManager m = state(ctx);
         ClientRecord c = client(ctx, clientId);
         m.grace().checkNonReclaim();

@@ -31,7 +31,7 @@ final class LockuOp extends StateOp {
         long length = a.readLong();
         Locks.checkRange(offset, length);
         ctx.requireCurrentFh();
-        StateEntry e = find(ctx, sid);
+        StateEntry e = findForSeqid(ctx, sid, seqid);
         if (!(e instanceof LockState l)) {
             throw new Nfs4Exception(Nfs4Status.BAD_STATEID);
         }

@@ -29,7 +29,7 @@ final class OpenConfirmOp extends StateOp {
         Stateid4 sid = Stateid4.read(args);
         int seqid = args.readInt();
         ctx.requireCurrentFh();
-        StateEntry e = find(ctx, sid);
+        StateEntry e = findForSeqid(ctx, sid, seqid);
         if (!(e instanceof OpenState o)) {
             throw new Nfs4Exception(Nfs4Status.BAD_STATEID);
         }

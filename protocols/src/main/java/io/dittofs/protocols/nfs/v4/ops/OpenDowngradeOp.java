@@ -29,7 +29,7 @@ final class OpenDowngradeOp extends StateOp {
         int access = args.readInt() & 0xFF;
         int deny = args.readInt();
         ctx.requireCurrentFh();
-        StateEntry e = find(ctx, sid);
+        StateEntry e = findForSeqid(ctx, sid, seqid);
         if (!(e instanceof OpenState o)) {
             throw new Nfs4Exception(Nfs4Status.BAD_STATEID);
         }

@@ -188,7 +188,10 @@ final class OpenFile {
         FileSystem fs = t.fs();
         SetAttr sa = a.attrs().attrs();
         Created cr = switch (a.create()) {
-            case OpenOp.UNCHECKED4 -> fs.create(t.ctx(), t.inode(), a.name(), sa, FileSystem.CreateMode.UNCHECKED, 0);
+            // RFC 7530 section 16.16.5: an existing file ignores createattrs, except that size 0 truncates it
+            case OpenOp.UNCHECKED4 -> fs.create(t.ctx(), t.inode(), a.name(), sa.size() > 0 ? new SetAttr(sa.mode(),
+                    -1, -1, -1, SetAttr.TimeSet.DONT_CHANGE, SetAttr.TimeSet.DONT_CHANGE) : sa,
+                    FileSystem.CreateMode.UNCHECKED, 0);
             case OpenOp.GUARDED4 -> fs.create(t.ctx(), t.inode(), a.name(), sa, FileSystem.CreateMode.GUARDED, 0);
             default -> fs.create(t.ctx(), t.inode(), a.name(), new SetAttr(sa.mode(), -1, -1, -1,
                     SetAttr.TimeSet.DONT_CHANGE, SetAttr.TimeSet.DONT_CHANGE), FileSystem.CreateMode.EXCLUSIVE,
@@ -198,6 +201,10 @@ final class OpenFile {
         SetAttr more = a.attrs().afterCreate();
         if (fresh && more != null) {
             fs.setattr(t.ctx(), cr.child().id(), more, -1);
+        }
+        if (fresh && sa.size() > 0) { // the core applies a size only to UNCHECKED creates
+            fs.setattr(t.ctx(), cr.child().id(), new SetAttr(-1, -1, -1, sa.size(), SetAttr.TimeSet.DONT_CHANGE,
+                    SetAttr.TimeSet.DONT_CHANGE), -1);
         }
         return cr;
     }
@@ -212,6 +219,7 @@ final class OpenFile {
         if (n.type() == FileType.SYMLINK) {
             throw new Nfs4Exception(Nfs4Status.SYMLINK);
         }
-        throw new Nfs4Exception(ctx.minorVersion() == 0 ? Nfs4Status.INVAL : Nfs4Status.WRONG_TYPE);
+        // RFC 7530 section 16.16.5: 4.0 answers NFS4ERR_SYMLINK for every other type; RFC 8881 has WRONG_TYPE
+        throw new Nfs4Exception(ctx.minorVersion() == 0 ? Nfs4Status.SYMLINK : Nfs4Status.WRONG_TYPE);
     }
 }

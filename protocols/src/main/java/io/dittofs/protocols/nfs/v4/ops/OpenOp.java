@@ -32,7 +32,8 @@ final class OpenOp extends StateOp {
     static final int GUARDED4 = 1;
     static final int EXCLUSIVE4 = 2;
     static final int EXCLUSIVE4_1 = 3;
-    private static final int NAME_MAX = 255;
+    /** Longest component4 decoded: names over NAME_MAX (255) decode and are then NFS4ERR_NAMETOOLONG. */
+    private static final int NAME_WIRE_MAX = 4096;
 
     /**
      * Decoded OPEN4args.
@@ -95,11 +96,11 @@ final class OpenOp extends StateOp {
         int delegateType = 0;
         Stateid4 delegation = null;
         switch (claim) {
-            case CLAIM_NULL, CLAIM_DELEGATE_PREV -> name = a.readString(NAME_MAX + 1);
+            case CLAIM_NULL, CLAIM_DELEGATE_PREV -> name = a.readString(NAME_WIRE_MAX);
             case CLAIM_PREVIOUS -> delegateType = a.readInt();
             case CLAIM_DELEGATE_CUR -> {
                 delegation = Stateid4.read(a);
-                name = a.readString(NAME_MAX + 1);
+                name = a.readString(NAME_WIRE_MAX);
             }
             case CLAIM_FH, CLAIM_DELEG_PREV_FH, CLAIM_DELEG_CUR_FH -> {
                 if (minor == 0) {

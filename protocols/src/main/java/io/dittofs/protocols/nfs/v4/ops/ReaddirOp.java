@@ -29,8 +29,8 @@ import java.util.function.Supplier;
  */
 final class ReaddirOp implements Nfs4Op {
     static final ReaddirOp INSTANCE = new ReaddirOp();
-    /** status + cookieverf + end of list + eof. */
-    private static final int OVERHEAD = 4 + 8 + 4 + 4;
+    /** READDIR4resok of an empty listing, what maxcount bounds (RFC 7530 section 16.24): cookieverf + end of list + eof. */
+    private static final int OVERHEAD = 8 + 4 + 4;
     private static final int MAX_REPLY = 1024 * 1024;
     /** First cookie of a pseudo directory's entries (0, 1 and 2 are reserved). */
     private static final long PSEUDO_COOKIE_BASE = 3;
@@ -52,6 +52,7 @@ final class ReaddirOp implements Nfs4Op {
         args.readUnsignedInt(); // dircount: a hint
         long maxcount = args.readUnsignedInt();
         long[] requested = Fattr4.readBitmap(args);
+        Fattr4.checkReadable(requested);
         if (cookie == 1 || cookie == 2) {
             throw new Nfs4Exception(Nfs4Status.BAD_COOKIE, "reserved cookie " + cookie);
         }
@@ -84,7 +85,7 @@ final class ReaddirOp implements Nfs4Op {
             } else {
                 throw new Nfs4Exception(err, "attributes of " + it.name());
             }
-            if (res.position() - start + 8 > budget) {
+            if (res.position() - start - 4 + 8 > budget) { // the status is not part of maxcount
                 res.position(before);
                 eof = false;
                 break;

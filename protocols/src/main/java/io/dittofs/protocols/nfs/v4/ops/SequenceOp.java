@@ -4,6 +4,7 @@ import io.dittofs.protocols.nfs.v4.CompoundContext;
 import io.dittofs.protocols.nfs.v4.Nfs4Exception;
 import io.dittofs.protocols.nfs.v4.Nfs4Ops;
 import io.dittofs.protocols.nfs.v4.Nfs4Status;
+import io.dittofs.protocols.nfs.v4.state.ChannelAttrs;
 import io.dittofs.protocols.nfs.v4.state.Session;
 import io.dittofs.protocols.nfs.v4.state.SessionId;
 import io.dittofs.protocols.nfs.v4.state.SessionSlot;
@@ -15,7 +16,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * SEQUENCE (RFC 8881 section 18.46): {@code sessionid4 sa_sessionid; sequenceid4 sa_sequenceid;
- * slotid4 sa_slotid, sa_highest_slotid; bool sa_cachethis}. Checks the slot (a retry gets the cached
+ * slotid4 sa_slotid, sa_highest_slotid; bool sa_cachethis}. Checks the session's limits (ca_maxoperations,
+ * ca_maxrequestsize, a cached reply that could not fit ca_maxresponsesize_cached), then the slot (a retry gets the cached
  * COMPOUND reply verbatim), renews the lease and binds the compound to the slot. Stateless
  * singleton; thread-safe.
  */
@@ -52,6 +54,12 @@ final class SequenceOp extends StateOp {
         Session s = m.sessions().get(SessionId.of(sid));
         if (ctx.opCount() > s.fore().maxOperations()) {
             throw new Nfs4Exception(Nfs4Status.TOO_MANY_OPS);
+        }
+        if (ctx.requestBytes() > s.fore().maxRequestSize()) {
+            throw new Nfs4Exception(Nfs4Status.REQ_TOO_BIG);
+        }
+        if (cacheThis && s.fore().maxResponseSizeCached() < ChannelAttrs.MIN_RESPONSE) {
+            throw new Nfs4Exception(Nfs4Status.REP_TOO_BIG_TO_CACHE); // not even this SEQUENCE's reply fits
         }
         Slot.Outcome o = s.slots().begin(slotId, highest, seq, cacheThis);
         if (o instanceof Slot.Replay r) {

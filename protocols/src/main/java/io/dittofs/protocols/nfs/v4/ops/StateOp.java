@@ -11,6 +11,7 @@ import io.dittofs.protocols.nfs.v4.state.Owner;
 import io.dittofs.protocols.nfs.v4.state.Session;
 import io.dittofs.protocols.nfs.v4.state.SessionSlot;
 import io.dittofs.protocols.nfs.v4.state.StateEntry;
+import io.dittofs.protocols.nfs.v4.state.StateError;
 import io.dittofs.protocols.nfs.v4.state.StateException;
 import io.dittofs.protocols.nfs.v4.Stateid4;
 import io.dittofs.protocols.nfs.v4.state.StateManager;
@@ -89,6 +90,25 @@ abstract class StateOp implements Nfs4Op {
             e.client().renew(m.now());
         }
         return e;
+    }
+
+    /**
+     * {@link #find} for a 4.0 op under an owner seqid: when the stateid is OLD only because this very
+     * request already ran (a retransmission with the owner's last seqid, RFC 7530 section 9.1.7), the
+     * state is returned so that {@link #withSeqid} answers with the kept reply.
+     */
+    static StateEntry findForSeqid(CompoundContext ctx, Stateid4 sid, int ownerSeqid) {
+        try {
+            return find(ctx, sid);
+        } catch (StateException e) {
+            if (ctx.minorVersion() == 0 && e.error() == StateError.OLD_STATEID) {
+                StateEntry current = state(ctx).states().peek(sid.other());
+                if (current != null && current.owner().wouldReplay(ownerSeqid)) {
+                    return current;
+                }
+            }
+            throw e;
+        }
     }
 
     /** The stateid to hand out for a state (its current seqid). */

@@ -16,6 +16,24 @@ public record ChannelAttrs(int headerPadSize, int maxRequestSize, int maxRespons
     public static final int MAX_MESSAGE = (1 << 20) + 4096;
     /** The absolute cap on operations per COMPOUND. */
     public static final int MAX_OPS = 256;
+    /**
+     * The smallest request that can carry a COMPOUND with SEQUENCE alone (RPC call header with AUTH_NONE
+     * 40, COMPOUND4args header 12, SEQUENCE4args with its opnum 36): a channel limited below it could never
+     * send a request.
+     */
+    public static final int MIN_REQUEST = 88;
+    /** The smallest reply to that request (RPC reply header 24, COMPOUND4res header 12, SEQUENCE4res 44). */
+    public static final int MIN_RESPONSE = 80;
+
+    /**
+     * Whether a replier on a channel with these (asked) attributes could never answer: NFS4ERR_TOOSMALL
+     * (RFC 8881 section 18.36.3). A back channel must also take CB_SEQUENCE plus one callback op.
+     */
+    public boolean tooSmall(boolean backChannel) {
+        return Integer.compareUnsigned(maxRequestSize, MIN_REQUEST) < 0
+                || Integer.compareUnsigned(maxResponseSize, MIN_RESPONSE) < 0
+                || backChannel && Integer.compareUnsigned(maxOperations, 2) < 0;
+    }
 
     /** The fore channel the server grants for what the client asked: each value at most the server's limit. */
     public ChannelAttrs negotiateFore(StateConfig config) {

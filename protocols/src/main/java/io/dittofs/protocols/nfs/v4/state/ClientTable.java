@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,9 +115,20 @@ public final class ClientTable {
         throw new StateException(StateError.STALE_CLIENTID);
     }
 
-    /** EXCHANGE_ID (4.1+, RFC 8881 section 18.35.5). */
-    public synchronized ExchangeIdResult exchangeId(byte[] ownerBytes, long verifier, String principal, boolean update,
+    /** EXCHANGE_ID (4.1+, RFC 8881 section 18.35.5), counting every confirmed record as holding state. */
+    public ExchangeIdResult exchangeId(byte[] ownerBytes, long verifier, String principal, boolean update,
             int minorVersion) {
+        return exchangeId(ownerBytes, verifier, principal, update, minorVersion, c -> true);
+    }
+
+    /**
+     * EXCHANGE_ID (4.1+, RFC 8881 section 18.35.5). In case 3 (a confirmed record of another principal)
+     * the answer is NFS4ERR_CLID_INUSE only while that record's lease runs and {@code hasState} says it
+     * holds sessions, opens or locks; otherwise the old record goes at once and the caller
+     * gets a new one.
+     */
+    public synchronized ExchangeIdResult exchangeId(byte[] ownerBytes, long verifier, String principal, boolean update,
+            int minorVersion, Predicate<ClientRecord> hasState) {
         OwnerKey owner = new OwnerKey(ownerBytes);
         long now = clock.getAsLong();
         ClientRecord c = confirmedByOwner.get(owner);
@@ -135,8 +147,11 @@ public final class ClientTable {
         if (c != null && c.verifier() == verifier && c.principal().equals(principal)) {
             return new ExchangeIdResult(c, true); // case 2: the same client again
         }
-        if (c != null && !c.principal().equals(principal) && !c.expired(now, leaseNanos())) {
-            throw new StateException(StateError.CLID_INUSE); // case 3
+        if (c != null && !c.principal().equals(principal)) { // case 3
+            if (!c.expired(now, leaseNanos()) && hasState.test(c)) {
+                throw new StateException(StateError.CLID_INUSE);
+            }
+            destroy(c);
         }
         dropUnconfirmed(owner); // case 5; cases 1 and 4 then make a new unconfirmed record
         ClientRecord u = new ClientRecord(nextId(minorVersion), owner, verifier, principal, minorVersion, now);

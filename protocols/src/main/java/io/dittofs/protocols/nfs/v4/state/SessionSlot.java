@@ -19,4 +19,14 @@ public record SessionSlot(Session session, Slot slot) implements SlotRef {
     public boolean cacheThis() {
         return slot.cacheThis();
     }
+
+    @Override
+    public int maxResponseSize() {
+        return session.fore().maxResponseSize();
+    }
+
+    @Override
+    public int maxResponseSizeCached() {
+        return session.fore().maxResponseSizeCached();
+    }
 }

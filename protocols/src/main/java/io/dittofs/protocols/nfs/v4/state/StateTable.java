@@ -83,6 +83,19 @@ public final class StateTable {
         return owners.get(new OwnerRef(c.clientId(), true, new OwnerKey(owner)));
     }
 
+    /**
+     * Whether any owner still has {@code file} open. Scans every open: meant for the rare path of a handle
+     * whose object is gone (PUTFH of a file removed while open, so its CLOSE still works).
+     */
+    public boolean isOpen(FileKey file) {
+        for (Map.Entry<FileRef, StateEntry> e : byOwnerFile.entrySet()) {
+            if (e.getKey().file().equals(file) && e.getValue() instanceof OpenState o && !o.closed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The open of {@code file} by {@code owner}, if any. */
     public OpenState findOpen(Owner owner, FileKey file) {
         return byOwnerFile.get(new FileRef(owner, file)) instanceof OpenState o ? o : null;
@@ -133,6 +146,15 @@ public final class StateTable {
      * @throws StateException STALE_STATEID (earlier server instance), BAD_STATEID (unknown, another
      *                        client's, a seqid from the future), OLD_STATEID, ADMIN_REVOKED
      */
+    /** The state a stateid's {@code other} names, whatever its seqid; null when there is none. */
+    public StateEntry peek(byte[] other) {
+        if (other.length != 12) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(other);
+        return b.getInt() == epoch ? byKey.get(b.getLong()) : null;
+    }
+
     public StateEntry find(int seqid, byte[] other, ClientRecord caller, int minor) {
         if (other.length != 12) {
             throw new StateException(StateError.BAD_STATEID);

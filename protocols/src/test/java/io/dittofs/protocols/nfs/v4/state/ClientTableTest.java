@@ -78,6 +78,20 @@ class ClientTableTest {
     }
 
     @Test
+    void shouldReplaceAnotherPrincipalsRecordWhenItHoldsNoState() {
+        ClientTable t = table(StateConfig.defaults());
+        var first = t.exchangeId(owner("e"), 1, "uid0", false, 1, c -> false);
+        t.confirmBySession(first.client(), "uid0");
+        assertEquals(StateError.CLID_INUSE,
+                error(() -> t.exchangeId(owner("e"), 1, "uid1", false, 1, c -> true)), "state held: in use");
+        var other = t.exchangeId(owner("e"), 1, "uid1", false, 1, c -> false); // case 3 without state
+        assertFalse(other.confirmed());
+        assertNotEquals(first.client().clientId(), other.client().clientId());
+        assertTrue(first.client().gone());
+        assertEquals(StateError.STALE_CLIENTID, error(() -> t.get(first.client().clientId())));
+    }
+
+    @Test
     void shouldFollowTheExchangeIdCases() {
         ClientTable t = table(StateConfig.defaults());
         var first = t.exchangeId(owner("b"), 5, "uid0", false, 1);
