@@ -4,6 +4,7 @@ import io.dittofs.core.Results.Read;
 import io.dittofs.core.Results.Wcc;
 import io.dittofs.core.Results.Written;
 import io.dittofs.core.spi.ContentRegion;
+import io.dittofs.core.spi.MetadataStore.TxnWork;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.Lock;
@@ -127,6 +128,10 @@ final class DataOps {
                 if (!ownerOverride(ctx, n, WRITE)) {
                     throw new FsException(FsError.ACCESS_DENIED, "write needs write permission");
                 }
+                if (len == 0) { // succeeds and changes nothing: no data, no size, no mtime (pynfs WRT4)
+                    return new Written(0, stability == Stability.UNSTABLE ? Stability.UNSTABLE : Stability.FILE_SYNC,
+                            new Wcc(n, n));
+                }
                 if (end <= n.size() || fs.guard().isClean(id)) {
                     return writeLocked(ctx, n, offset, src, stability);
                 }
@@ -149,9 +154,7 @@ final class DataOps {
         long end = offset + len;
         Wcc wcc;
         try {
-            if (len > 0) {
-                fs.blocks().write(id, offset, src);
-            }
+            fs.blocks().write(id, offset, src);
             if (stability != Stability.UNSTABLE) {
                 fs.blocks().sync(id);
             }
@@ -160,7 +163,7 @@ final class DataOps {
                 fs.meta().noteWrite(id, end, now);
                 wcc = new Wcc(before, before.withSize(Math.max(before.size(), end), now, now));
             } else {
-                wcc = fs.meta().write(t -> {
+                TxnWork<Wcc> change = t -> {
                     Inode cur = require(t, id);
                     long now = fs.now();
                     Inode after = new Inode(id, cur.type(), clearedMode(ctx, cur.mode()), cur.nlink(), cur.uid(),
@@ -168,14 +171,13 @@ final class DataOps {
                             cur.verifier(), cur.symlink());
                     t.put(after);
                     return new Wcc(cur, after);
-                });
+                };
+                // a stable write's size/mtime is durable before the reply: one trip to the store's group commit
+                wcc = stability == Stability.UNSTABLE ? fs.meta().write(change) : fs.meta().writeAndSync(change);
             }
         } catch (RuntimeException | Error e) {
             fs.guard().forget(id); // some of the data may be in the block store past the size
             throw e;
-        }
-        if (stability != Stability.UNSTABLE) {
-            fs.meta().sync();
         }
         return new Written((int) len, stability == Stability.UNSTABLE ? Stability.UNSTABLE : Stability.FILE_SYNC, wcc);
     }

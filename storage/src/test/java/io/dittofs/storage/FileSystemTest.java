@@ -405,6 +405,24 @@ class FileSystemTest {
     }
 
     @Test
+    void shouldChangeNothingWhenWriteIsZeroLengthEvenPastEof() {
+        long home = dirOf(ALICE, "h", 0755).id();
+        Inode f = create(ALICE, home, "f", 0644);
+        write(ALICE, f.id(), 0, "abc");
+        Inode before = fs.getattr(f.id());
+        for (Stability s : Stability.values()) {
+            var w = fs.write(ALICE, f.id(), 1L << 20, MemorySegment.ofArray(new byte[0]), s);
+            assertEquals(0, w.count());
+        }
+        Inode after = fs.getattr(f.id());
+        assertEquals(3, after.size());
+        assertEquals(before.mtimeNs(), after.mtimeNs(), "a zero-length WRITE does not modify the file");
+        assertEquals(before.ctimeNs(), after.ctimeNs());
+        assertFsError(FsError.ACCESS_DENIED, () -> fs.write(BOB, f.id(), 0, MemorySegment.ofArray(new byte[0]),
+                Stability.UNSTABLE));
+    }
+
+    @Test
     void shouldAllowWriteWhenSupplementaryGroupMatches() {
         long home = dirOf(ALICE, "h", 0755).id();
         Inode f = create(ALICE, home, "f", 0664);
