@@ -4,7 +4,6 @@ import io.dittofs.core.Results.Read;
 import io.dittofs.core.Results.Wcc;
 import io.dittofs.core.Results.Written;
 import io.dittofs.core.spi.ContentRegion;
-import io.dittofs.core.spi.MetadataStore.TxnWork;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.Lock;
@@ -154,7 +153,9 @@ final class DataOps {
         long end = offset + len;
         Wcc wcc;
         try {
-            fs.blocks().write(id, offset, src);
+            if (len > 0) {
+                fs.blocks().write(id, offset, src);
+            }
             if (stability != Stability.UNSTABLE) {
                 fs.blocks().sync(id);
             }
@@ -163,7 +164,7 @@ final class DataOps {
                 fs.meta().noteWrite(id, end, now);
                 wcc = new Wcc(before, before.withSize(Math.max(before.size(), end), now, now));
             } else {
-                TxnWork<Wcc> change = t -> {
+                wcc = fs.meta().write(t -> {
                     Inode cur = require(t, id);
                     long now = fs.now();
                     Inode after = new Inode(id, cur.type(), clearedMode(ctx, cur.mode()), cur.nlink(), cur.uid(),
@@ -171,13 +172,14 @@ final class DataOps {
                             cur.verifier(), cur.symlink());
                     t.put(after);
                     return new Wcc(cur, after);
-                };
-                // a stable write's size/mtime is durable before the reply: one trip to the store's group commit
-                wcc = stability == Stability.UNSTABLE ? fs.meta().write(change) : fs.meta().writeAndSync(change);
+                });
             }
         } catch (RuntimeException | Error e) {
             fs.guard().forget(id); // some of the data may be in the block store past the size
             throw e;
+        }
+        if (stability != Stability.UNSTABLE) {
+            fs.meta().sync();
         }
         return new Written((int) len, stability == Stability.UNSTABLE ? Stability.UNSTABLE : Stability.FILE_SYNC, wcc);
     }
