@@ -435,12 +435,13 @@ public final class LmdbMetadataStore implements MetadataStore {
         while (true) {
             Txn<ByteBuffer> txn = beginWrite();
             LmdbWriteTxn[] done = new LmdbWriteTxn[batch.size()];
+            Map<Long, PendingWrites.Pending> batchPersisted = new java.util.HashMap<>();
             boolean mapFull = false;
             boolean alone = false;
             int ok = 0;
             for (int i = 0; i < batch.size(); i++) {
                 WriteQueue.Request<?> r = batch.get(i);
-                LmdbWriteTxn t = new LmdbWriteTxn(dbs, txn, writerState, maxNameBytes, pending);
+                LmdbWriteTxn t = new LmdbWriteTxn(dbs, txn, writerState, maxNameBytes, pending, batchPersisted);
                 r.run(t);
                 t.end();
                 if (t.mapFull) {
@@ -453,6 +454,7 @@ public final class LmdbMetadataStore implements MetadataStore {
                 }
                 if (r.failure == null) {
                     done[i] = t;
+                    t.shareWithBatch();
                     ok++;
                 }
             }

@@ -77,7 +77,7 @@ class LmdbTxn implements ReadOnlyMetadataTxn {
         if (n == null) {
             return null;
         }
-        PendingWrites.Pending p = pending.get(id);
+        PendingWrites.Pending p = pendingFor(id);
         if (p == null) {
             return n;
         }
@@ -104,6 +104,11 @@ class LmdbTxn implements ReadOnlyMetadataTxn {
         } catch (LmdbException e) {
             throw failed(e);
         }
+    }
+
+    /** The pending change {@link #get} applies to inode {@code id}, or null. */
+    PendingWrites.Pending pendingFor(long id) {
+        return pending.get(id);
     }
 
     /** {@link #get} handed out {@code id} with pending change {@code p} applied. */

@@ -87,9 +87,42 @@ final class LmdbWriteTxn extends LmdbTxn {
         changedEntries.put(new LmdbReadCache.Name(dir, name), e);
     }
 
+    /**
+     * Pending changes that earlier works of the same batch (one LMDB transaction, see
+     * {@code LmdbMetadataStore.commitBatch}) already wrote into it; they stay in memory until the
+     * batch commits, and must not be applied again over what those works wrote (a truncate's size
+     * would grow back to an earlier WRITE's end). Null outside a batch.
+     */
+    private final Map<Long, PendingWrites.Pending> batchPersisted;
+
     LmdbWriteTxn(Dbs dbs, Txn<ByteBuffer> txn, Writer w, int maxNameBytes, PendingWrites pending) {
+        this(dbs, txn, w, maxNameBytes, pending, null);
+    }
+
+    LmdbWriteTxn(Dbs dbs, Txn<ByteBuffer> txn, Writer w, int maxNameBytes, PendingWrites pending,
+            Map<Long, PendingWrites.Pending> batchPersisted) {
         super(dbs, txn, w.key, maxNameBytes, pending, false);
         this.w = w;
+        this.batchPersisted = batchPersisted;
+    }
+
+    @Override
+    PendingWrites.Pending pendingFor(long id) {
+        PendingWrites.Pending p = pending.get(id);
+        return p != null && alreadyWritten(id, p) ? null : p;
+    }
+
+    private boolean alreadyWritten(long id, PendingWrites.Pending p) {
+        return batchPersisted != null && batchPersisted.get(id) == p;
+    }
+
+    /** After this work succeeded in a batch: later works of the batch must not apply what it wrote. */
+    void shareWithBatch() {
+        if (persisted != null && batchPersisted != null) {
+            for (Map.Entry<Long, PendingWrites.Pending> e : persisted) {
+                batchPersisted.put(e.getKey(), e.getValue());
+            }
+        }
     }
 
     @Override
@@ -121,7 +154,7 @@ final class LmdbWriteTxn extends LmdbTxn {
             long id = e.getKey();
             PendingWrites.Pending p = e.getValue();
             Inode n = stored(id);
-            if (n != null) {
+            if (n != null && !alreadyWritten(id, p)) {
                 putStored(p.applyTo(n));
             }
             persisted(id, p); // a gone inode needs its entry no more

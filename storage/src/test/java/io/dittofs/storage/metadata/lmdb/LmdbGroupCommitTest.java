@@ -76,6 +76,43 @@ class LmdbGroupCommitTest {
     }
 
     @Test
+    void shouldNotApplyAWritesPendingSizeAgainAfterATruncateEarlierInTheSameBatch() throws Exception {
+        Path where = tmp.resolve("pending");
+        long id = 7;
+        try (LmdbMetadataStore s = new LmdbMetadataStore(where, 1L << 20, 1L << 30);
+             ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            s.writeAndSync(t -> {
+                t.put(new io.dittofs.core.Inode(id, io.dittofs.core.FileType.REGULAR, 0644, 1, 0, 0, 100_000,
+                        1, 1, 1, 0, ROOT, 0, null));
+                return null;
+            });
+            s.noteWrite(id, 33_318, 50); // an UNSTABLE WRITE's size/mtime, in memory only
+            CountDownLatch release = new CountDownLatch(1);
+            Future<?> holder = holdWriter(s, ex, release);
+            // a truncate, then a change of the same inode queued behind it: one batch, one transaction
+            Future<?> truncate = ex.submit(() -> s.writeAndSync(t -> {
+                t.put(t.get(id).withSize(7_285, 60, 60));
+                return null;
+            }));
+            awaitQueued(s, 1);
+            Future<?> touch = ex.submit(() -> s.writeAndSync(t -> {
+                t.put(t.get(id).withMode(0600, 70));
+                return null;
+            }));
+            awaitQueued(s, 2);
+            release.countDown();
+            holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            truncate.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            touch.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertEquals(7_285, s.read(t -> t.get(id)).size(), "the truncate's size, not the earlier WRITE's end");
+            s.sync();
+        }
+        try (LmdbMetadataStore s = new LmdbMetadataStore(where, 1L << 20, 1L << 30)) {
+            assertEquals(7_285, s.read(t -> t.get(id)).size(), "after a restart");
+        }
+    }
+
+    @Test
     void shouldKeepEveryOtherWorkOfABatchWhenOneFailsAfterChangingIt() throws Exception {
         Path where = tmp.resolve("split");
         int callers = 6;
