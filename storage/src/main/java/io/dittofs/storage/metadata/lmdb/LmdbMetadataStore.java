@@ -60,9 +60,10 @@ import java.util.function.Function;
  * thread) and {@code MDB_NOSYNC} (commits reach the page cache; {@link #sync()} makes them
  * durable). LMDB write transactions belong to the OS thread that began them, and a virtual
  * thread may change carriers at any blocking point, so every {@link #write} runs on one dedicated
- * platform thread: the caller queues its work and waits for it ({@link WriteQueue}); the writer
- * runs what queued meanwhile as one batch in one transaction ({@link #runBatch}: group commit).
- * The work must not call {@code write} itself (that would wait for its own thread). A read is first served on the
+ * platform thread, {@link LmdbWriter}: the caller queues its work and waits for it; the writer
+ * runs what queued meanwhile as one batch in one transaction ({@link #commit}), answers it, and
+ * flushes once for the batch's durable works before answering them (group commit). The work
+ * must not call {@code write} itself (that would wait for its own thread). A read is first served on the
  * caller's thread from the {@link LmdbReadCache} of committed inodes and directory entries (no
  * native call, no hop: GETATTR, ACCESS and LOOKUP of objects in use); when the cache cannot answer
  * it, it runs on one of {@link #READ_THREADS} platform reader threads in a short LMDB read
@@ -108,16 +109,8 @@ public final class LmdbMetadataStore implements MetadataStore {
     private final Env<ByteBuffer> env;
     private final LmdbTxn.Dbs dbs;
     private final int maxNameBytes;
-    private final ExecutorService writer;
-    /** Write works waiting for the writer thread, run in batches (group commit). */
-    private final WriteQueue writes;
-    private final ExecutorService syncer;
-    /**
-     * Flushes for batches of durable writes ({@link #writeAndSync}); apart from {@link #syncer}
-     * because a {@link #sync()} caller's flush runs on a syncer thread while it holds a
-     * {@link FlushGroup} slot that a batch flush may be waiting for.
-     */
-    private final ExecutorService batchSyncer;
+    /** The writer thread: runs write works in batches (group commit) and flushes. */
+    private final LmdbWriter writer;
     /**
      * Read transactions run on a few platform threads: lmdbjava (through jnr/jffi) keeps per-thread
      * native state and buffers, which a fresh virtual thread per request would allocate and free
@@ -125,7 +118,6 @@ public final class LmdbMetadataStore implements MetadataStore {
      */
     private final ExecutorService readers;
     static final int READ_THREADS = 4;
-    private volatile Thread writerThread;
     /** Writer-thread state: scratch buffers and the id floor. */
     private final LmdbWriteTxn.Writer writerState;
     /** Current map size; changed only on the writer thread. */
@@ -144,11 +136,7 @@ public final class LmdbMetadataStore implements MetadataStore {
     /** Flushes pending write changes that stayed in memory for a second. */
     private final ScheduledExecutorService pendingFlusher;
 
-    private final AtomicLong commitSeq = new AtomicLong();
-    /** Flushes in flight at once (see {@link FlushGroup}); as many platform sync threads. */
-    static final int FLUSH_OVERLAP = 2;
-    private final FlushGroup flushGroup = new FlushGroup(FLUSH_OVERLAP);
-    /** Test hook run by the flushing caller before it picks the commits its flush covers. */
+    /** Test hook run on the writer thread right before each flush. */
     volatile Runnable beforeFlush = () -> { };
 
     private final Object closeLock = new Object();
@@ -178,14 +166,10 @@ public final class LmdbMetadataStore implements MetadataStore {
             throw new FsException(FsError.IO, "cannot create " + dir, e);
         }
         String name = "lmdb-" + dir.getFileName();
-        writer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = Thread.ofPlatform().name(name + "-writer").daemon().unstarted(r);
-            writerThread = t;
-            return t;
+        writer = new LmdbWriter(name + "-writer", this::commit, () -> {
+            beforeFlush.run();
+            envSync();
         });
-        writes = new WriteQueue(writer, this::runBatch);
-        syncer = Executors.newFixedThreadPool(FLUSH_OVERLAP, Thread.ofPlatform().name(name + "-sync-", 0).daemon().factory());
-        batchSyncer = Executors.newFixedThreadPool(FLUSH_OVERLAP, Thread.ofPlatform().name(name + "-batch-sync-", 0).daemon().factory());
         readers = Executors.newFixedThreadPool(READ_THREADS, Thread.ofPlatform().name(name + "-reader-", 0).daemon().factory());
         pendingFlusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name + "-pending").daemon().factory());
         try {
@@ -202,7 +186,7 @@ public final class LmdbMetadataStore implements MetadataStore {
         maxNameBytes = env.getMaxKeySize() - 8;
         writerState = new LmdbWriteTxn.Writer(keyCapacity);
         try {
-            dbs = onThread(writer, this::openDatabases);
+            dbs = writer.start(this::openDatabases);
             mapSize = env.info().mapSize;
         } catch (RuntimeException e) {
             env.close();
@@ -326,121 +310,74 @@ public final class LmdbMetadataStore implements MetadataStore {
 
     @Override
     public <T> T write(TxnWork<T> work) {
-        checkOpen();
-        if (Thread.currentThread() == writerThread) {
-            throw new IllegalStateException("write() called from inside a write transaction");
-        }
-        return writes.submit(work, false);
+        return submit(work, false);
     }
 
     /**
      * Like {@link #write} followed by {@link #sync()}, with one hand-off: the writer thread commits
-     * the work together with every other queued work (one transaction, see {@link #runBatch}) and
-     * passes the batch's durable works to a batch-sync thread, which flushes once for all of them
-     * ({@code mdb_env_sync} on a platform thread: no virtual caller is pinned) and answers them,
-     * while the writer commits the next batch. What queues meanwhile is the next batch.
+     * the work together with every other queued work and flushes once for all durable works of
+     * the batch before answering them ({@link LmdbWriter}).
      */
     @Override
     public <T> T writeAndSync(TxnWork<T> work) {
+        return submit(work, true);
+    }
+
+    private <T> T submit(TxnWork<T> work, boolean durable) {
         checkOpen();
-        if (Thread.currentThread() == writerThread) {
+        if (writer.isWriterThread()) {
             throw new IllegalStateException("write() called from inside a write transaction");
         }
-        return writes.submit(work, true);
+        return writer.submit(work, durable);
     }
 
     /**
      * On the writer thread: runs a batch of queued works in one LMDB write transaction (each sees
-     * the ones before it, as if run one after the other), commits once, answers the non-durable
-     * works and hands the durable ones to {@link #flushAndComplete}. A work that fails
+     * the ones before it, as if run one after the other) and commits once. A work that fails
      * before changing anything just fails; if one fails after changing the transaction (or LMDB
-     * fails inside it), the batch is aborted and every work runs again in a transaction of its own.
+     * fails inside it), the batch is aborted and every work runs again in a transaction of its
+     * own. Returns the number of transactions committed.
      */
-    private void runBatch(List<WriteQueue.Request<?>> batch) {
-        boolean together;
+    private int commit(List<LmdbWriter.Request<?>> batch) {
         try {
-            together = commitBatch(batch);
+            if (commitTogether(batch)) {
+                return 1;
+            }
         } catch (RuntimeException | Error e) { // no commit: beginning failed, or the map is at its maximum
-            together = false;
-        }
-        if (!together) {
-            for (WriteQueue.Request<?> r : batch) {
-                r.runAlone(this::runWrite);
+            if (batch.size() == 1) {
+                batch.getFirst().fail(e);
+                return 0;
             }
         }
-        List<WriteQueue.Request<?>> durable = null;
-        for (WriteQueue.Request<?> r : batch) {
-            if (r.durable && r.failure == null) {
-                if (durable == null) {
-                    durable = new java.util.ArrayList<>(batch.size());
-                }
-                durable.add(r);
-            } else {
-                r.complete();
+        int commits = 0;
+        for (LmdbWriter.Request<?> r : batch) {
+            try {
+                commitTogether(List.of(r));
+                commits++;
+            } catch (RuntimeException | Error e) {
+                r.fail(e);
             }
         }
-        if (durable == null) {
-            return;
-        }
-        // the flush runs on a batch-sync thread while this thread commits the next batch
-        long target = commitSeq.get();
-        List<WriteQueue.Request<?>> waiting = durable;
-        try {
-            batchSyncer.execute(() -> flushAndComplete(waiting, target));
-        } catch (RejectedExecutionException e) {
-            flushAndComplete(waiting, target); // closing
-        }
+        return commits;
     }
 
     /**
-     * On a batch-sync thread: makes commits up to {@code target} durable through the
-     * {@link FlushGroup} (shared with {@link #sync()} callers, at most {@link #FLUSH_OVERLAP}
-     * flushes at once, none if a finished flush covers them), then answers the durable works.
-     * The flush runs right here: a batch-sync thread never waits for a syncer thread.
+     * Runs the works in one transaction and commits it, growing the map and running them again
+     * when it is full. Returns false if they must run one by one (a work failed after changing
+     * the transaction, or LMDB failed inside it); a single work never has to: its failure is
+     * recorded on it and the transaction aborted.
      */
-    private void flushAndComplete(List<WriteQueue.Request<?>> durable, long target) {
-        RuntimeException failed = null;
-        try {
-            flushGroup.await(target, () -> {
-                beforeFlush.run();
-                return commitSeq.get();
-            }, this::envSync);
-        } catch (IllegalStateException e) {
-            failed = MetadataStore.closed();
-        } catch (RuntimeException e) {
-            failed = e;
-        }
-        for (WriteQueue.Request<?> r : durable) {
-            if (failed != null) {
-                r.fail(failed);
-            } else {
-                r.complete();
-            }
-        }
-    }
-
-    private void envSync() {
-        try {
-            env.sync(true);
-        } catch (LmdbException e) {
-            throw new FsException(FsError.IO, "LMDB sync: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Runs the batch's works in one transaction and commits it; false if they must run one by one
-     * (a work failed after changing the transaction, or LMDB failed inside it).
-     */
-    private boolean commitBatch(List<WriteQueue.Request<?>> batch) {
+    private boolean commitTogether(List<LmdbWriter.Request<?>> batch) {
+        boolean alone = batch.size() == 1;
         while (true) {
             Txn<ByteBuffer> txn = beginWrite();
             LmdbWriteTxn[] done = new LmdbWriteTxn[batch.size()];
-            Map<Long, PendingWrites.Pending> batchPersisted = new java.util.HashMap<>();
+            Map<Long, PendingWrites.Pending> batchPersisted = alone ? null : new java.util.HashMap<>();
             boolean mapFull = false;
-            boolean alone = false;
+            boolean spoiled = false;
             int ok = 0;
             for (int i = 0; i < batch.size(); i++) {
-                WriteQueue.Request<?> r = batch.get(i);
+                LmdbWriter.Request<?> r = batch.get(i);
                 LmdbWriteTxn t = new LmdbWriteTxn(dbs, txn, writerState, maxNameBytes, pending, batchPersisted);
                 r.run(t);
                 t.end();
@@ -449,7 +386,10 @@ public final class LmdbMetadataStore implements MetadataStore {
                     break;
                 }
                 if (t.failure != null || (r.failure != null && t.wrote)) {
-                    alone = true;
+                    spoiled = true;
+                    if (alone && r.failure == null) {
+                        r.fail(t.failure);
+                    }
                     break;
                 }
                 if (r.failure == null) {
@@ -458,13 +398,13 @@ public final class LmdbMetadataStore implements MetadataStore {
                     ok++;
                 }
             }
-            if (mapFull || alone || ok == 0) {
+            if (mapFull || spoiled || ok == 0) {
                 txn.close(); // aborts
                 if (mapFull) {
                     grow();
                     continue;
                 }
-                return !alone;
+                return alone || !spoiled;
             }
             cache.commitBegins();
             try {
@@ -480,9 +420,16 @@ public final class LmdbMetadataStore implements MetadataStore {
                 throw new FsException(FsError.IO, "LMDB commit: " + e.getMessage(), e);
             }
             txn.close();
-            commitSeq.incrementAndGet();
             committed(done);
             return true;
+        }
+    }
+
+    private void envSync() {
+        try {
+            env.sync(true);
+        } catch (LmdbException e) {
+            throw new FsException(FsError.IO, "LMDB sync: " + e.getMessage(), e);
         }
     }
 
@@ -513,56 +460,6 @@ public final class LmdbMetadataStore implements MetadataStore {
         }
         into.putAll(later);
         return into;
-    }
-
-    /** On the writer thread: runs the work, retrying after growing the map when it is full. */
-    private <T> T runWrite(TxnWork<T> work) {
-        while (true) {
-            Txn<ByteBuffer> txn = beginWrite();
-            LmdbWriteTxn t = new LmdbWriteTxn(dbs, txn, writerState, maxNameBytes, pending);
-            T result;
-            try {
-                result = work.run(t);
-            } catch (Throwable e) { // even a sneaky checked exception must not leave the txn open
-                t.end();
-                txn.close(); // aborts
-                if (t.mapFull) {
-                    grow();
-                    continue;
-                }
-                throw e;
-            }
-            t.end();
-            if (t.mapFull || t.failure != null) {
-                txn.close();
-                if (t.mapFull) {
-                    grow();
-                    continue;
-                }
-                throw t.failure;
-            }
-            cache.commitBegins();
-            try {
-                txn.commit();
-            } catch (Env.MapFullException e) {
-                cache.commitEnds(null, null);
-                txn.close();
-                grow();
-                continue;
-            } catch (LmdbException e) {
-                cache.commitEnds(null, null);
-                txn.close();
-                throw new FsException(FsError.IO, "LMDB commit: " + e.getMessage(), e);
-            }
-            txn.close();
-            commitSeq.incrementAndGet();
-            try {
-                t.committed();
-            } finally {
-                cache.commitEnds(t.changedInodes, t.changedEntries);
-            }
-            return result;
-        }
     }
 
     private Txn<ByteBuffer> beginWrite() {
@@ -677,12 +574,12 @@ public final class LmdbMetadataStore implements MetadataStore {
 
     /** How many write transactions committed (for tests and metrics). */
     long commits() {
-        return commitSeq.get();
+        return writer.commits();
     }
 
     /** How many write works wait for the writer thread (for tests). */
     int queuedWrites() {
-        return writes.queued();
+        return writer.queued();
     }
 
     /** How many reads the cache served without an LMDB transaction (for tests and metrics). */
@@ -698,11 +595,11 @@ public final class LmdbMetadataStore implements MetadataStore {
     // ---------------------------------------------------------------- durability, stats, life cycle
 
     /**
-     * Writes the pending changes of WRITEs, then flushes every committed transaction to disk
-     * ({@code mdb_env_sync(force)}) on a platform thread, so a virtual caller is not pinned by the
-     * native call. Group commit ({@link FlushGroup}): a caller whose commits a finished flush
-     * covered returns at once; otherwise it starts a flush without waiting for one already
-     * running (up to {@link #FLUSH_OVERLAP} in flight), or waits for one to end.
+     * Writes the pending changes of WRITEs, then makes every committed transaction durable
+     * ({@code mdb_env_sync(force)} on the writer thread, so no virtual caller is pinned by the
+     * native call). Returns at once if a finished flush covers every commit made before the call;
+     * otherwise it shares the writer's next flush with every durable work queued meanwhile
+     * (group commit, see {@link LmdbWriter}).
      */
     @Override
     public void sync() {
@@ -715,22 +612,7 @@ public final class LmdbMetadataStore implements MetadataStore {
             return;
         }
         checkOpen();
-        long target = commitSeq.get();
-        try {
-            flushGroup.await(target, () -> {
-                beforeFlush.run();
-                return commitSeq.get();
-            }, () -> onThread(syncer, () -> {
-                try {
-                    env.sync(true);
-                } catch (LmdbException e) {
-                    throw new FsException(FsError.IO, "LMDB sync: " + e.getMessage(), e);
-                }
-                return null;
-            }));
-        } catch (IllegalStateException e) {
-            throw MetadataStore.closed();
-        }
+        writer.sync();
     }
 
     /** Files are inodes; free files are estimated from the map space left at the current bytes per file. */
@@ -753,7 +635,7 @@ public final class LmdbMetadataStore implements MetadataStore {
 
     /** How many times {@link #sync()} flushed (for tests and metrics). */
     long flushes() {
-        return flushGroup.flushes();
+        return writer.flushes();
     }
 
     /** The map size now (for tests and metrics). */
@@ -782,13 +664,9 @@ public final class LmdbMetadataStore implements MetadataStore {
             }
             closed = true;
         }
-        writer.shutdown();
-        awaitQuietly(writer);
-        batchSyncer.shutdown(); // the last batches' flushes, before the flush group refuses more
-        awaitQuietly(batchSyncer);
+        writer.close(); // queued works finish first
         readers.shutdown();
         awaitQuietly(readers);
-        flushGroup.shutdown();
         gate.acquireUninterruptibly(READ_PERMITS);
         try {
             try {
@@ -799,16 +677,13 @@ public final class LmdbMetadataStore implements MetadataStore {
             env.close();
         } finally {
             gate.release(READ_PERMITS);
-            syncer.shutdown();
         }
     }
 
     private void shutdownThreads() {
         pendingFlusher.shutdown();
         readers.shutdown();
-        writer.shutdown();
-        syncer.shutdown();
-        batchSyncer.shutdown();
+        writer.close();
     }
 
     private static void awaitQuietly(ExecutorService ex) {

@@ -17,13 +17,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Group commit on the LMDB writer thread ({@link WriteQueue}, {@code runBatch}): durable writes
+ * Group commit on the LMDB writer thread ({@link LmdbWriter}): durable writes
  * that queue while the writer is busy share one transaction and one flush, and a work that fails
  * costs the others nothing. Made deterministic without timing: a first write holds the writer
  * thread until every caller's work is queued behind it.
@@ -72,6 +73,65 @@ class LmdbGroupCommitTest {
                 int k = i;
                 assertEquals(100 + k, s.read(t -> t.lookup(ROOT, "f" + k)).child(), "caller " + k);
             }
+        }
+    }
+
+    /**
+     * Durable works that queue while the writer flushes form the next batch: one transaction and
+     * one more flush for all of them, and every caller returns only after that flush.
+     */
+    @Test
+    void shouldCoverEverythingQueuedDuringAFlushWithOneMoreFlush() throws Exception {
+        Path where = tmp.resolve("during");
+        int callers = 20;
+        try (LmdbMetadataStore s = new LmdbMetadataStore(where, 1L << 20, 1L << 30);
+             ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            s.writeAndSync(t -> t.addEntry(ROOT, "first", 2));
+            CountDownLatch flushing = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicLong flushesSeen = new java.util.concurrent.atomic.AtomicLong();
+            s.beforeFlush = () -> {
+                if (flushesSeen.getAndIncrement() == 0) {
+                    flushing.countDown();
+                    try {
+                        release.await(WAIT_SECONDS, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            long commits = s.commits();
+            long flushes = s.flushes();
+            Future<?> held = ex.submit(() -> s.writeAndSync(t -> t.addEntry(ROOT, "held", 3)));
+            assertTrue(flushing.await(WAIT_SECONDS, TimeUnit.SECONDS), "the first flush begins");
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                int k = i;
+                fs.add(ex.submit(() -> s.writeAndSync(t -> t.addEntry(ROOT, "d" + k, 200 + k))));
+            }
+            awaitQueued(s, callers);
+            for (Future<?> f : fs) {
+                assertFalse(f.isDone(), "answered before its flush");
+            }
+            release.countDown();
+            held.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            for (Future<?> f : fs) {
+                f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            }
+            assertEquals(commits + 2, s.commits(), "write transactions: the held one, then one for all queued");
+            assertEquals(flushes + 2, s.flushes(), "flushes");
+            s.sync();
+            assertEquals(flushes + 2, s.flushes(), "nothing committed since: no flush");
+            s.write(t -> t.addEntry(ROOT, "late", 4));
+            s.sync();
+            assertEquals(flushes + 3, s.flushes(), "a commit after the last flush needs one more");
+        }
+        try (LmdbMetadataStore s = new LmdbMetadataStore(where, 1L << 20, 1L << 30)) {
+            for (int i = 0; i < callers; i++) {
+                int k = i;
+                assertEquals(200 + k, s.read(t -> t.lookup(ROOT, "d" + k)).child(), "caller " + k);
+            }
+            assertEquals(4, s.read(t -> t.lookup(ROOT, "late")).child());
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -170,12 +171,16 @@ class LmdbMetadataStoreTest extends MetadataStoreContract {
             put(s, dir(ROOT));
             s.sync();
             long before = s.flushes();
-            // like a slow disk: the first flush starts only once every caller has committed, so they overlap for sure
+            // like a slow disk: the first flush (on the writer thread) starts only once every other caller
+            // has committed or queued its work behind it, so they overlap for sure
             CountDownLatch committed = new CountDownLatch(callers);
             AtomicBoolean first = new AtomicBoolean(true);
             s.beforeFlush = () -> {
                 if (first.getAndSet(false)) {
-                    awaitQuietly(committed);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (callers - committed.getCount() + s.queuedWrites() < callers && System.nanoTime() < deadline) {
+                        LockSupport.parkNanos(1_000_000);
+                    }
                 }
             };
             CyclicBarrier start = new CyclicBarrier(callers);
@@ -203,14 +208,6 @@ class LmdbMetadataStoreTest extends MetadataStoreContract {
                 int k = i;
                 assertEquals(100 + k, s.read(t -> t.lookup(ROOT, "g" + k)).child(), "caller " + k);
             }
-        }
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
