@@ -104,7 +104,9 @@ final class ChannelCache {
         try {
             f = files.computeIfAbsent(id, k -> {
                 try {
-                    FileChannel ch = layout.openExisting(id);
+                    // a first WRITE creates the file: look with access(2), not with an open that
+                    // fails (and throws and catches a NoSuchFileException) for every new file
+                    FileChannel ch = create && !layout.exists(id) ? null : layout.openExisting(id);
                     long direntGen = 0;
                     boolean made = false;
                     while (ch == null && create) {

@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Content that was never written (a file created and removed empty: the REMOVE of every metadata
- * workload) is looked up with {@code access(2)}, not with an open that fails: the failed open
+ * workload), and content a first WRITE is about to create, is looked up with {@code access(2)},
+ * not with an open that fails: the failed open
  * threw a {@code NoSuchFileException} with a filled stack trace (and an internal exception
  * before it) on every such REMOVE, about 2 % of the server's CPU in the {@code meta} workload.
  */
@@ -28,6 +29,19 @@ class FileBlockStoreMissingContentTest {
                 s.sync(id);
             }
             assertEquals(0, s.missedOpens(), "failed opens (each one an exception thrown and caught)");
+        }
+    }
+
+    @Test
+    void shouldCreateContentOnItsFirstWriteWithoutAFailedOpen() {
+        try (FileBlockStore s = new FileBlockStore(dir.resolve("b")); Arena a = Arena.ofConfined()) {
+            var data = a.allocate(4096).fill((byte) 2);
+            for (long id = 100; id < 150; id++) {
+                s.write(id, 0, data);
+            }
+            assertEquals(0, s.missedOpens(), "failed opens (each one an exception thrown and caught)");
+            s.write(100, 4096, data); // open already: no lookup at all
+            assertEquals(0, s.missedOpens());
         }
     }
 
