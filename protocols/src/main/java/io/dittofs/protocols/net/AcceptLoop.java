@@ -14,9 +14,18 @@ import java.util.function.IntSupplier;
 
 /**
  * The acceptor of the RPC and SMB servers: accepts until the listener is closed, refuses
- * connections beyond the limit, and runs each connection on its own virtual reader thread
- * (tracked in {@code readers} until it ends, so that close can join them). Runs on the one
- * acceptor thread of a server.
+ * connections beyond the limit, and runs each connection on its own reader thread (tracked in
+ * {@code readers} until it ends, so that close can join them). Runs on the one acceptor thread
+ * of a server.
+ *
+ * <p>The reader is a <em>platform</em> thread, the one deliberate exception to STYLE.md section 6
+ * (calls still run on virtual threads): a virtual thread's blocking socket read goes through the
+ * JDK's poller (a read that finds nothing, {@code epoll_ctl} to re-arm, the poller thread's
+ * {@code epoll_wait} and the wake-up hand-off), which at one call in flight per connection is
+ * most of a call's system calls; a platform thread blocks in one {@code read}. Measured with
+ * {@code perf stat} at 1 connection x 1 call in flight: see docs/nfs.md (issue 9.4).
+ * A connection costs one platform thread (its stack is reserved, committed as used), bounded by
+ * the server's connection limit.
  */
 public final class AcceptLoop {
     private static final Logger LOG = LoggerFactory.getLogger(AcceptLoop.class);
@@ -60,7 +69,7 @@ public final class AcceptLoop {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
                 Runnable body = opener.open(ch);
-                Thread reader = Thread.ofVirtual().name(name + "-conn").unstarted(() -> {
+                Thread reader = Thread.ofPlatform().name(name + "-conn").daemon(true).unstarted(() -> {
                     try {
                         body.run();
                     } finally {

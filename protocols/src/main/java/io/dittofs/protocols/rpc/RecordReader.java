@@ -46,6 +46,11 @@ final class RecordReader {
     private volatile long recordStartNanos;
     /** When bytes last arrived, for the pressure watchdog. */
     private volatile long lastReadNanos = System.nanoTime();
+    /**
+     * Whether the last socket read returned less than it had room for: the socket held nothing more
+     * at that moment, so nobody needs to ask it ({@code FIONREAD}) whether the next call waits.
+     */
+    private boolean drained;
     /** True while waiting for a pooled buffer: a stalled record is then the pool's fault, not the client's. */
     private volatile boolean awaitingBuffer;
 
@@ -73,6 +78,14 @@ final class RecordReader {
     /** Bytes already read from the socket and not yet taken (the next record has begun arriving). */
     int buffered() {
         return inbox.remaining();
+    }
+
+    /**
+     * Whether the socket held no more bytes when it was last read (that read did not fill its
+     * buffer): at queue depth 1 the answer to "does another call wait?" without a system call.
+     */
+    boolean drained() {
+        return drained;
     }
 
     /** The next record, or null on a clean end of stream between records. */
@@ -179,7 +192,9 @@ final class RecordReader {
         inbox.compact();
         try {
             while (inbox.position() < min) {
+                int room = inbox.remaining();
                 int n = ch.read(inbox);
+                drained = n < room;
                 if (n < 0) {
                     if (eofOk && inbox.position() == 0) {
                         return false;
@@ -208,9 +223,12 @@ final class RecordReader {
             inbox.position(inbox.position() + k);
         }
         while (b.hasRemaining()) {
-            if (ch.read(b) < 0) {
+            int room = b.remaining();
+            int n = ch.read(b);
+            if (n < 0) {
                 throw new EOFException("end of stream inside a record");
             }
+            drained = n < room;
             lastReadNanos = System.nanoTime();
         }
     }

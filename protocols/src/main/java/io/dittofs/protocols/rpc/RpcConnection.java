@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One client connection: a virtual reader thread takes records off the socket and runs each
+ * One client connection: a platform reader thread (see {@link io.dittofs.protocols.net.AcceptLoop}
+ * for why not a virtual one) takes records off the socket and runs each
  * call on a fresh virtual thread; replies go out under a per-connection lock, in whatever order
  * the calls finish. A call that arrives while the connection has no other call running and
  * nothing more waits on the socket (one call at a time, as interactive clients send them) runs
@@ -107,6 +108,9 @@ final class RpcConnection {
         if (reader.buffered() > 0) {
             return true; // read ahead with the last record: no FIONREAD needed
         }
+        if (reader.drained()) {
+            return false; // the last read emptied the socket: no FIONREAD either (issue 9.4)
+        }
         try {
             return in.available() > 0;
         } catch (IOException e) {
@@ -114,7 +118,7 @@ final class RpcConnection {
         }
     }
 
-    /** The reader loop; runs on the connection's virtual thread until EOF, error or close. */
+    /** The reader loop; runs on the connection's reader thread until EOF, error or close. */
     void run() {
         readerThread = Thread.currentThread();
         try {

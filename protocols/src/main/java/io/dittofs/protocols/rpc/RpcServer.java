@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A TCP ONC RPC server on blocking NIO channels: an acceptor thread, one virtual reader thread
+ * A TCP ONC RPC server on blocking NIO channels: an acceptor thread, one platform reader thread
  * per connection, one virtual thread per call (the design card; a call that is its connection's
  * only one runs on the reader thread itself, see {@link RpcConnection}). Bounded: at most
  * {@code maxConnections} connections, {@code maxInFlight} calls per connection, records of at

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The accept loop on a real listener: the connection limit refuses, and frees a place when a connection ends. */
@@ -70,6 +71,34 @@ class AcceptLoopTest {
             listener.close();
             acceptor.join(10_000);
             assertTrue(!acceptor.isAlive(), "the loop ends when the listener is closed");
+        }
+    }
+
+    @Test
+    void shouldReadEachConnectionOnAPlatformThread() throws Exception {
+        java.util.concurrent.CompletableFuture<Thread> reader = new java.util.concurrent.CompletableFuture<>();
+        AtomicBoolean stopping = new AtomicBoolean();
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            Thread acceptor = Thread.ofPlatform().start(() -> AcceptLoop.run("test", listener, stopping::get,
+                    () -> 0, 2, () -> { }, ch -> () -> {
+                        reader.complete(Thread.currentThread());
+                        try {
+                            ch.close();
+                        } catch (IOException ignored) {
+                            // closing anyway
+                        }
+                    }, ConcurrentHashMap.newKeySet()));
+            try (Socket a = new Socket("127.0.0.1", port)) {
+                Thread t = reader.get(10, TimeUnit.SECONDS);
+                assertFalse(t.isVirtual(), "a blocking read on a platform thread is one read(2), not the poller's"
+                        + " epoll_ctl/epoll_wait and wake-up per call (issue 9.4)");
+                assertTrue(t.isDaemon());
+            }
+            stopping.set(true);
+            listener.close();
+            acceptor.join(10_000);
         }
     }
 

@@ -25,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RecordReaderTest {
     private static final int LAST = 0x8000_0000;
@@ -114,6 +116,20 @@ class RecordReaderTest {
         assertEquals(4 + 4300, r.buffered(), "the next record came with it");
         assertArrayEquals(second, data(r.next()));
         assertEquals(1, ch.reads, "the second record needed no read at all");
+        assertNull(r.next());
+        assertAllBuffersReturned();
+    }
+
+    @Test
+    void shouldTellTheSocketWasDrainedOnlyWhenItsLastReadCameUpShort() throws IOException {
+        byte[] full = bytes(RecordReader.INBOX - 4, 3); // mark and body fill the inbox exactly
+        byte[] small = bytes(10, 4);
+        RecordReader r = reader(stream(LAST | full.length, full, LAST | small.length, small), 1 << 20);
+        assertArrayEquals(full, data(r.next()));
+        assertEquals(0, r.buffered());
+        assertFalse(r.drained(), "a read that filled its buffer may have left bytes in the socket: ask it");
+        assertArrayEquals(small, data(r.next()));
+        assertTrue(r.drained(), "a short read emptied the socket: no FIONREAD needed (issue 9.4)");
         assertNull(r.next());
         assertAllBuffersReturned();
     }

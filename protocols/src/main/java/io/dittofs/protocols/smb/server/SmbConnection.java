@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One SMB client connection: a virtual reader thread takes direct-TCP frames off the socket,
+ * One SMB client connection: a platform reader thread ({@link io.dittofs.protocols.net.AcceptLoop}) takes direct-TCP frames off the socket,
  * splits each into its elements and charges their credits (in arrival order, so the sequence
  * window is checked as MS-SMB2 3.3.5.2.3 says), then runs the message on a fresh virtual thread;
  * replies go out under a per-connection lock. NEGOTIATE and SESSION_SETUP run on the reader

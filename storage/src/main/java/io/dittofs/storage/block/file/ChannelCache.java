@@ -35,6 +35,8 @@ final class ChannelCache {
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final GroupSync[] dirs = new GroupSync[FileLayout.FAN_OUT];
     private final AtomicLong dataForces = new AtomicLong();
+    /** Allocation measurements ({@code stat} calls) made, for tests. */
+    private final AtomicLong allocationStats = new AtomicLong();
     /** Disk space of all content files: the sum of their last measured allocations. */
     private final AtomicLong used = new AtomicLong();
     /** Files whose allocation changed since it was last measured (measured by {@link #usedBytes}). */
@@ -302,6 +304,7 @@ final class ChannelCache {
             }
         }
         try {
+            allocationStats.incrementAndGet();
             return NativeStat.allocated(layout.file(id));
         } catch (IOException e) {
             return BlockStore.roundUpToSpaceUnit(size);
@@ -311,11 +314,16 @@ final class ChannelCache {
     /** Counts {@code f}'s current allocation instead of its last one. */
     private void measure(OpenFile f) {
         try {
+            allocationStats.incrementAndGet();
             long now = NativeStat.allocated(layout.file(f.id));
             used.addAndGet(now - f.allocated.getAndSet(now));
         } catch (IOException e) {
             touched(f); // counted as before; tried again at the next call
         }
+    }
+
+    long allocationStats() {
+        return allocationStats.get();
     }
 
     long dataForces() {

@@ -44,7 +44,12 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@link #usedBytes} is the disk space the content files take ({@code st_blocks * 512},
  * {@link NativeStat}): holes cost nothing. A write only marks its file; the files marked since
- * the last call are {@code stat}ed when it is asked (FSSTAT). {@link #capacityBytes} is that
+ * the last call are {@code stat}ed when it is asked (FSSTAT, or a file's {@link #spaceUsed}, as in
+ * every WRITE reply's attributes). A write that only overwrites a file known to have no holes
+ * (within its size, whose last measured allocation covers that size) cannot change its
+ * allocation and does not mark it, so a 4 KiB random overwrite costs no {@code stat} (issue 9.4;
+ * a file system that allocates speculatively past EOF, as XFS does, can make a hole look covered,
+ * and {@code used} then lags until the file's next extending write or truncate). {@link #capacityBytes} is that
  * plus the space still usable on the file system, so FSSTAT's free figure is the file
  * system's. {@link #maxFileSize} is probed once
  * at open (ext4: 16 TiB - 4 KiB); writes beyond it fail with {@link FsError#FILE_TOO_LARGE}.
@@ -175,12 +180,15 @@ public final class FileBlockStore implements BlockStore {
                 if (f.deleted) {
                     continue; // deleted meanwhile: write into a new file
                 }
+                long before = f.size.get();
                 long done = 0;
                 while (done < len) {
                     done += f.channel.write(src.asSlice(done, Math.min(CHUNK, len - done)).asByteBuffer(), offset + done);
                 }
                 f.size.getAndAccumulate(offset + len, Math::max);
-                cache.touched(f);
+                if (offset + len > before || f.allocated.get() < BlockStore.roundUpToSpaceUnit(before)) {
+                    cache.touched(f); // it may have taken blocks: measured again (one stat) when asked
+                }
                 f.data.changed();
                 return;
             } catch (ClosedChannelException e) {
@@ -451,6 +459,11 @@ public final class FileBlockStore implements BlockStore {
     /** {@code fdatasync} calls of content files so far (each may cover many callers). */
     public long dataForces() {
         return cache.dataForces();
+    }
+
+    /** How many times a content file's allocation was measured ({@code stat}), for tests. */
+    long allocationStats() {
+        return cache.allocationStats();
     }
 
     /** {@code fsync} calls of fan-out directories so far (for new files' entries). */
