@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release archive dittofs-VERSION-linux-ARCH.tar.gz from the packaged server:
 #   runtime/           a jlink image of JDK 25: the modules jdeps finds in the jars, plus tools
-#   app/               dittofs.jar, lib/*.jar, jvm.options (the JVM flags the libraries need)
+#   app/               dittofs.jar, lib/*.jar (signatures stripped: UnsignJars.java), jvm.options
 #   dfs, dfsctl        the launchers (they use runtime/ when it is there)
 #   dittofs.service    the systemd unit; config.example.yaml; README.md
 # Usage: build-archive.sh VERSION REPO_ROOT OUT_DIR. Only the build machine's OS/architecture:
@@ -27,6 +27,13 @@ STAGE="$OUT/archive/$NAME"
 rm -rf "$OUT/archive"; mkdir -p "$STAGE/app/lib"
 cp "$SRC/dittofs.jar" "$SRC/jvm.options" "$STAGE/app/"
 cp "$SRC"/lib/*.jar "$STAGE/app/lib/"
+# signed jars (bcprov) cost heap and metaspace for signature checks at class loading: strip them
+"$JDK/bin/java" "$ROOT/dist/UnsignJars.java" "$STAGE/app/lib"
+for j in "$STAGE"/app/lib/*.jar; do
+  if "$JDK/bin/jar" tf "$j" | grep -qiE '^META-INF/[^/]+\.(SF|RSA|DSA|EC)$'; then
+    echo "build-archive: $j is still signed" >&2; exit 1
+  fi
+done
 
 # modules: what the jars use (jdeps), plus what they reach by reflection or operators need:
 # JFR streaming and jcmd (profiling, JFR.dump, Thread.print), DNS for JNDI, Kerberos (SMB),

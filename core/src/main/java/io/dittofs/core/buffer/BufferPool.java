@@ -4,8 +4,10 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,10 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * the last big enough for a 1 MiB READ/WRITE record with its headers), plus an optional fourth,
  * {@link #HUGE} (8 MiB + 64 KiB, for SMB's multi-credit 8 MiB READ/WRITE), present only when the
  * pool is built with a cap of huge buffers; its count is then the pool's global budget of memory
- * for large I/O, so many clients asking for 8 MiB at once wait instead of exhausting memory. Buffers come from one
- * long-lived shared {@link Arena} and are reused; the number of buffers of each class is capped,
+ * for large I/O, so many clients asking for 8 MiB at once wait instead of exhausting memory. Buffers are
+ * allocated on first need and reused; the number of buffers of each class is capped,
  * so a flood of requests waits for buffers instead of growing memory without bound. Waiting is
  * bounded (30 s) and fair: buffers go to waiters in the order they asked.
+ *
+ * <p>The pool shrinks back after a burst: every {@linkplain #trim() trim} (a virtual thread of the
+ * pool runs one every 5 s) frees the free buffers of each class beyond the most that were leased at
+ * once since the previous trim (and beyond a small floor per class: 16 small, 4 medium, 1 large, no
+ * huge), so a buffer is freed 5 to 10 s after the load that needed it ended. Each buffer has an
+ * {@link Arena} of its own, so freeing it gives its memory back to the C heap at once (one shared
+ * arena frees nothing before it closes); a leased buffer is never freed.
  *
  * <p>A {@linkplain #share share} is a view of the pool for one owner (a connection) that may
  * hold at most a budget of medium and large buffers at once; past its budget an owner waits for
@@ -36,31 +45,54 @@ public final class BufferPool implements AutoCloseable {
     public static final int HUGE = 8 * 1024 * 1024 + 64 * 1024;
     private static final int[] SIZES = {SMALL, MEDIUM, LARGE, HUGE};
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** Free buffers each class keeps through a trim however idle it is: small, medium, large, huge. */
+    private static final int[] FLOORS = {16, 4, 1, 0};
+    /** How often the pool's own thread trims it. */
+    public static final Duration TRIM_INTERVAL = Duration.ofSeconds(5);
 
-    private final Arena arena;
     private final Class[] classes;
     private final AtomicLong allocatedBytes;
     /** The largest buffer handed out: {@link #LARGE}, or {@link #HUGE} when the pool has huge buffers. */
     private final int maxSize;
     /** A share's budget per size class (null: no budget of its own); null for the pool itself. */
     private final Semaphore[] budget;
-    /** A share whose owner is gone: its acquires fail at once, its waiters are woken. */
-    private volatile boolean shareClosed;
+    /**
+     * A share whose owner is gone: its acquires fail at once, its waiters are woken; for the pool
+     * itself, the pool is closed (its free buffers are freed, and so is every buffer released later).
+     */
+    private volatile boolean closed;
+    /** The pool itself, which owns the buffers (this, for the pool). */
+    private final BufferPool root;
+    /** The pool's trimming thread (null for a share, or when the pool is trimmed by hand only). */
+    private final Thread trimmer;
     /** Leases out through this share (or the pool itself), per size class. */
     private final AtomicIntegerArray leased = new AtomicIntegerArray(SIZES.length);
 
     private static final class Class {
         final int index;
         final int size;
+        final int max;
         final Semaphore permits;
-        final ManyToManyConcurrentArrayQueue<MemorySegment> free;
+        final ManyToManyConcurrentArrayQueue<Buffer> free;
+        /** Buffers of this class that exist (leased or free). */
+        final AtomicInteger live = new AtomicInteger();
+        /**
+         * The most buffers leased at once since the last trim: the ones a trim keeps. Updated
+         * without a lock (a lost update only makes a trim free a buffer that is then allocated again).
+         */
+        volatile int peak;
 
         Class(int index, int max) {
             this.index = index;
             this.size = SIZES[index];
+            this.max = max;
             this.permits = new Semaphore(max, true);
             this.free = new ManyToManyConcurrentArrayQueue<>(Math.max(2, max));
         }
+    }
+
+    /** One pooled buffer and the arena that owns its memory alone. */
+    record Buffer(Arena arena, MemorySegment segment) {
     }
 
     /** A pool with the default caps: 4096 small, 1024 medium and 256 large buffers, no huge ones. */
@@ -78,19 +110,30 @@ public final class BufferPool implements AutoCloseable {
      * {@link #maxSize()} is {@link #LARGE}).
      */
     public BufferPool(int maxSmall, int maxMedium, int maxLarge, int maxHuge) {
+        this(maxSmall, maxMedium, maxLarge, maxHuge, TRIM_INTERVAL);
+    }
+
+    /**
+     * Like {@link #BufferPool(int, int, int, int)}, trimmed every {@code trimEvery} by a thread of its
+     * own, or only by calls to {@link #trim()} when {@code trimEvery} is zero.
+     */
+    BufferPool(int maxSmall, int maxMedium, int maxLarge, int maxHuge, Duration trimEvery) {
         if (maxHuge < 0) {
             throw new IllegalArgumentException("huge buffers " + maxHuge);
         }
-        this.arena = Arena.ofShared();
         this.classes = new Class[] {new Class(0, maxSmall), new Class(1, maxMedium), new Class(2, maxLarge),
             new Class(3, maxHuge)};
         this.allocatedBytes = new AtomicLong();
         this.maxSize = maxHuge > 0 ? HUGE : LARGE;
         this.budget = null;
+        this.root = this;
+        this.trimmer = trimEvery.isZero() ? null
+                : Thread.ofVirtual().name("buffer-pool-trim").start(() -> trimEvery(trimEvery));
     }
 
     private BufferPool(BufferPool pool, int maxSmall, int maxMedium, int maxLarge, int maxHuge) {
-        this.arena = pool.arena;
+        this.root = pool;
+        this.trimmer = null;
         this.classes = pool.classes;
         this.allocatedBytes = pool.allocatedBytes;
         this.maxSize = pool.maxSize;
@@ -155,19 +198,23 @@ public final class BufferPool implements AutoCloseable {
         if (own != null) {
             take(own, deadline, c.size);
         }
-        MemorySegment seg;
+        Buffer buf;
         try {
-            if (shareClosed) {
+            if (closed) {
                 throw new PoolExhaustedException(c.size);
             }
             take(c.permits, deadline, c.size);
-            if (shareClosed) { // closed while queued for the pool: pass the buffer on to the next waiter
+            if (closed) { // closed while queued for the pool: pass the buffer on to the next waiter
                 c.permits.release();
                 throw new PoolExhaustedException(c.size);
             }
-            seg = c.free.poll();
-            if (seg == null) {
-                seg = allocate(c);
+            int out = c.max - c.permits.availablePermits();
+            if (out > c.peak) {
+                c.peak = out;
+            }
+            buf = c.free.poll();
+            if (buf == null) {
+                buf = allocate(c);
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             if (own != null) {
@@ -176,7 +223,7 @@ public final class BufferPool implements AutoCloseable {
             throw e;
         }
         leased.incrementAndGet(c.index);
-        return new Lease(this, c, seg, size);
+        return new Lease(this, c, buf, size);
     }
 
     private static void take(Semaphore s, long deadline, int size) {
@@ -191,15 +238,27 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
-    private MemorySegment allocate(Class c) {
+    private Buffer allocate(Class c) {
+        Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg = arena.allocate(c.size, 64);
+            if (root.closed) {
+                throw new IllegalStateException("buffer pool closed");
+            }
+            Buffer buf = new Buffer(arena, arena.allocate(c.size, 64));
+            c.live.incrementAndGet();
             allocatedBytes.addAndGet(c.size);
-            return seg;
+            return buf;
         } catch (RuntimeException | OutOfMemoryError e) {
+            arena.close();
             c.permits.release();
             throw e;
         }
+    }
+
+    private void free(Class c, Buffer buf) {
+        c.live.decrementAndGet();
+        allocatedBytes.addAndGet(-c.size);
+        buf.arena().close();
     }
 
     private static int classFor(int size) {
@@ -211,10 +270,15 @@ public final class BufferPool implements AutoCloseable {
         throw new IllegalArgumentException("buffer size " + size);
     }
 
-    void release(Object cls, MemorySegment whole) {
+    void release(Object cls, Buffer buf) {
         Class c = (Class) cls;
         leased.decrementAndGet(c.index);
-        c.free.offer(whole);
+        if (!c.free.offer(buf)) { // only when a trim raced with a burst of allocations
+            free(c, buf);
+        }
+        if (root.closed) {
+            freeAll(c);
+        }
         c.permits.release();
         if (budget != null && budget[c.index] != null) {
             budget[c.index].release();
@@ -252,9 +316,48 @@ public final class BufferPool implements AutoCloseable {
         return classes[classFor(size)].permits.getQueueLength();
     }
 
-    /** Off-heap bytes this pool has allocated so far (it never shrinks before {@link #close()}). */
+    /** Off-heap bytes of the buffers this pool holds now, leased or free (trims and {@link #close()} lower it). */
     public long allocatedBytes() {
         return allocatedBytes.get();
+    }
+
+    /**
+     * Frees the free buffers of each class beyond the most that were leased at once since the
+     * previous trim (and beyond the class's floor), then starts the next period. Leased buffers are
+     * never freed. The pool's own thread calls this every {@link #TRIM_INTERVAL}; safe to call from
+     * any thread, also on a share (it trims the pool).
+     */
+    public void trim() {
+        for (Class c : classes) {
+            int keep = Math.max(c.peak, FLOORS[c.index]);
+            c.peak = c.max - c.permits.availablePermits(); // the next period starts with what is out now
+            for (int excess = c.live.get() - keep; excess > 0; excess--) {
+                Buffer buf = c.free.poll();
+                if (buf == null) {
+                    break;
+                }
+                free(c, buf);
+            }
+        }
+    }
+
+    private void trimEvery(Duration interval) {
+        while (!closed) {
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!closed) {
+                trim();
+            }
+        }
+    }
+
+    private void freeAll(Class c) {
+        for (Buffer buf = c.free.poll(); buf != null; buf = c.free.poll()) {
+            free(c, buf);
+        }
     }
 
     /**
@@ -268,17 +371,24 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /**
-     * Closes the pool and frees its memory; for a {@linkplain #share share}, fails its waiting and
-     * future acquires and leaves the pool open.
+     * Closes the pool and frees its free buffers (a buffer still leased is freed when its lease
+     * closes); for a {@linkplain #share share}, fails its waiting and future acquires and leaves the
+     * pool open.
      */
     @Override
     public void close() {
         if (budget == null) {
-            arena.close();
+            closed = true;
+            if (trimmer != null) {
+                trimmer.interrupt();
+            }
+            for (Class c : classes) {
+                freeAll(c);
+            }
             return;
         }
-        if (!shareClosed) {
-            shareClosed = true;
+        if (!closed) {
+            closed = true;
             for (Semaphore s : budget) {
                 if (s != null) {
                     s.release(1 << 20); // wakes every waiter, which then sees the share closed

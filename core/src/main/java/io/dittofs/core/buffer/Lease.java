@@ -11,14 +11,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Lease implements AutoCloseable {
     private final BufferPool pool;
     private final Object cls;
+    private final BufferPool.Buffer buffer;
     private final MemorySegment whole;
     private final MemorySegment segment;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    Lease(BufferPool pool, Object cls, MemorySegment whole, int size) {
+    Lease(BufferPool pool, Object cls, BufferPool.Buffer buffer, int size) {
         this.pool = pool;
         this.cls = cls;
-        this.whole = whole;
+        this.buffer = buffer;
+        this.whole = buffer.segment();
         this.segment = whole.asSlice(0, size);
     }
 
@@ -35,7 +37,7 @@ public final class Lease implements AutoCloseable {
     @Override
     public void close() {
         if (released.compareAndSet(false, true)) {
-            pool.release(cls, whole);
+            pool.release(cls, buffer);
         }
     }
 }

@@ -4,7 +4,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -229,6 +231,87 @@ class BufferPoolTest {
             assertTrue(waiterServed.get(), "the earlier waiter was served first");
         }
         waiter.join(10_000);
+    }
+
+    @Test
+    void shouldFreeBuffersLeftIdleForAWholeTrimPeriodDownToTheFloor() {
+        try (BufferPool trimmed = new BufferPool(32, 8, 4, 0, Duration.ZERO)) {
+            Lease[] burst = new Lease[4];
+            for (int i = 0; i < burst.length; i++) {
+                burst[i] = trimmed.acquire(BufferPool.LARGE);
+            }
+            MemorySegment[] memory = new MemorySegment[burst.length];
+            for (int i = 0; i < burst.length; i++) {
+                memory[i] = burst[i].capacity();
+                burst[i].close();
+            }
+            assertEquals(4L * BufferPool.LARGE, trimmed.allocatedBytes());
+            trimmed.trim();
+            assertEquals(4L * BufferPool.LARGE, trimmed.allocatedBytes(), "all four were leased at once this period");
+            trimmed.trim();
+            assertEquals(BufferPool.LARGE, trimmed.allocatedBytes(), "idle for a whole period: freed down to one");
+            int alive = 0;
+            for (MemorySegment m : memory) {
+                alive += m.scope().isAlive() ? 1 : 0;
+            }
+            assertEquals(1, alive, "a freed buffer's arena is closed, so its memory went back");
+            try (Lease again = trimmed.acquire(BufferPool.LARGE)) {
+                again.segment().set(ValueLayout.JAVA_INT, 0, 1);
+                assertEquals(BufferPool.LARGE, trimmed.allocatedBytes(), "the kept buffer is reused");
+            }
+        }
+    }
+
+    @Test
+    void shouldNeverFreeALeasedBufferWhenTrimmed() {
+        try (BufferPool trimmed = new BufferPool(32, 8, 4, 0, Duration.ZERO)) {
+            Lease a = trimmed.acquire(BufferPool.LARGE);
+            Lease b = trimmed.acquire(BufferPool.LARGE);
+            trimmed.trim();
+            trimmed.trim();
+            trimmed.trim();
+            a.segment().set(ValueLayout.JAVA_INT, 0, 7);
+            b.segment().set(ValueLayout.JAVA_INT, 0, 8);
+            assertEquals(2L * BufferPool.LARGE, trimmed.allocatedBytes());
+            a.close();
+            b.close();
+            trimmed.trim(); // both were out during this period
+            assertEquals(2L * BufferPool.LARGE, trimmed.allocatedBytes());
+            trimmed.trim();
+            assertEquals(BufferPool.LARGE, trimmed.allocatedBytes());
+        }
+    }
+
+    @Test
+    void shouldTrimByItselfEveryInterval() throws Exception {
+        try (BufferPool trimmed = new BufferPool(32, 8, 4, 0, Duration.ofMillis(20))) {
+            Lease a = trimmed.acquire(BufferPool.LARGE);
+            Lease b = trimmed.acquire(BufferPool.LARGE);
+            a.close();
+            b.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (trimmed.allocatedBytes() > BufferPool.LARGE && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(BufferPool.LARGE, trimmed.allocatedBytes());
+        }
+    }
+
+    @Test
+    void shouldFreeBuffersWhenPoolClosedAndALeaseWhenItClosesAfterThePool() {
+        BufferPool closing = new BufferPool(4, 4, 4, 0, Duration.ZERO);
+        Lease held = closing.acquire(BufferPool.LARGE);
+        MemorySegment idle;
+        try (Lease l = closing.acquire(BufferPool.MEDIUM)) {
+            idle = l.capacity();
+        }
+        closing.close();
+        assertFalse(idle.scope().isAlive(), "a free buffer is freed by close");
+        held.segment().set(ValueLayout.JAVA_INT, 0, 3); // still usable until its lease closes
+        MemorySegment heldMemory = held.capacity();
+        held.close();
+        assertFalse(heldMemory.scope().isAlive());
+        assertEquals(0, closing.allocatedBytes());
     }
 
     /** True until {@code t} is parked (waiting for a buffer). */
