@@ -86,21 +86,57 @@ class SmbTortureIT {
         Files.writeString(outDir.resolve("results.txt"), detail);
         System.out.println("smbtorture against DittoFS (" + outDir + "):\n" + summary);
         List<String> regressions = new ArrayList<>();
+        List<String> flaky = new ArrayList<>();
         List<String> fixed = new ArrayList<>();
-        expected.forEach((test, want) -> {
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            String test = e.getKey();
             Outcome got = all.get(test);
-            if (want.equals("PASS") && (got == null || !got.result().equals("PASS"))) {
-                regressions.add(test + ": " + (got == null ? "not run" : got.result() + " " + got.detail()));
-            } else if (!want.equals("PASS") && got != null && got.result().equals("PASS")) {
+            if (e.getValue().equals("PASS") && (got == null || !got.result().equals("PASS"))) {
+                String first = test + ": " + (got == null ? "not run" : got.result() + " " + got.detail());
+                Outcome again = rerun(test, outDir);
+                if (again.result().equals("PASS")) {
+                    flaky.add(first);
+                } else {
+                    regressions.add(first + "; alone again: " + again.result() + " " + again.detail());
+                }
+            } else if (!e.getValue().equals("PASS") && got != null && got.result().equals("PASS")) {
                 fixed.add(test);
             }
-        });
+        }
+        if (!flaky.isEmpty()) {
+            System.out.println("FLAKY: expected to pass, failed in its suite and passed alone (server log "
+                    + server.log() + "):\n  " + String.join("\n  ", flaky) + "\n" + connectionEvents());
+        }
         all.keySet().stream().filter(t -> !expected.containsKey(t))
                 .forEach(t -> System.out.println("not in smbtorture-expected.txt: " + all.get(t).result() + " " + t));
         if (!fixed.isEmpty()) {
             System.out.println("known failures that now pass (mark them PASS): " + fixed);
         }
-        assertEquals(List.of(), regressions, "smbtorture tests expected to pass; server log " + server.log());
+        assertEquals(List.of(), regressions, "smbtorture tests expected to pass; server log " + server.log() + "\n"
+                + connectionEvents());
+    }
+
+    /**
+     * A test that was expected to pass and did not, run once more on its own. A throughput test
+     * such as {@code create.bench-path-contention-shared} depends on timing; a regression fails
+     * both times, and a pass the second time is still reported (FLAKY) with the server's view.
+     */
+    private static Outcome rerun(String test, Path outDir) throws Exception {
+        String suite = test.substring("smb2.".length(), test.indexOf('.', "smb2.".length()));
+        Map<String, Outcome> again = new LinkedHashMap<>();
+        int sub = test.indexOf(' '); // "smb2.suite.test subtest" is reported by its test
+        runTorture(sub < 0 ? test : test.substring(0, sub), outDir.resolve("rerun.subunit"), SINGLE_SECONDS, suite,
+                again);
+        return again.getOrDefault(test, new Outcome("CRASH", "no result reported"));
+    }
+
+    /** The server's warnings, errors and connection closings (the last 40), to tell why a client lost its connection. */
+    private static String connectionEvents() throws IOException {
+        List<String> lines = Files.readAllLines(server.log(), StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("closing SMB connection"))
+                .toList();
+        return "server warnings, errors and closed connections:\n  "
+                + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
     /**
