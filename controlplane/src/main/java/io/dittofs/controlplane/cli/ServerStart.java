@@ -10,6 +10,7 @@ import io.dittofs.controlplane.config.LoggingSetup;
 import io.dittofs.controlplane.model.ShareDef;
 import io.dittofs.controlplane.profiling.ContinuousProfiler;
 import io.dittofs.controlplane.profiling.ProfilingSettings;
+import io.dittofs.controlplane.runtime.HeapGuard;
 import io.dittofs.controlplane.runtime.Observability;
 import io.dittofs.controlplane.runtime.ServerRuntime;
 import io.dittofs.controlplane.runtime.StorePaths;
@@ -228,6 +229,9 @@ final class ServerStart implements Callable<Integer> {
             db.close();
             stopped.countDown();
         }, "dfs-shutdown"));
+        if (HeapGuard.start().isEmpty()) {
+            LOG.debug("no Serial old generation to guard (another collector was chosen in jvm.options)");
+        }
         String pm = runtime.portmapPortBound() >= 0 ? " portmap=" + runtime.portmapPortBound() : "";
         if (observability.metricsPort() >= 0) {
             pm += " metrics=" + observability.metricsPort();
