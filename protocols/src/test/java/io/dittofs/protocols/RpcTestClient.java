@@ -59,6 +59,11 @@ public final class RpcTestClient implements AutoCloseable {
         return new RpcTestClient(s);
     }
 
+    /** The client side's port (the server's socket of this connection has it as its remote port). */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     public static int nextXid() {
         return XIDS.incrementAndGet();
     }

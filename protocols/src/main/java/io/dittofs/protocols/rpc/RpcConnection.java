@@ -3,6 +3,7 @@ package io.dittofs.protocols.rpc;
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.core.buffer.Lease;
 import io.dittofs.core.spi.ContentRegion;
+import io.dittofs.protocols.net.DirectSend;
 import io.dittofs.protocols.xdr.BadXdrException;
 import io.dittofs.protocols.xdr.XdrEncoder;
 import org.slf4j.Logger;
@@ -71,6 +72,8 @@ final class RpcConnection {
     private final int maxInFlight;
     /** The socket's stream, only to ask how many bytes wait unread ({@code FIONREAD}). */
     private final InputStream in;
+    /** Replies sent without switching the socket to non-blocking mode (null: through the channel only). */
+    private final DirectSend direct;
     /** When the reply being written began (0 when none is), for the send-timeout watchdog. */
     private volatile long sendStartNanos;
     /** When reply bytes were last taken by the client, for the pressure watchdog. */
@@ -95,6 +98,7 @@ final class RpcConnection {
         this.inFlight = new Semaphore(maxInFlight);
         this.maxInFlight = maxInFlight;
         this.in = ch.socket().getInputStream();
+        this.direct = DirectSend.of(ch).orElse(null);
         this.calls = new CallChannel(this::sendCall, this::close);
         this.callScope = ScopedValue.where(BackChannel.CURRENT, calls);
     }
@@ -229,11 +233,13 @@ final class RpcConnection {
         writeLock.lock();
         try {
             startSend();
-            writeAll(out.asByteBuffer());
+            // through the channel: sendfile on a socket left blocking would hold the call's carrier
+            // thread while a client that does not read keeps the socket full
+            writeAll(out.asByteBuffer(), false);
             MemorySegment scratch = enc.buffer(); // sent already: free for the copies below
             sendTail(tail, scratch);
             MemorySegment pad = scratch.asSlice(0, enc.tailPadding()).fill((byte) 0);
-            writeAll(pad.asByteBuffer());
+            writeAll(pad.asByteBuffer(), false);
         } finally {
             sendStartNanos = 0;
             writeLock.unlock();
@@ -258,7 +264,7 @@ final class RpcConnection {
             }
             MemorySegment piece = scratch.asSlice(0, Math.min(scratch.byteSize(), n - pos));
             tail.read(pos, piece);
-            writeAll(piece.asByteBuffer());
+            writeAll(piece.asByteBuffer(), false);
             pos += piece.byteSize();
             server.tailCopied(piece.byteSize());
         }
@@ -277,7 +283,7 @@ final class RpcConnection {
         writeLock.lock();
         try {
             startSend();
-            writeAll(b);
+            writeAll(b, true);
         } finally {
             sendStartNanos = 0;
             writeLock.unlock();
@@ -291,7 +297,14 @@ final class RpcConnection {
         sendStartNanos = start;
     }
 
-    private void writeAll(ByteBuffer b) throws IOException {
+    /**
+     * Writes all of {@code b}: first what the socket takes at once through {@link #direct} (when
+     * {@code viaDirect}; the socket stays in blocking mode), the rest through the channel.
+     */
+    private void writeAll(ByteBuffer b, boolean viaDirect) throws IOException {
+        if (viaDirect && direct != null && direct.send(b) > 0) {
+            lastSendNanos = System.nanoTime(); // the rest, if any, waits for the socket in the channel
+        }
         int limit = b.limit();
         while (b.hasRemaining()) {
             b.limit(Math.min(limit, b.position() + SEND_SLICE));
@@ -386,6 +399,9 @@ final class RpcConnection {
             return;
         }
         closed = true;
+        if (direct != null) {
+            direct.close(); // first: the connection ends when its last descriptor closes
+        }
         try {
             ch.close();
         } catch (IOException ignored) {

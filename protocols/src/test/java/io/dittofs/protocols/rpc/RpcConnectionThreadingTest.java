@@ -101,6 +101,30 @@ class RpcConnectionThreadingTest {
         }
     }
 
+    /**
+     * Replies written by call threads (virtual) leave the socket in blocking mode, so the platform
+     * reader keeps reading each call with one blocking read (issue 9.4): a virtual thread's channel
+     * write would switch it to non-blocking for good, see {@link io.dittofs.protocols.net.DirectSend}.
+     */
+    @Test
+    @Timeout(30)
+    void shouldKeepTheSocketBlockingWhenCallThreadsSendReplies() throws IOException {
+        ByteArrayOutputStream both = new ByteArrayOutputStream();
+        for (int proc : new int[] {WAIT, RELEASE}) {
+            byte[] m = RpcTestClient.callMessage(RpcTestClient.nextXid(), 2, PROG, 1, proc, Cred.none(), new byte[0]);
+            both.writeBytes(xdr().int32(0x8000_0000 | m.length).build());
+            both.writeBytes(m);
+        }
+        try (RpcTestClient c = RpcTestClient.connect(server.port())) {
+            c.sendRaw(both.toByteArray()); // pipelined: both run on call threads of their own
+            c.readReply();
+            c.readReply();
+            assertFalse(io.dittofs.protocols.net.SocketFlags.nonBlocking(server.port(), c.localPort()),
+                    "the server's socket of the connection is still in blocking mode");
+            assertEquals(0, c.call(PROG, 1, WHO, Cred.none(), new byte[0]).stat(), "and still answers");
+        }
+    }
+
     @Test
     @Timeout(30)
     void shouldNotInterruptCallRunningOnReaderThreadWhenItsConnectionIsClosed() throws Exception {

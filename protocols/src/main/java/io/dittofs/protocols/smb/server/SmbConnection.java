@@ -2,6 +2,7 @@ package io.dittofs.protocols.smb.server;
 
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.core.buffer.Lease;
+import io.dittofs.protocols.net.DirectSend;
 import io.dittofs.protocols.smb.AsyncOp;
 import io.dittofs.protocols.smb.ConnState;
 import io.dittofs.protocols.smb.SmbDropException;
@@ -45,6 +46,10 @@ final class SmbConnection {
     private final BufferPool buffers;
     private final FrameReader reader;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** The direct-TCP header of the reply being sent (under the write lock). */
+    private final ByteBuffer header = ByteBuffer.allocateDirect(4);
+    /** Replies sent without switching the socket to non-blocking mode (null: through the channel only). */
+    private final DirectSend direct;
     private final Semaphore inFlight;
     private final int maxInFlight;
     private final CreditWindow credits;
@@ -62,6 +67,7 @@ final class SmbConnection {
         this.buffers = server.pool().share(0, MEDIUM_PER_LARGE * o.largeBuffersPerConnection(),
                 o.largeBuffersPerConnection(), HUGE_PER_CONNECTION);
         this.reader = new FrameReader(ch, buffers, o.maxFrame());
+        this.direct = DirectSend.of(ch).orElse(null);
         this.maxInFlight = o.maxInFlightPerConnection();
         this.inFlight = new Semaphore(maxInFlight);
         this.credits = new CreditWindow(o.maxCredits());
@@ -214,11 +220,14 @@ final class SmbConnection {
 
     /** Sends one reply with its direct-TCP header. */
     private void send(MemorySegment reply) throws IOException {
-        ByteBuffer hdr = ByteBuffer.allocate(4).putInt(0, (int) reply.byteSize());
         ByteBuffer body = reply.asByteBuffer();
         writeLock.lock();
         try {
             sendStartNanos = System.nanoTime() | 1;
+            ByteBuffer hdr = header.clear().putInt(0, (int) reply.byteSize());
+            if (direct != null && direct.send(hdr, true) == 4) {
+                direct.send(body); // what the socket does not take goes through the channel below
+            }
             ByteBuffer[] bufs = {hdr, body};
             while (body.hasRemaining()) {
                 ch.write(bufs);
@@ -276,6 +285,9 @@ final class SmbConnection {
             return;
         }
         closed = true;
+        if (direct != null) {
+            direct.close(); // first: the connection ends when its last descriptor closes
+        }
         try {
             ch.close();
         } catch (IOException ignored) {
