@@ -296,13 +296,7 @@ public final class RpcDispatcher {
             key = null;
         }
         if (key != null) {
-            byte[] copy = e.written().toArray(ValueLayout.JAVA_BYTE);
-            int len = copy.length - 4;
-            copy[0] = (byte) (0x80 | (len >>> 24));
-            copy[1] = (byte) (len >>> 16);
-            copy[2] = (byte) (len >>> 8);
-            copy[3] = (byte) len;
-            drc.complete(key, copy);
+            drc.completeEncoded(key, e.written()); // copied into the cache's own memory, mark and all
         }
         if (!observed) {
             return new Reply(e);
