@@ -60,7 +60,7 @@ public final class DuplicateRequestCache {
 
     private final int capacity;
     private final long maxAgeNanos;
-    // slot i: the call's identity, when it began, its reply length (or RUNNING / ON_HEAP)
+    // slot i: the call's identity (client null: slot free), when it began, its reply length (or RUNNING / ON_HEAP)
     private final InetAddress[] client;
     private final int[] xid;
     private final int[] program;
@@ -69,7 +69,6 @@ public final class DuplicateRequestCache {
     private final int[] checksum;
     private final long[] created;
     private final int[] replyLength;
-    private final boolean[] used;
     private final MemorySegment replies;
     private final Map<Integer, byte[]> large = new HashMap<>();
     /** Open addressing (linear probing) from a key's hash to its slot; twice the slots, so it stays half empty. */
@@ -93,7 +92,6 @@ public final class DuplicateRequestCache {
         this.checksum = new int[capacity];
         this.created = new long[capacity];
         this.replyLength = new int[capacity];
-        this.used = new boolean[capacity];
         this.replies = Arena.ofAuto().allocate((long) capacity * SLOT_BYTES, 8);
         this.index = new int[Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1];
         this.mask = index.length - 1;
@@ -177,7 +175,7 @@ public final class DuplicateRequestCache {
     private void insert(Key key) {
         int slot = next;
         next = (next + 1) % capacity;
-        if (used[slot]) {
+        if (client[slot] != null) { // a slot in use holds its call's client
             evict(slot); // the oldest call
         }
         client[slot] = key.client();
@@ -188,7 +186,6 @@ public final class DuplicateRequestCache {
         checksum[slot] = key.argsChecksum();
         created[slot] = System.nanoTime();
         replyLength[slot] = RUNNING;
-        used[slot] = true;
         size++;
         int i = hash(key.client(), key.xid(), key.program(), key.version(), key.proc(), key.argsChecksum()) & mask;
         while (index[i] != EMPTY) {
@@ -236,7 +233,6 @@ public final class DuplicateRequestCache {
             large.remove(slot);
         }
         client[slot] = null;
-        used[slot] = false;
         size--;
     }
 
