@@ -186,12 +186,8 @@ public final class LmdbMetadataStore implements MetadataStore {
         Path dataFile = dir.resolve("data.mdb");
         try {
             redo = new RedoLog(dir, redoFileBytes);
-            if (redo.found() != null) {
-                if (Files.exists(dataFile)) {
-                    LmdbCheckpoints.restoreMeta(dataFile, redo.found().lmdbMeta());
-                } else {
-                    redo.forget();
-                }
+            if (redo.found() != null && Files.exists(dataFile)) {
+                LmdbCheckpoints.restoreMeta(dataFile, redo.found().lmdbMeta());
             }
         } catch (IOException e) {
             throw new FsException(FsError.IO, "cannot open the metadata redo log in " + dir + ": " + e.getMessage(), e);

@@ -122,7 +122,7 @@ final class RedoLog implements AutoCloseable {
     private final FileChannel[] files = new FileChannel[2];
     private final FileChannel header;
     private final boolean[] unsynced = new boolean[2];
-    private Checkpoint found;
+    private final Checkpoint found;
     private int current;
     private long position;
     private long nextSeq;
@@ -142,7 +142,6 @@ final class RedoLog implements AutoCloseable {
                 }
                 files[i] = io.dittofs.storage.PrivateFiles.open(p, EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
             }
-            created |= !Files.exists(dir.resolve("redo.ckpt"));
             header = io.dittofs.storage.PrivateFiles.open(dir.resolve("redo.ckpt"),
                     EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE));
         } catch (IOException e) {
@@ -185,20 +184,6 @@ final class RedoLog implements AutoCloseable {
     /** The header found at open (the newest valid slot), or null for a store without one. */
     Checkpoint found() {
         return found;
-    }
-
-    /**
-     * Drops what the header found at open says: the LMDB file it describes is gone (a store
-     * started anew in the same directory), so its records must not be replayed onto another.
-     */
-    void forget() {
-        found = null;
-        nextSeq += leap();
-    }
-
-    /** More than both files can hold records: a seq this far on continues no chain left in them. */
-    private long leap() {
-        return 2 * (fileBytes / RECORD_HEADER) + 1;
     }
 
     long fileBytes() {
@@ -379,7 +364,7 @@ final class RedoLog implements AutoCloseable {
                 break;
             }
         }
-        nextSeq = seq + leap();
+        nextSeq = seq + 2 * (fileBytes / RECORD_HEADER) + 1;
         return count;
     }
 

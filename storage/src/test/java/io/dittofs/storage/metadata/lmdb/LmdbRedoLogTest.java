@@ -212,23 +212,4 @@ class LmdbRedoLogTest {
             }
         }
     }
-
-    @Test
-    void shouldReplayNothingOntoAStoreStartedAnewInTheSameDirectory() throws IOException {
-        Path live = tmp.resolve("live");
-        try (LmdbMetadataStore s = open(live)) {
-            create(s, "x");
-            s.checkpoint();
-            create(s, "y"); // logged, not yet checkpointed
-            copyDir(live, tmp.resolve("image"));
-        }
-        Files.delete(tmp.resolve("image").resolve("data.mdb")); // the metadata was wiped, the log left
-        try (LmdbMetadataStore s = open(tmp.resolve("image"))) {
-            assertEquals(new TreeSet<String>(), names(s), "nothing of the old store's log");
-            create(s, "z");
-        }
-        try (LmdbMetadataStore s = open(tmp.resolve("image"))) {
-            assertEquals(new TreeSet<>(List.of("z")), names(s));
-        }
-    }
 }
