@@ -57,10 +57,8 @@ import java.util.function.Function;
  *
  * <h2>Threads and transactions</h2>
  * The environment is opened with {@code MDB_NOTLS} (read transactions are not tied to an OS
- * thread) and {@code MDB_NOSYNC} (commits reach the page cache): every commit is also appended to
- * the {@link RedoLog}, whose {@code fdatasync} makes it durable ({@link #sync()}), and LMDB's own
- * file is synced by background checkpoints that keep it recoverable after a power cut
- * ({@link LmdbCheckpoints}; replayed at open). LMDB write transactions belong to the OS thread that began them, and a virtual
+ * thread) and {@code MDB_NOSYNC} (commits reach the page cache; {@link #sync()} makes them
+ * durable). LMDB write transactions belong to the OS thread that began them, and a virtual
  * thread may change carriers at any blocking point, so every {@link #write} runs on one dedicated
  * platform thread, {@link LmdbWriter}: the caller queues its work and waits for it; the writer
  * runs what queued meanwhile as one batch in one transaction ({@link #commit}), answers it, and
@@ -122,8 +120,6 @@ public final class LmdbMetadataStore implements MetadataStore {
     static final int READ_THREADS = 4;
     /** Writer-thread state: scratch buffers and the id floor. */
     private final LmdbWriteTxn.Writer writerState;
-    /** Commits made when the full map last made a checkpoint (writer thread). */
-    private long lastSpaceCheckpoint = -1;
     /** Current map size; changed only on the writer thread. */
     private volatile long mapSize;
 
@@ -139,14 +135,6 @@ public final class LmdbMetadataStore implements MetadataStore {
     private final AtomicLong cacheHits = new AtomicLong();
     /** Flushes pending write changes that stayed in memory for a second. */
     private final ScheduledExecutorService pendingFlusher;
-
-    /** The redo log: what makes commits durable between checkpoints of the LMDB file. */
-    private final RedoLog redo;
-    /** Checkpoints of the LMDB file and the log's writing side ({@link LmdbCheckpoints}). */
-    private final LmdbCheckpoints checkpoints;
-    private final ExecutorService checkpointThread;
-    /** Default time between checkpoints while something is logged. */
-    static final long CHECKPOINT_INTERVAL_MS = 1000;
 
     /** Test hook run on the writer thread right before each flush. */
     volatile Runnable beforeFlush = () -> { };
@@ -167,11 +155,6 @@ public final class LmdbMetadataStore implements MetadataStore {
      * @param maxMapSize     the size the map may grow to before writes fail with NO_SPACE
      */
     public LmdbMetadataStore(Path dir, long initialMapSize, long maxMapSize) {
-        this(dir, initialMapSize, maxMapSize, RedoLog.DEFAULT_FILE_BYTES, CHECKPOINT_INTERVAL_MS);
-    }
-
-    /** With the redo log's file size and the time between checkpoints (tests). */
-    LmdbMetadataStore(Path dir, long initialMapSize, long maxMapSize, long redoFileBytes, long checkpointIntervalMs) {
         if (initialMapSize <= 0 || maxMapSize < initialMapSize) {
             throw new IllegalArgumentException("map sizes " + initialMapSize + ", " + maxMapSize);
         }
@@ -183,20 +166,10 @@ public final class LmdbMetadataStore implements MetadataStore {
             throw new FsException(FsError.IO, "cannot create " + dir, e);
         }
         String name = "lmdb-" + dir.getFileName();
-        Path dataFile = dir.resolve("data.mdb");
-        try {
-            redo = new RedoLog(dir, redoFileBytes);
-            if (redo.found() != null && Files.exists(dataFile)) {
-                LmdbCheckpoints.restoreMeta(dataFile, redo.found().lmdbMeta());
-            }
-        } catch (IOException e) {
-            throw new FsException(FsError.IO, "cannot open the metadata redo log in " + dir + ": " + e.getMessage(), e);
-        }
         writer = new LmdbWriter(name + "-writer", this::commit, () -> {
             beforeFlush.run();
-            syncLog();
+            envSync();
         });
-        checkpointThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(name + "-checkpoint").daemon().factory());
         readers = Executors.newFixedThreadPool(READ_THREADS, Thread.ofPlatform().name(name + "-reader-", 0).daemon().factory());
         pendingFlusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name + "-pending").daemon().factory());
         try {
@@ -207,74 +180,20 @@ public final class LmdbMetadataStore implements MetadataStore {
                     .open(dir.toFile(), io.dittofs.storage.PrivateFiles.FILE_MODE, EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC);
         } catch (LmdbException e) {
             shutdownThreads();
-            redo.close();
             throw new FsException(FsError.IO, "cannot open LMDB environment in " + dir + ": " + e.getMessage(), e);
         }
-        checkpoints = new LmdbCheckpoints(env, dataFile, redo, TimeUnit.MILLISECONDS.toNanos(checkpointIntervalMs),
-                checkpointThread);
         keyCapacity = env.getMaxKeySize() + 16;
         maxNameBytes = env.getMaxKeySize() - 8;
         writerState = new LmdbWriteTxn.Writer(keyCapacity);
         try {
-            dbs = writer.start(this::recover);
+            dbs = writer.start(this::openDatabases);
             mapSize = env.info().mapSize;
         } catch (RuntimeException e) {
-            checkpoints.close();
             env.close();
             shutdownThreads();
-            redo.close();
             throw e;
         }
         pendingFlusher.scheduleWithFixedDelay(this::flushIdle, PENDING_AGE_MS, PENDING_AGE_MS, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Runs on the writer thread at open: the databases, then every logged commit since the last
-     * checkpoint (LMDB itself is at that checkpoint: its meta pages were written back), then a
-     * checkpoint, so the log starts empty.
-     */
-    private LmdbTxn.Dbs recover() throws IOException {
-        LmdbTxn.Dbs d = openDatabases();
-        checkpoints.pinOpened();
-        while (true) {
-            Txn<ByteBuffer> txn = beginWrite();
-            try {
-                long n = redo.replay(payload -> applyRecord(d, txn, payload));
-                txn.commit();
-                if (n > 0) {
-                    System.getLogger(LmdbMetadataStore.class.getName()).log(System.Logger.Level.INFO,
-                            "replayed " + n + " metadata commits from the redo log in " + dir);
-                }
-                break;
-            } catch (Env.MapFullException e) {
-                txn.close();
-                grow();
-            } finally {
-                txn.close();
-            }
-        }
-        checkpoints.now();
-        return d;
-    }
-
-    /** Applies one redo record's mutations in {@code txn}. */
-    private static void applyRecord(LmdbTxn.Dbs d, Txn<ByteBuffer> txn, ByteBuffer p) {
-        while (p.hasRemaining()) {
-            int op = p.get() & 0xff;
-            int klen = p.getShort() & 0xffff;
-            ByteBuffer key = p.slice(p.position(), klen);
-            p.position(p.position() + klen);
-            switch (op & 0xf0) {
-                case RedoLog.PUT -> {
-                    int vlen = p.getInt();
-                    ByteBuffer val = p.slice(p.position(), vlen);
-                    p.position(p.position() + vlen);
-                    d.byNumber(op & 0x0f).put(txn, key, val);
-                }
-                case RedoLog.DEL -> d.byNumber(op & 0x0f).delete(txn, key);
-                default -> throw new FsException(FsError.SERVER_FAULT, "unknown redo operation " + op);
-            }
-        }
     }
 
     /** Runs on the writer thread: opens the databases and checks (or stamps) the format. */
@@ -451,7 +370,6 @@ public final class LmdbMetadataStore implements MetadataStore {
     private boolean commitTogether(List<LmdbWriter.Request<?>> batch) {
         boolean alone = batch.size() == 1;
         while (true) {
-            writerState.redo.reset();
             Txn<ByteBuffer> txn = beginWrite();
             LmdbWriteTxn[] done = new LmdbWriteTxn[batch.size()];
             Map<Long, PendingWrites.Pending> batchPersisted = alone ? null : new java.util.HashMap<>();
@@ -502,15 +420,17 @@ public final class LmdbMetadataStore implements MetadataStore {
                 throw new FsException(FsError.IO, "LMDB commit: " + e.getMessage(), e);
             }
             txn.close();
-            checkpoints.committed(writerState.redo);
             committed(done);
             return true;
         }
     }
 
-    /** The writer's flush: every commit so far durable in the redo log. */
-    private void syncLog() {
-        checkpoints.syncLog();
+    private void envSync() {
+        try {
+            env.sync(true);
+        } catch (LmdbException e) {
+            throw new FsException(FsError.IO, "LMDB sync: " + e.getMessage(), e);
+        }
     }
 
     /** After a batch commit: pending changes it persisted leave memory; the read cache learns its changes. */
@@ -550,20 +470,10 @@ public final class LmdbMetadataStore implements MetadataStore {
         }
     }
 
-    /**
-     * On the writer thread, with no write transaction open: doubles the map, or at its maximum
-     * runs a checkpoint once (the pages freed since the last one become reusable: the checkpoint's
-     * pin held them) and otherwise fails with NO_SPACE.
-     */
+    /** On the writer thread, with no write transaction open: doubles the map or fails with NO_SPACE. */
     private void grow() {
         long current = mapSize;
         if (current >= maxMapSize) {
-            long commitsNow = writer.commits();
-            if (lastSpaceCheckpoint != commitsNow) { // else nothing was freed since the last one
-                checkpoints.now();
-                lastSpaceCheckpoint = commitsNow;
-                return;
-            }
             throw new FsException(FsError.NO_SPACE, "metadata map is at its maximum of " + maxMapSize + " bytes");
         }
         long next = current > maxMapSize / 2 ? maxMapSize : current * 2;
@@ -660,19 +570,6 @@ public final class LmdbMetadataStore implements MetadataStore {
         } catch (RuntimeException e) {
             // a failing store also fails the next COMMIT, which reports it; keep the schedule
         }
-    }
-
-    /** Runs a checkpoint now and waits for it (tests). */
-    void checkpoint() {
-        write(t -> {
-            checkpoints.now();
-            return null;
-        });
-    }
-
-    /** Checkpoints completed (tests and metrics). */
-    long checkpoints() {
-        return checkpoints.count();
     }
 
     /** How many write transactions committed (for tests and metrics). */
@@ -773,21 +670,17 @@ public final class LmdbMetadataStore implements MetadataStore {
         gate.acquireUninterruptibly(READ_PERMITS);
         try {
             try {
-                checkpoints.now(); // LMDB durable and the log empty: the next open replays nothing
-            } catch (RuntimeException ignored) {
-                // closing anyway; what was logged is replayed at the next open
+                env.sync(true);
+            } catch (LmdbException ignored) {
+                // closing anyway; committed data is in the page cache
             }
-            checkpoints.close();
             env.close();
-            redo.close();
-            checkpointThread.shutdown();
         } finally {
             gate.release(READ_PERMITS);
         }
     }
 
     private void shutdownThreads() {
-        checkpointThread.shutdown();
         pendingFlusher.shutdown();
         readers.shutdown();
         writer.close();

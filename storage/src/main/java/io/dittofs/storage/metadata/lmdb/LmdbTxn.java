@@ -29,21 +29,6 @@ import java.util.Map;
 class LmdbTxn implements ReadOnlyMetadataTxn {
     /** The store's databases; handles are shared by all transactions. */
     record Dbs(Dbi<ByteBuffer> inodes, Dbi<ByteBuffer> entries, Dbi<ByteBuffer> cookies, Dbi<ByteBuffer> meta) {
-        /** Database numbers in {@link RedoLog} records. */
-        static final int INODES = 0;
-        static final int ENTRIES = 1;
-        static final int COOKIES = 2;
-        static final int META = 3;
-
-        Dbi<ByteBuffer> byNumber(int db) {
-            return switch (db) {
-                case INODES -> inodes;
-                case ENTRIES -> entries;
-                case COOKIES -> cookies;
-                case META -> meta;
-                default -> throw new IllegalArgumentException("database " + db);
-            };
-        }
     }
 
     final Dbs dbs;

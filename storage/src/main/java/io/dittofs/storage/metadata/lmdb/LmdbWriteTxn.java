@@ -34,8 +34,6 @@ final class LmdbWriteTxn extends LmdbTxn {
     static final class Writer {
         final ByteBuffer key;
         final ByteBuffer key2;
-        /** The mutations of the current LMDB write transaction, for the redo log. */
-        final RedoLog.Batch redo = new RedoLog.Batch();
         private ByteBuffer val = ByteBuffer.allocateDirect(512);
         /**
          * The highest id handed out in this process, committed or not: an aborted transaction
@@ -185,19 +183,6 @@ final class LmdbWriteTxn extends LmdbTxn {
         return f;
     }
 
-    /** An LMDB put, recorded for the redo log. */
-    private void put(int db, ByteBuffer k, ByteBuffer v) {
-        dbs.byNumber(db).put(txn, k, v);
-        w.redo.put(db, k, v);
-    }
-
-    /** An LMDB delete, recorded for the redo log when it deleted something. */
-    private void delete(int db, ByteBuffer k) {
-        if (dbs.byNumber(db).delete(txn, k)) {
-            w.redo.delete(db, k);
-        }
-    }
-
     @Override
     public void put(Inode inode) {
         putStored(inode);
@@ -210,7 +195,7 @@ final class LmdbWriteTxn extends LmdbTxn {
         byte[] symlink = inode.symlink() == null ? null : LmdbCodec.utf8(inode.symlink());
         ByteBuffer v = LmdbCodec.encodeInode(w.val(LmdbCodec.inodeSize(symlink)), inode, symlink);
         try {
-            put(Dbs.INODES, LmdbCodec.idKey(key, inode.id()), v);
+            dbs.inodes().put(txn, LmdbCodec.idKey(key, inode.id()), v);
             changed(inode.id(), inode);
         } catch (LmdbException e) {
             throw failed(e);
@@ -229,12 +214,12 @@ final class LmdbWriteTxn extends LmdbTxn {
                 return;
             }
             boolean dir = LmdbCodec.decodeInode(id, old).type() == FileType.DIRECTORY;
-            delete(Dbs.INODES, LmdbCodec.idKey(key, id));
+            dbs.inodes().delete(txn, LmdbCodec.idKey(key, id));
             changed(id, null);
-            LmdbXattrs.removeAll(dbs.meta(), txn, key, id, w.redo);
+            LmdbXattrs.removeAll(dbs.meta(), txn, key, id);
             if (dir && isEmpty(id)) {
                 // ids are never reused, so the directory's cookie counter is garbage now
-                delete(Dbs.META, LmdbCodec.cookieCounterKey(w.key2, id));
+                dbs.meta().delete(txn, LmdbCodec.cookieCounterKey(w.key2, id));
             }
         } catch (LmdbException e) {
             throw failed(e);
@@ -246,7 +231,7 @@ final class LmdbWriteTxn extends LmdbTxn {
         checkActive();
         wrote = true;
         try {
-            LmdbXattrs.put(dbs.meta(), txn, key, w.val(value.length), id, name, value, w.redo);
+            LmdbXattrs.put(dbs.meta(), txn, key, w.val(value.length), id, name, value);
         } catch (LmdbException e) {
             throw failed(e);
         }
@@ -257,7 +242,7 @@ final class LmdbWriteTxn extends LmdbTxn {
         checkActive();
         wrote = true;
         try {
-            return LmdbXattrs.remove(dbs.meta(), txn, key, id, name, w.redo);
+            return LmdbXattrs.remove(dbs.meta(), txn, key, id, name);
         } catch (LmdbException e) {
             throw failed(e);
         }
@@ -272,7 +257,7 @@ final class LmdbWriteTxn extends LmdbTxn {
             ByteBuffer v = dbs.meta().get(txn, k);
             long last = Math.max(v == null ? MetadataStore.ROOT_ID : LmdbCodec.readLong(v), w.idFloor);
             long id = last + 1;
-            put(Dbs.META, k, LmdbCodec.longValue(w.val(8), id));
+            dbs.meta().put(txn, k, LmdbCodec.longValue(w.val(8), id));
             w.idFloor = id;
             return id;
         } catch (LmdbException e) {
@@ -292,14 +277,13 @@ final class LmdbWriteTxn extends LmdbTxn {
             ByteBuffer counterKey = LmdbCodec.cookieCounterKey(w.key2, dir);
             ByteBuffer last = dbs.meta().get(txn, counterKey);
             long cookie = (last == null ? 0 : LmdbCodec.readLong(last)) + 1;
-            ByteBuffer entryKey = LmdbCodec.entryKey(key, dir, n);
-            ByteBuffer entryValue = LmdbCodec.entryValue(w.val(16), child, cookie);
-            if (!dbs.entries().put(txn, entryKey, entryValue, PutFlags.MDB_NOOVERWRITE)) {
+            if (!dbs.entries().put(txn, LmdbCodec.entryKey(key, dir, n),
+                    LmdbCodec.entryValue(w.val(16), child, cookie), PutFlags.MDB_NOOVERWRITE)) {
                 throw new FsException(FsError.EXISTS, name);
             }
-            w.redo.put(Dbs.ENTRIES, entryKey, entryValue);
-            put(Dbs.META, counterKey, LmdbCodec.longValue(w.val(8), cookie));
-            put(Dbs.COOKIES, LmdbCodec.cookieKey(key, dir, cookie), LmdbCodec.cookieValue(w.val(8 + n.length), child, n));
+            dbs.meta().put(txn, counterKey, LmdbCodec.longValue(w.val(8), cookie));
+            dbs.cookies().put(txn, LmdbCodec.cookieKey(key, dir, cookie),
+                    LmdbCodec.cookieValue(w.val(8 + n.length), child, n));
             DirEntry e = new DirEntry(name, child, cookie);
             changed(dir, name, e);
             return e;
@@ -323,8 +307,8 @@ final class LmdbWriteTxn extends LmdbTxn {
                 return false;
             }
             long cookie = v.getLong(v.position() + 8);
-            delete(Dbs.ENTRIES, k);
-            delete(Dbs.COOKIES, LmdbCodec.cookieKey(w.key2, dir, cookie));
+            dbs.entries().delete(txn, k);
+            dbs.cookies().delete(txn, LmdbCodec.cookieKey(w.key2, dir, cookie));
             changed(dir, name, null);
             return true;
         } catch (LmdbException e) {

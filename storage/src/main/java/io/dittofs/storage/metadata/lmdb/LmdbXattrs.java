@@ -75,7 +75,7 @@ final class LmdbXattrs {
 
     /** Stores a value; {@code val} is a scratch buffer of at least {@code value.length} bytes. */
     static void put(Dbi<ByteBuffer> meta, Txn<ByteBuffer> txn, ByteBuffer k, ByteBuffer val, long id, String name,
-                    byte[] value, RedoLog.Batch redo) {
+                    byte[] value) {
         ByteBuffer key = key(k, id, name.getBytes(StandardCharsets.UTF_8));
         if (key == null) {
             throw new FsException(FsError.NAME_TOO_LONG, "xattr name does not fit an LMDB key");
@@ -83,23 +83,17 @@ final class LmdbXattrs {
         val.clear();
         val.put(value).flip();
         meta.put(txn, key, val);
-        redo.put(LmdbTxn.Dbs.META, key, val);
     }
 
-    static boolean remove(Dbi<ByteBuffer> meta, Txn<ByteBuffer> txn, ByteBuffer k, long id, String name,
-                          RedoLog.Batch redo) {
+    static boolean remove(Dbi<ByteBuffer> meta, Txn<ByteBuffer> txn, ByteBuffer k, long id, String name) {
         ByteBuffer key = key(k, id, name.getBytes(StandardCharsets.UTF_8));
-        if (key == null || !meta.delete(txn, key)) {
-            return false;
-        }
-        redo.delete(LmdbTxn.Dbs.META, key);
-        return true;
+        return key != null && meta.delete(txn, key);
     }
 
     /** Deletes every attribute of {@code id} (the inode is being deleted). */
-    static void removeAll(Dbi<ByteBuffer> meta, Txn<ByteBuffer> txn, ByteBuffer k, long id, RedoLog.Batch redo) {
+    static void removeAll(Dbi<ByteBuffer> meta, Txn<ByteBuffer> txn, ByteBuffer k, long id) {
         for (String name : list(meta, txn, k, id)) {
-            remove(meta, txn, k, id, name, redo);
+            remove(meta, txn, k, id, name);
         }
     }
 }
