@@ -99,13 +99,14 @@ public final class DuplicateRequestCache {
     }
 
     public synchronized Verdict begin(Key key) {
-        int at = find(key);
+        int h = hash(key);
+        int at = find(key, h);
         if (at >= 0 && System.nanoTime() - created[slotAt(at)] > maxAgeNanos) {
             evict(slotAt(at));
             at = -1;
         }
         if (at < 0) {
-            insert(key);
+            insert(key, h);
             return EXECUTE;
         }
         int slot = slotAt(at);
@@ -121,7 +122,7 @@ public final class DuplicateRequestCache {
 
     /** Records the reply of an executed call: the full record, its mark included. */
     public synchronized void complete(Key key, byte[] reply) {
-        int at = find(key);
+        int at = find(key, hash(key));
         if (at >= 0) {
             store(slotAt(at), MemorySegment.ofArray(reply), false);
         }
@@ -132,7 +133,7 @@ public final class DuplicateRequestCache {
      * room for the record mark, which the cached copy gets (last fragment, the rest's length).
      */
     public synchronized void completeEncoded(Key key, MemorySegment written) {
-        int at = find(key);
+        int at = find(key, hash(key));
         if (at >= 0) {
             store(slotAt(at), written, true);
         }
@@ -140,7 +141,7 @@ public final class DuplicateRequestCache {
 
     /** Forgets a call whose reply could not be produced, so a retransmission runs it. */
     public synchronized void abort(Key key) {
-        int at = find(key);
+        int at = find(key, hash(key));
         if (at >= 0 && replyLength[slotAt(at)] == RUNNING) {
             evict(slotAt(at));
         }
@@ -172,7 +173,7 @@ public final class DuplicateRequestCache {
         }
     }
 
-    private void insert(Key key) {
+    private void insert(Key key, int h) {
         int slot = next;
         next = (next + 1) % capacity;
         if (client[slot] != null) { // a slot in use holds its call's client
@@ -187,16 +188,16 @@ public final class DuplicateRequestCache {
         created[slot] = System.nanoTime();
         replyLength[slot] = RUNNING;
         size++;
-        int i = hash(key.client(), key.xid(), key.program(), key.version(), key.proc(), key.argsChecksum()) & mask;
+        int i = h & mask;
         while (index[i] != EMPTY) {
             i = (i + 1) & mask;
         }
         index[i] = slot;
     }
 
-    /** The index position holding the key's slot, or -1. */
-    private int find(Key key) {
-        int i = hash(key.client(), key.xid(), key.program(), key.version(), key.proc(), key.argsChecksum()) & mask;
+    /** The index position holding the key's slot, or -1; {@code h} is {@link #hash(Key)}. */
+    private int find(Key key, int h) {
+        int i = h & mask;
         for (int s = index[i]; s != EMPTY; s = index[i]) {
             if (xid[s] == key.xid() && checksum[s] == key.argsChecksum() && proc[s] == key.proc()
                     && program[s] == key.program() && version[s] == key.version() && client[s].equals(key.client())) {
@@ -213,14 +214,14 @@ public final class DuplicateRequestCache {
 
     /** Frees a slot and removes it from the index (backward-shift deletion keeps probes unbroken). */
     private void evict(int slot) {
-        int i = hash(client[slot], xid[slot], program[slot], version[slot], proc[slot], checksum[slot]) & mask;
+        int i = slotHash(slot) & mask;
         while (index[i] != slot) {
             i = (i + 1) & mask;
         }
         int hole = i;
         for (int j = (hole + 1) & mask; index[j] != EMPTY; j = (j + 1) & mask) {
             int s = index[j];
-            int home = hash(client[s], xid[s], program[s], version[s], proc[s], checksum[s]) & mask;
+            int home = slotHash(s) & mask;
             // move s into the hole unless its home lies cyclically in (hole, j]
             boolean stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
             if (!stays) {
@@ -234,6 +235,15 @@ public final class DuplicateRequestCache {
         }
         client[slot] = null;
         size--;
+    }
+
+    private static int hash(Key k) {
+        return hash(k.client(), k.xid(), k.program(), k.version(), k.proc(), k.argsChecksum());
+    }
+
+    /** The hash of the call held in {@code slot} (equal to {@link #hash(Key)} of its key). */
+    private int slotHash(int slot) {
+        return hash(client[slot], xid[slot], program[slot], version[slot], proc[slot], checksum[slot]);
     }
 
     private static int hash(InetAddress client, int xid, int program, int version, int proc, int checksum) {
