@@ -9,8 +9,14 @@ D=kc-nlm; rm -rf $D; mkdir $D; cd $D
 echo data > locked
 /test/lockhold locked > hold.out 2>&1 &
 HOLDER=$!
-i=0; while [ $i -lt 300 ] && ! grep -q held hold.out; do usleep 100000; i=$((i+1)); done
+# the first lock of a boot starts lockd and has statd monitor the server: slow in an emulated guest
+i=0; while [ $i -lt 1800 ] && ! grep -q held hold.out; do usleep 100000; i=$((i+1)); done
 cat hold.out
+if ! grep -q held hold.out; then
+  echo "lockhold did not get its lock in $((i / 10)) s"; dmesg | grep -i -E 'lockd|statd|nlm|rpc' | tail -10
+  echo not-held > guest-state; exit 1
+fi
+echo "lockhold got its lock after $((i / 10)) s"
 echo held > guest-state
 echo "waiting for the host to restart the server"
 # drop_caches: the attribute cache of an unchanged file may be trusted for up to a minute

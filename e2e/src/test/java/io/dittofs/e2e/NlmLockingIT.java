@@ -115,6 +115,29 @@ class NlmLockingIT {
         });
     }
 
+    @Test
+    void shouldHaveNoGracePeriodWhenNoHostHeldALockBeforeTheStart() throws Exception {
+        withServer("NlmLockingIT-nothing-to-reclaim", "120s", server -> {
+            byte[] fh;
+            try (Rpc c = new Rpc(server.port())) {
+                fh = c.createFile("fresh-" + System.nanoTime());
+                assertEquals(GRANTED, c.lock("client-a", fh, 1, 0, 10, false, true, false), "a lock on a first start");
+                assertEquals(GRANTED, c.unlock("client-a", fh, 1, 0, 10));
+            }
+            server.restart(false);
+            try (Rpc c = new Rpc(server.port())) {
+                assertEquals(GRANTED, c.lock("client-b", fh, 2, 0, 10, false, true, false),
+                        "a lock after a restart whose previous run held none");
+            }
+            server.restart(false);
+            try (Rpc c = new Rpc(server.port())) {
+                assertEquals(DENIED_GRACE_PERIOD, c.lock("client-c", fh, 3, 0, 10, false, true, false),
+                        "a new lock after a restart while client-b's lock was held");
+                assertEquals(GRANTED, c.lock("client-b", fh, 2, 0, 10, false, true, true), "client-b reclaims");
+            }
+        });
+    }
+
     /** Polls with a lock nobody else wants until it is no longer refused for the grace period. */
     private static void awaitGraceEnd(Rpc c, byte[] fh) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

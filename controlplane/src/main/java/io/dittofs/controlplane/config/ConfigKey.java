@@ -24,7 +24,7 @@ public enum ConfigKey {
     ADAPTERS_NFS_DELEGATIONS("adapters.nfs.delegations", Type.BOOL, "true",
             "NFSv4.1+ read delegations (recalled over the back channel before other clients, NFSv3 or SMB change the file)"),
     ADAPTERS_NFS_GRACE_PERIOD("adapters.nfs.grace_period", Type.DURATION, "90s",
-            "lock-reclaim grace period after a start: only reclaims of NLM locks are granted meanwhile (0s: none)"),
+            "lock-reclaim grace period after a start: only reclaims of NLM locks are granted meanwhile (0s: none; none either when no NLM host held a lock before the start)"),
     ADAPTERS_SMB_PORT("adapters.smb.port", Type.PORT, "12445", "SMB2/3 port (seeds the smb adapter on first start)"),
     ADAPTERS_SMB_ENABLED("adapters.smb.enabled", Type.BOOL, "true", "serve SMB (seeds the smb adapter on first start)"),
     ADAPTERS_SMB_SIGNING("adapters.smb.signing", Type.ENUM, "required",

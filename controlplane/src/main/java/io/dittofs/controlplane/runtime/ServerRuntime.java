@@ -162,6 +162,19 @@ public final class ServerRuntime implements AutoCloseable {
         return nsm;
     }
 
+    /**
+     * Ends the NLM grace period at once when nobody can reclaim: the previous run recorded no NLM
+     * host holding a lock (every host is recorded durably before its first LOCK) and no NFSv4 client
+     * is reclaiming (NFSv4 has no grace then either). Otherwise a fresh server, or one whose clients had
+     * all unlocked, would refuse every new NLM lock for the whole grace period.
+     */
+    private void skipGraceWithNothingToReclaim(NsmRegistry hosts, StateManager v4) {
+        if (grace.inGrace() && hosts.previous().isEmpty() && !v4.grace().inGrace()) {
+            grace.end();
+            LOG.info("no NLM host held a lock before this start and no NFSv4 client reclaims: no grace period");
+        }
+    }
+
     /** The NFSv4 state, made on first use and kept across NFS adapter restarts. */
     private synchronized StateManager nfs4State() {
         if (nfs4State == null) {
@@ -300,9 +313,12 @@ public final class ServerRuntime implements AutoCloseable {
         if (nfs != null && nfs.nfsPort() == a.port()) {
             return;
         }
+        NsmRegistry hosts = nsm();
+        StateManager v4 = nfs4State();
+        skipGraceWithNothingToReclaim(hosts, v4);
         NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), callPolicy(),
-                rpcOptions, observer, new NfsServer.Locking(lockManager, grace, NfsServer.Locking.CLIENT_PORTMAP_PORT, nsm()),
-                nfs4State(), new ControlPlaneIdMapper(db));
+                rpcOptions, observer, new NfsServer.Locking(lockManager, grace, NfsServer.Locking.CLIENT_PORTMAP_PORT, hosts),
+                v4, new ControlPlaneIdMapper(db));
         if (nfs != null) {
             nfs.close();
         }
