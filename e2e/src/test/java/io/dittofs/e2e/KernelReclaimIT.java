@@ -3,13 +3,9 @@ package io.dittofs.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class KernelReclaimIT {
-    private static final int NFS4ERR_DENIED = 10010;
-    private static final int NFS4ERR_GRACE = 10013;
+    private static final int NFS4ERR_DENIED = Nfs40Probe.NFS4ERR_DENIED;
+    private static final int NFS4ERR_GRACE = Nfs40Probe.NFS4ERR_GRACE;
 
     @Test
     void shouldReclaimAKernelClientsLockInGraceAfterARestart() throws Exception {
@@ -53,7 +49,7 @@ class KernelReclaimIT {
             boolean held = waitForGuest(server.port(), guest);
             int[] lockt = {-1, -1};
             if (held) {
-                setclientid(server.port(), "KernelReclaimIT-silent");
+                Nfs40Probe.setclientid(server.port(), "KernelReclaimIT-silent");
                 server.restart(false);
                 tellGuest(server.port(), "restarted\n");
                 lockt = locktUntilGraceEnds(server.port());
@@ -85,11 +81,11 @@ class KernelReclaimIT {
      * it is no longer NFS4ERR_GRACE; returns the first status and the first one after the grace period.
      */
     private static int[] locktUntilGraceEnds(int port) throws IOException, InterruptedException {
-        long clientId = setclientid(port, "KernelReclaimIT-checker");
+        long clientId = Nfs40Probe.setclientid(port, "KernelReclaimIT-checker");
         int first = -1;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < end) {
-            int st = lockt(port, clientId);
+            int st = Nfs40Probe.lockt(port, clientId, List.of("export", "kc-reclaim", "locked"), 50, 10);
             if (first < 0) {
                 first = st;
             }
@@ -99,22 +95,6 @@ class KernelReclaimIT {
             Thread.sleep(1000);
         }
         return new int[] {first, NFS4ERR_GRACE};
-    }
-
-    /** PUTROOTFH, LOOKUP export, kc-reclaim, locked, LOCKT; the status of the compound. */
-    private static int lockt(int port, long clientId) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            s.setSoTimeout(30_000);
-            ByteBuffer ops = ByteBuffer.allocate(512).putInt(24);
-            for (String name : List.of("export", "kc-reclaim", "locked")) {
-                ops.putInt(15).put(xdrString(name));
-            }
-            byte[] owner = "checker".getBytes(StandardCharsets.US_ASCII);
-            ops.putInt(13).putInt(2).putLong(50).putLong(10).putLong(clientId).putInt(owner.length).put(owner);
-            pad(ops, owner.length);
-            return compound(s, 7, 5, ops).getInt();
-        }
     }
 
     /** Polls (NFSv3, libnfs) the guest's state file until it says "held"; false when the guest ended first. */
@@ -141,74 +121,6 @@ class KernelReclaimIT {
                     resource(prog + ".c").toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), "gcc " + prog + ".c: " + out);
-        }
-    }
-
-    /** A 4.0 client (SETCLIENTID + SETCLIENTID_CONFIRM); its clientid. */
-    private static long setclientid(int port, String name) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            s.setSoTimeout(30_000);
-            byte[] owner = name.getBytes(StandardCharsets.US_ASCII);
-            ByteBuffer op = ByteBuffer.allocate(256).putInt(35).putLong(1).putInt(owner.length).put(owner);
-            pad(op, owner.length);
-            op.putInt(0x40000000).put(xdrString("tcp")).put(xdrString("127.0.0.1.0.1")).putInt(1);
-            ByteBuffer r = compound(s, 1, 1, op);
-            assertEquals(0, r.getInt(), "SETCLIENTID");
-            assertEquals(35, r.getInt());
-            assertEquals(0, r.getInt());
-            long clientId = r.getLong();
-            long verifier = r.getLong();
-            ByteBuffer c = compound(s, 2, 1, ByteBuffer.allocate(20).putInt(36).putLong(clientId).putLong(verifier));
-            assertEquals(0, c.getInt(), "SETCLIENTID_CONFIRM");
-            return clientId;
-        }
-    }
-
-    /** One NFSv4.0 COMPOUND (empty tag) with one op, AUTH_SYS uid 0; the reply at its status. */
-    private static ByteBuffer compound(Socket s, int xid, int count, ByteBuffer op) throws IOException {
-        op.flip();
-        byte[] machine = "e2e".getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer b = ByteBuffer.allocate(4 + 80 + 12 + op.remaining());
-        b.putInt(0).putInt(xid).putInt(0).putInt(2).putInt(100003).putInt(4).putInt(1);
-        b.putInt(1).putInt(24).putInt(0).putInt(machine.length).put(machine).put((byte) 0);
-        b.putInt(0).putInt(0).putInt(0).putInt(0).putInt(0);
-        b.putInt(0).putInt(0).putInt(count).put(op);
-        b.putInt(0, 0x80000000 | (b.position() - 4));
-        s.getOutputStream().write(b.array(), 0, b.position());
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        int len = in.readInt() & 0x7fffffff;
-        assertTrue(len < 1 << 20, "reply of " + len + " bytes");
-        byte[] body = new byte[len];
-        in.readFully(body);
-        ByteBuffer r = ByteBuffer.wrap(body);
-        assertEquals(xid, r.getInt());
-        r.getInt(); // REPLY
-        assertEquals(0, r.getInt(), "MSG_ACCEPTED");
-        r.getInt(); // verifier flavor
-        skipOpaque(r);
-        assertEquals(0, r.getInt(), "accept_stat");
-        int status = r.getInt();
-        skipOpaque(r); // tag
-        r.getInt(); // numres
-        ByteBuffer out = ByteBuffer.allocate(4 + r.remaining()).putInt(status).put(r);
-        return out.flip();
-    }
-
-    private static void skipOpaque(ByteBuffer r) {
-        int len = r.getInt();
-        r.position(r.position() + ((len + 3) & ~3));
-    }
-
-    private static byte[] xdrString(String v) {
-        byte[] b = v.getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer x = ByteBuffer.allocate(4 + ((b.length + 3) & ~3)).putInt(b.length).put(b);
-        return x.array();
-    }
-
-    private static void pad(ByteBuffer b, int len) {
-        for (int i = len; (i & 3) != 0; i++) {
-            b.put((byte) 0);
         }
     }
 

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,9 @@ import org.junit.jupiter.api.Timeout;
  * hand here, not with the project's codecs): two "clients" with different caller names conflict,
  * a blocked lock is granted once the holder unlocks (the client's retry, as Linux polls when no
  * GRANTED callback reaches it), and after a restart the grace period refuses new locks and
- * accepts reclaims until it is over. The server log is dumped when a test fails.
+ * accepts reclaims until it is over. The grace is shared with NFSv4 (a raw 4.0 client): NFSv4 LOCKT is
+ * refused while NLM hosts reclaim, NLM locks while recorded NFSv4 clients may reclaim; a start with
+ * nothing to reclaim has none. The server log is dumped when a test fails.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class NlmLockingIT {
@@ -42,7 +45,11 @@ class NlmLockingIT {
 
     /** Runs {@code body} against a fresh server with the given grace period; dumps its log on failure. */
     private static void withServer(String name, String grace, Body body) throws Exception {
-        ServerProcess server = ServerProcess.start(name, Map.of("DITTOFS_ADAPTERS_NFS_GRACE_PERIOD", grace));
+        withServer(name, Map.of("DITTOFS_ADAPTERS_NFS_GRACE_PERIOD", grace), body);
+    }
+
+    private static void withServer(String name, Map<String, String> env, Body body) throws Exception {
+        ServerProcess server = ServerProcess.start(name, env);
         try {
             body.run(server);
         } catch (Throwable t) {
@@ -97,8 +104,9 @@ class NlmLockingIT {
     void shouldOnlyAcceptReclaimsDuringTheGracePeriodAfterARestart() throws Exception {
         withServer("NlmLockingIT-grace", "6s", server -> {
             byte[] fh;
+            String name = "grace-" + System.nanoTime();
             try (Rpc c = new Rpc(server.port())) {
-                fh = c.createFile("grace-" + System.nanoTime());
+                fh = c.createFile(name);
                 awaitGraceEnd(c, fh);
                 assertEquals(GRANTED, c.lock("client-a", fh, 1, 0, 10, false, true, false));
             }
@@ -106,9 +114,14 @@ class NlmLockingIT {
             try (Rpc c = new Rpc(server.port())) {
                 assertEquals(DENIED_GRACE_PERIOD, c.lock("client-b", fh, 2, 0, 10, false, true, false),
                     "a new lock during the grace period");
+                long v4 = Nfs40Probe.setclientid(server.port(), "NlmLockingIT-v4-" + System.nanoTime());
+                assertEquals(Nfs40Probe.NFS4ERR_GRACE, Nfs40Probe.lockt(server.port(), v4, List.of("export", name), 0, 10),
+                    "an NFSv4 LOCKT while NLM hosts reclaim (no NFSv4 client does)");
                 assertEquals(GRANTED, c.lock("client-a", fh, 1, 0, 10, false, true, true), "client-a reclaims");
                 awaitGraceEnd(c, fh);
                 assertEquals(DENIED, c.lock("client-b", fh, 2, 0, 10, false, true, false), "the reclaimed lock holds");
+                assertEquals(Nfs40Probe.NFS4ERR_DENIED, Nfs40Probe.lockt(server.port(), v4, List.of("export", name), 0, 10),
+                    "NFSv4 sees the reclaimed NLM lock after the grace period");
                 assertEquals(DENIED_GRACE_PERIOD, c.lock("client-c", fh, 3, 20, 1, false, true, true),
                     "a reclaim after the grace period");
             }
@@ -134,6 +147,31 @@ class NlmLockingIT {
                 assertEquals(DENIED_GRACE_PERIOD, c.lock("client-c", fh, 3, 0, 10, false, true, false),
                         "a new lock after a restart while client-b's lock was held");
                 assertEquals(GRANTED, c.lock("client-b", fh, 2, 0, 10, false, true, true), "client-b reclaims");
+            }
+        });
+    }
+
+    @Test
+    void shouldRefuseNewNlmLocksWhileNfs4ClientsReclaimEvenWithoutNlmHosts() throws Exception {
+        withServer("NlmLockingIT-v4-grace", Map.of("DITTOFS_ADAPTERS_NFS_GRACE_PERIOD", "150s",
+                "DITTOFS_ADAPTERS_NFS_LEASE_TIME", "10s"), server -> {
+            byte[] fh;
+            try (Rpc c = new Rpc(server.port())) {
+                fh = c.createFile("v4-grace-" + System.nanoTime());
+                Nfs40Probe.setclientid(server.port(), "NlmLockingIT-silent-" + System.nanoTime());
+                assertEquals(GRANTED, c.lock("client-a", fh, 1, 0, 10, false, true, false), "a lock on a first start");
+                assertEquals(GRANTED, c.unlock("client-a", fh, 1, 0, 10));
+            }
+            server.restart(false);
+            try (Rpc c = new Rpc(server.port())) {
+                assertEquals(DENIED_GRACE_PERIOD, c.lock("client-b", fh, 2, 0, 10, false, true, false),
+                        "a new NLM lock while the recorded NFSv4 client may reclaim");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                int s;
+                do {
+                    s = c.lock("client-b", fh, 2, 0, 10, false, true, false);
+                } while (s == DENIED_GRACE_PERIOD && System.nanoTime() < deadline && sleep(250));
+                assertEquals(GRANTED, s, "granted once the NFSv4 grace (one 10 s lease) is over, long before NLM's 150 s");
             }
         });
     }

@@ -163,16 +163,25 @@ public final class ServerRuntime implements AutoCloseable {
     }
 
     /**
-     * Ends the NLM grace period at once when nobody can reclaim: the previous run recorded no NLM
-     * host holding a lock (every host is recorded durably before its first LOCK) and no NFSv4 client
-     * is reclaiming (NFSv4 has no grace then either). Otherwise a fresh server, or one whose clients had
-     * all unlocked, would refuse every new NLM lock for the whole grace period.
+     * Joins the grace periods of NLM and NFSv4, as knfsd's lockd and nfsd share one: NLM refuses new
+     * locks while NFSv4 clients reclaim, NFSv4 refuses new locks (LOCK, LOCKT) while NLM hosts do. NLM's
+     * own grace ends at once when the previous run recorded no NLM host holding a lock (every host is
+     * recorded durably before its first LOCK, and forgotten once it holds nothing): otherwise a fresh
+     * server, or one whose clients had all unlocked, would refuse every new NLM lock for the whole
+     * period. NFSv4's own grace already needs recorded clients.
      */
-    private void skipGraceWithNothingToReclaim(NsmRegistry hosts, StateManager v4) {
-        if (grace.inGrace() && hosts.previous().isEmpty() && !v4.grace().inGrace()) {
-            grace.end();
-            LOG.info("no NLM host held a lock before this start and no NFSv4 client reclaims: no grace period");
+    private void joinGracePeriods(NsmRegistry hosts, StateManager v4) {
+        GracePeriod nlm = grace;
+        if (hosts.previous().isEmpty()) {
+            if (nlm.ownInGrace()) {
+                nlm.end();
+                LOG.info("no NLM host held a lock before this start: no NLM grace period{}",
+                        v4.grace().inGrace() ? " beyond the NFSv4 clients' reclaims" : "");
+            }
+        } else {
+            v4.grace().holdLocksBackWhile(nlm::ownInGrace);
         }
+        nlm.alsoWhile(() -> v4.grace().inGrace());
     }
 
     /** The NFSv4 state, made on first use and kept across NFS adapter restarts. */
@@ -315,7 +324,7 @@ public final class ServerRuntime implements AutoCloseable {
         }
         NsmRegistry hosts = nsm();
         StateManager v4 = nfs4State();
-        skipGraceWithNothingToReclaim(hosts, v4);
+        joinGracePeriods(hosts, v4);
         NfsServer fresh = NfsServer.start(bind, a.port(), portmapPort, registry, mountPolicy(), callPolicy(),
                 rpcOptions, observer, new NfsServer.Locking(lockManager, grace, NfsServer.Locking.CLIENT_PORTMAP_PORT, hosts),
                 v4, new ControlPlaneIdMapper(db));

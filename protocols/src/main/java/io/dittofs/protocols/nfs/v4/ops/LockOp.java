@@ -88,7 +88,7 @@ final class LockOp extends StateOp {
                 m.grace().checkReclaim(l.client());
                 m.checkReclaimLock(l, type, offset, length);
             } else {
-                m.grace().checkNonReclaim();
+                m.grace().checkNonReclaimLock();
             }
         } catch (StateException e) {
             if (fresh) {

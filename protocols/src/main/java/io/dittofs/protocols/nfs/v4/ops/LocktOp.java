@@ -40,7 +40,7 @@ final class LocktOp extends StateOp {
         Locks.checkLockable(Objects4.inode(ctx.target(false)));
         StateManager m = state(ctx);
         ClientRecord c = client(ctx, clientId);
-        m.grace().checkNonReclaim();
+        m.grace().checkNonReclaimLock();
         LockOwner lo = new LockOwner(StateTable.PROTOCOL, StateTable.lockClientId(c), owner);
         Optional<Conflict> conflict = m.test(file, lo, type, offset, length);
         if (conflict.isPresent()) {

@@ -2,6 +2,7 @@ package io.dittofs.protocols.nfs.v4.state;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -9,7 +10,9 @@ import java.util.function.LongSupplier;
  * time the clients recorded before the restart may reclaim their opens and locks, and everybody
  * else's new OPEN/LOCK gets NFS4ERR_GRACE; afterwards reclaims get NFS4ERR_NO_GRACE. There is no
  * grace when no client was recorded, and it ends early once every recorded client has sent
- * RECLAIM_COMPLETE.
+ * RECLAIM_COMPLETE. New byte-range locks (LOCK, LOCKT) are also held back while another protocol's
+ * clients reclaim theirs ({@link #holdLocksBackWhile}: NLM hosts after the same restart), as Linux
+ * shares one lock grace between lockd and nfsd; new OPENs are not.
  *
  * <p>Thread-safe: the pending set is guarded by this object's monitor.
  */
@@ -17,6 +20,7 @@ public final class GracePeriod {
     private final LongSupplier clock;
     private final long endNanos;
     private final Set<OwnerKey> pending;
+    private volatile BooleanSupplier othersReclaiming = () -> false;
 
     public GracePeriod(Set<OwnerKey> reclaimable, long graceNanos, LongSupplier clock) {
         this.clock = clock;
@@ -44,9 +48,28 @@ public final class GracePeriod {
         return inGrace() ? Set.copyOf(pending) : Set.of();
     }
 
-    /** A new (non-reclaim) OPEN or LOCK. @throws StateException GRACE during the grace period */
+    /**
+     * While {@code reclaiming} holds, new locks get NFS4ERR_GRACE even when no NFSv4 client reclaims
+     * (it must not test this period's own {@link #inGrace}).
+     */
+    public void holdLocksBackWhile(BooleanSupplier reclaiming) {
+        othersReclaiming = reclaiming;
+    }
+
+    /** A new (non-reclaim) OPEN. @throws StateException GRACE during the grace period */
     public void checkNonReclaim() {
         if (inGrace()) {
+            throw new StateException(StateError.GRACE);
+        }
+    }
+
+    /**
+     * A new (non-reclaim) LOCK or a LOCKT.
+     *
+     * @throws StateException GRACE during the grace period or while another protocol's clients reclaim
+     */
+    public void checkNonReclaimLock() {
+        if (inGrace() || othersReclaiming.getAsBoolean()) {
             throw new StateException(StateError.GRACE);
         }
     }

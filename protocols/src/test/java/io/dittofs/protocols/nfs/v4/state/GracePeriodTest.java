@@ -53,6 +53,18 @@ class GracePeriodTest {
     }
 
     @Test
+    void shouldHoldNewLocksButNotNewOpensBackWhileAnotherProtocolsClientsReclaim() {
+        GracePeriod g = new GracePeriod(Set.of(), Duration.ofSeconds(90).toNanos(), clock);
+        boolean[] nlmReclaiming = {true};
+        g.holdLocksBackWhile(() -> nlmReclaiming[0]);
+        assertFalse(g.inGrace(), "no NFSv4 client to reclaim");
+        g.checkNonReclaim();
+        assertEquals(StateError.GRACE, error(g::checkNonReclaimLock));
+        nlmReclaiming[0] = false;
+        g.checkNonReclaimLock();
+    }
+
+    @Test
     void shouldEndTheGraceEarlyWhenEveryClientCompletedItsReclaim() {
         OwnerKey a = new OwnerKey(new byte[] {1});
         GracePeriod g = new GracePeriod(Set.of(a), Duration.ofSeconds(90).toNanos(), clock);
