@@ -191,19 +191,26 @@ public final class RpcTestClient implements AutoCloseable {
     public boolean awaitClosedByServer(Duration max) throws IOException {
         long deadline = System.nanoTime() + max.toNanos();
         byte[] sink = new byte[8192];
-        while (System.nanoTime() < deadline) {
-            socket.setSoTimeout((int) Math.max(1, Math.min(250, (deadline - System.nanoTime()) / 1_000_000)));
-            try {
-                if (in.read(sink) < 0) {
-                    return true;
+        int timeout = socket.getSoTimeout();
+        try {
+            while (System.nanoTime() < deadline) {
+                socket.setSoTimeout((int) Math.max(1, Math.min(250, (deadline - System.nanoTime()) / 1_000_000)));
+                try {
+                    if (in.read(sink) < 0) {
+                        return true;
+                    }
+                } catch (SocketTimeoutException e) {
+                    // still open; keep waiting
+                } catch (SocketException | EOFException e) {
+                    return true; // reset by the server
                 }
-            } catch (SocketTimeoutException e) {
-                // still open; keep waiting
-            } catch (SocketException | EOFException e) {
-                return true; // reset by the server
+            }
+            return false;
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(timeout); // a later call on a connection still open waits as long as before
             }
         }
-        return false;
     }
 
     public Socket socket() {
