@@ -2,6 +2,7 @@ package io.dittofs.e2e;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * server requires by default) and 8 MiB rsize/wsize: a 40 MiB file written and read back with
  * checksums after dropping the guest's caches, cp, copy_file_range (the kernel's server-side copy:
  * FSCTL_SRV_REQUEST_RESUME_KEY + FSCTL_SRV_COPYCHUNK_WRITE), mv, tar, truncate, chmod, and symlinks
- * with {@code mfsymlinks}. The copy_file_range program is compiled static at test time.
+ * with {@code mfsymlinks}; and the same at 3.1.1 sealed ({@code seal}: every request and response
+ * encrypted). The copy_file_range program is compiled static at test time.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class KernelCifsIT {
@@ -62,6 +64,25 @@ class KernelCifsIT {
         assertTrue(r.output().contains("copy_file_range ok") && r.output().contains("ln -s ok"), r.describe());
         assertTrue(ioctls(r.output(), "after") - ioctls(r.output(), "before") >= 2,
                 "copy_file_range went to the server as RESUME_KEY + COPYCHUNK_WRITE IOCTLs: " + r.describe());
+        assertTrue(!Files.readString(server.log()).contains("Exception"),
+                "no exception in the server log " + server.log());
+    }
+
+    @Test
+    void shouldRunTheWorkoutSealed() throws IOException {
+        KernelClient.Result r = KernelClient.cifs(server.smbPort(), "export", "kuser", PASSWORD, "3.1.1",
+                "rsize=8388608,wsize=8388608,mfsymlinks,seal").add(staging)
+                .run(GuestFiles.resource("cifs-workout.sh"));
+        assertTrue(r.ok() && r.output().contains("WORKOUT-OK"), r.describe() + "\nserver log " + server.log());
+        assertTrue(r.output().contains(",seal"), "the mount is sealed: " + r.describe());
+        Matcher m = Pattern.compile("SMB session \\S+ for kuser .*may encrypt with (AES-\\S+),")
+                .matcher(Files.readString(server.log()));
+        String cipher = null;
+        while (m.find()) {
+            cipher = m.group(1);
+        }
+        assertTrue(cipher != null, "the kernel's session negotiated a cipher (server log " + server.log() + ")");
+        System.err.println("[e2e] kernel cifs seal: " + cipher);
         assertTrue(!Files.readString(server.log()).contains("Exception"),
                 "no exception in the server log " + server.log());
     }

@@ -229,6 +229,47 @@ class SmbClientIT {
     }
 
     @Test
+    @Order(9)
+    void shouldPutAndGetEncryptedWithEveryCipher() throws Exception {
+        byte[] data = new byte[(9 << 20) + 12_345];
+        new Random(9).nextBytes(data);
+        Files.write(work.resolve("sealed.bin"), data);
+        String[][] cases = {{"SMB3_11", "AES-128-GCM"}, {"SMB3_11", "AES-128-CCM"}, {"SMB3_11", "AES-256-GCM"},
+                {"SMB3_11", "AES-256-CCM"}, {"SMB3_00", "AES-128-CCM"}};
+        for (String[] c : cases) {
+            String remote = "sealed-" + c[0] + "-" + c[1] + ".bin";
+            long before = sessions("may encrypt with " + c[1] + ", signed");
+            Run r = run(List.of("smbclient", "//127.0.0.1/export", "-p", Integer.toString(smbPort), "-U",
+                    "alice%" + PASSWORD, "-m", c[0], "--client-protection=encrypt",
+                    "--option=client smb3 encryption algorithms=" + c[1], "-c",
+                    "lcd " + work + "; put sealed.bin " + remote + "; get " + remote + " back.bin; ls; del " + remote), 300);
+            assertEquals(0, r.rc(), c[0] + " " + c[1] + ":\n" + r.out());
+            assertFalse(r.out().contains("NT_STATUS_"), r.out());
+            assertArrayEquals(data, Files.readAllBytes(work.resolve("back.bin")), "read back encrypted, " + c[0] + " " + c[1]);
+            assertEquals(before + 1, sessions("may encrypt with " + c[1] + ", signed"), "the session's cipher is " + c[1]);
+        }
+    }
+
+    @Test
+    @Order(10)
+    void shouldEncryptEverySessionWhileEncryptionIsRequired() throws Exception {
+        ok("adapter", "set", "smb", "--set", "encryption=required");
+        try {
+            long encrypted = sessions("encrypted with AES-128-GCM, signed");
+            Files.writeString(work.resolve("required.txt"), "sealed by the server's demand\n");
+            // the client does not ask for encryption: the session flag ENCRYPT_DATA makes it encrypt
+            smbOk("SMB3_11", "sign", "lcd " + work + "; put required.txt required.txt; get required.txt required-back.txt");
+            assertEquals("sealed by the server's demand\n", Files.readString(work.resolve("required-back.txt")));
+            assertEquals(encrypted + 1, sessions("encrypted with AES-128-GCM, signed"));
+            Run old = smb("export", "alice", PASSWORD, "SMB2_10", "sign", "ls");
+            assertTrue(old.rc() != 0 && old.out().contains("NT_STATUS_ACCESS_DENIED"),
+                    "an SMB 2.1 client cannot encrypt, so it is refused:\n" + old.out());
+        } finally {
+            ok("adapter", "set", "smb", "--set", "encryption=enabled");
+        }
+    }
+
+    @Test
     @Order(8)
     void shouldSeeTheSameBytesOverNfsAndSmb() throws Exception {
         byte[] data = new byte[3 << 20];

@@ -136,13 +136,14 @@ final class Bootstrap {
     }
 
     /**
-     * The smb adapter's settings from the config: {@code signing}, {@code min_dialect},
+     * The smb adapter's settings from the config: {@code signing}, {@code encryption}, {@code min_dialect},
      * {@code max_dialect}, {@code max_io_size}, {@code large_io_buffers}, {@code logon_max_failures},
      * {@code logon_window_seconds} ({@code adapters.smb.*}).
      */
     static Map<String, String> smbSettings(Config config, Map<String, String> current, boolean onlyExplicit) {
         Map<String, String> out = new java.util.TreeMap<>(current);
         Map<String, ConfigKey> keys = Map.of("signing", ConfigKey.ADAPTERS_SMB_SIGNING,
+                "encryption", ConfigKey.ADAPTERS_SMB_ENCRYPTION,
                 "min_dialect", ConfigKey.ADAPTERS_SMB_MIN_DIALECT,
                 "max_dialect", ConfigKey.ADAPTERS_SMB_MAX_DIALECT,
                 "max_io_size", ConfigKey.ADAPTERS_SMB_MAX_IO_SIZE,

@@ -29,6 +29,9 @@ public enum ConfigKey {
     ADAPTERS_SMB_ENABLED("adapters.smb.enabled", Type.BOOL, "true", "serve SMB (seeds the smb adapter on first start)"),
     ADAPTERS_SMB_SIGNING("adapters.smb.signing", Type.ENUM, "required",
             "SMB signing: required, or enabled (signed only when the client requires it)", "required", "enabled"),
+    ADAPTERS_SMB_ENCRYPTION("adapters.smb.encryption", Type.ENUM, "enabled",
+            "SMB 3.x encryption: enabled (a client that asks for it gets it), required (every session encrypts; "
+                    + "clients below 3.0 and guests are refused), or off", "enabled", "required", "off"),
     ADAPTERS_SMB_MIN_DIALECT("adapters.smb.min_dialect", Type.ENUM, "2.0.2", "lowest SMB dialect offered",
             "2.0.2", "2.1", "3.0", "3.0.2", "3.1.1"),
     ADAPTERS_SMB_MAX_DIALECT("adapters.smb.max_dialect", Type.ENUM, "3.1.1", "highest SMB dialect offered",

@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * The SMB adapter: an {@link SmbServer} over the runtime's shares with its own buffer pool,
  * configured from the {@code smb} adapter definition's settings ({@code signing}:
- * {@code required}|{@code enabled}; {@code min_dialect}, {@code max_dialect}; {@code max_io_size}:
+ * {@code required}|{@code enabled}; {@code encryption}: {@code enabled}|{@code required}|{@code off},
+ * default {@code enabled}; {@code min_dialect}, {@code max_dialect}; {@code max_io_size}:
  * MaxReadSize/MaxWriteSize in bytes, 65536 to 8388608, default 8388608; {@code large_io_buffers}:
  * how many 8 MiB buffers the adapter may hold at once across all connections, default
  * {@value #DEFAULT_LARGE_IO_BUFFERS}, the memory budget for 8 MiB I/O; {@code logon_max_failures} (default 10)
@@ -32,7 +33,7 @@ public final class SmbAdapter implements AutoCloseable {
     static final int DEFAULT_LARGE_IO_BUFFERS = 32;
     static final int DEFAULT_LOGON_MAX_FAILURES = 10;
     static final int DEFAULT_LOGON_WINDOW_SECONDS = 60;
-    private static final java.util.Set<String> KEYS = java.util.Set.of("signing", "min_dialect", "max_dialect",
+    private static final java.util.Set<String> KEYS = java.util.Set.of("signing", "encryption", "min_dialect", "max_dialect",
             "max_io_size", "large_io_buffers", "logon_max_failures", "logon_window_seconds");
 
     private final BufferPool pool;
@@ -54,7 +55,7 @@ public final class SmbAdapter implements AutoCloseable {
         for (String k : settings.keySet()) {
             if (!KEYS.contains(k)) {
                 throw new IllegalArgumentException("unknown smb adapter setting '" + k
-                        + "' (signing, min_dialect, max_dialect, max_io_size, large_io_buffers, logon_max_failures, "
+                        + "' (signing, encryption, min_dialect, max_dialect, max_io_size, large_io_buffers, logon_max_failures, "
                         + "logon_window_seconds)");
             }
         }
@@ -70,8 +71,20 @@ public final class SmbAdapter implements AutoCloseable {
         int io = intSetting(settings, "max_io_size", SmbConfig.MAX_IO, SmbConfig.CREDIT_BYTES, SmbConfig.MAX_IO);
         intSetting(settings, "large_io_buffers", DEFAULT_LARGE_IO_BUFFERS, 1, 4096);
         limiter(settings);
+        String encryption = settings.getOrDefault("encryption", "enabled");
+        if (!encryption.equals("required") && !encryption.equals("enabled") && !encryption.equals("off")) {
+            throw new IllegalArgumentException("smb encryption must be 'enabled', 'required' or 'off', not '" + encryption + "'");
+        }
         return SmbConfig.defaults().withDialects(min, max).withSigningRequired(signing.equals("required"))
-                .withMaxIoSize(io);
+                .withMaxIoSize(io).withEncryption(SmbConfig.parseEncryption(encryption));
+    }
+
+    private static String settingsEncryption(SmbConfig cfg) {
+        return switch (cfg.encryption()) {
+            case SmbConfig.ENCRYPTION_OFF -> "off";
+            case SmbConfig.ENCRYPTION_REQUIRED -> "required";
+            default -> "enabled";
+        };
     }
 
     /** The failed-logon limiter the settings ask for (per address and per account, within the window). */
@@ -106,9 +119,9 @@ public final class SmbAdapter implements AutoCloseable {
             SmbServer s = SmbServer.start("smb", new InetSocketAddress(bind, def.port()),
                     new SmbServices(cfg, shares, users, limiter(def.settings()), new SecureRandom(), locks), pool,
                     options);
-            LOG.info("SMB adapter listening on {}:{} (dialects {}..{}, signing {}, max I/O {} bytes)", bind, s.port(),
-                    Integer.toHexString(cfg.minDialect()), Integer.toHexString(cfg.maxDialect()),
-                    cfg.signingRequired() ? "required" : "enabled", cfg.maxIoSize());
+            LOG.info("SMB adapter listening on {}:{} (dialects {}..{}, signing {}, encryption {}, max I/O {} bytes)", bind,
+                    s.port(), Integer.toHexString(cfg.minDialect()), Integer.toHexString(cfg.maxDialect()),
+                    cfg.signingRequired() ? "required" : "enabled", settingsEncryption(cfg), cfg.maxIoSize());
             return new SmbAdapter(pool, s, Map.copyOf(def.settings()));
         } catch (IOException | RuntimeException e) {
             pool.close();

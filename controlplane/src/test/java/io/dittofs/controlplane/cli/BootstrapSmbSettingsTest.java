@@ -17,9 +17,9 @@ class BootstrapSmbSettingsTest {
     @Test
     void shouldSeedEverySmbSettingFromTheConfigOnFirstStart() {
         Config c = Config.load(dir.resolve("absent.yaml"), Map.of("DITTOFS_ADAPTERS_SMB_MAX_IO_SIZE", "1048576",
-                "DITTOFS_ADAPTERS_SMB_LOGON_MAX_FAILURES", "3"), Map.of());
+                "DITTOFS_ADAPTERS_SMB_LOGON_MAX_FAILURES", "3", "DITTOFS_ADAPTERS_SMB_ENCRYPTION", "required"), Map.of());
         Map<String, String> s = Bootstrap.smbSettings(c, Map.of(), false);
-        assertEquals(Map.of("signing", "required", "min_dialect", "2.0.2", "max_dialect", "3.1.1",
+        assertEquals(Map.of("signing", "required", "encryption", "required", "min_dialect", "2.0.2", "max_dialect", "3.1.1",
                 "max_io_size", "1048576", "large_io_buffers", "32", "logon_max_failures", "3",
                 "logon_window_seconds", "60"), s);
     }

@@ -40,6 +40,7 @@ public final class AsyncOp {
     private final TreeConnect tree;
     private final Open open;
     private final boolean signed;
+    private final boolean encrypted;
     private final int bodyCapacity;
     private Canceller canceller;
     private boolean armed;
@@ -49,7 +50,7 @@ public final class AsyncOp {
     private Body body;
 
     AsyncOp(AsyncOps table, long asyncId, Smb2Header request, Session session, TreeConnect tree, Open open,
-            boolean signed, int bodyCapacity) {
+            boolean signed, boolean encrypted, int bodyCapacity) {
         this.table = table;
         this.asyncId = asyncId;
         this.request = request;
@@ -57,6 +58,7 @@ public final class AsyncOp {
         this.tree = tree;
         this.open = open;
         this.signed = signed;
+        this.encrypted = encrypted;
         this.bodyCapacity = bodyCapacity;
     }
 
@@ -85,6 +87,11 @@ public final class AsyncOp {
     /** Whether the final response is signed (the session signs, and it must or the request was signed). */
     public boolean signed() {
         return signed;
+    }
+
+    /** Whether the final response is encrypted with the session's cipher (the request came encrypted). */
+    public boolean encrypted() {
+        return encrypted;
     }
 
     /** The most body bytes the final response may carry. */

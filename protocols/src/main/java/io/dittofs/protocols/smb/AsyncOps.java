@@ -58,7 +58,7 @@ public final class AsyncOps {
             throw new SmbStatusException(NtStatus.INSUFFICIENT_RESOURCES, "more than " + max + " waiting requests");
         }
         AsyncOp op = new AsyncOp(this, NEXT_ID.getAndIncrement(), r.header(), r.session(), r.tree(), open, signed,
-                bodyCapacity);
+                r.compound().encrypted(), bodyCapacity);
         op.canceller(c);
         ops.put(op.asyncId(), op);
         return op;

@@ -34,6 +34,7 @@ public final class ConnState {
     private int[] clientDialects = new int[0];
     private int signingAlgorithm = 0;
     private PreauthHash preauth;
+    private int cipherId;
     private int serverSecurityMode;
     private int serverCapabilities;
     /** Random per connection: the last 8 bytes of every resume key (FSCTL_SRV_REQUEST_RESUME_KEY) it hands out. */
@@ -117,6 +118,16 @@ public final class ConnState {
     /** The 3.1.1 signing algorithm id (0 HMAC-SHA256, 1 AES-CMAC, 2 AES-GMAC). */
     public synchronized int signingAlgorithm() {
         return signingAlgorithm;
+    }
+
+    /** The cipher NEGOTIATE agreed on (SmbCipher ids; AES-128-CCM for 3.0/3.0.2), 0 when the connection cannot encrypt. */
+    public synchronized int cipherId() {
+        return cipherId;
+    }
+
+    /** Records the cipher of this connection (by NEGOTIATE, before {@link #negotiated}). */
+    public synchronized void cipherId(int id) {
+        cipherId = id;
     }
 
     /** The connection's pre-auth integrity hash after NEGOTIATE (3.1.1), null otherwise. */

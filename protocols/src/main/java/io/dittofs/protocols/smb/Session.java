@@ -4,6 +4,7 @@ import io.dittofs.core.AuthContext;
 import io.dittofs.protocols.smb.auth.NtlmServer;
 import io.dittofs.protocols.smb.crypto.PreauthHash;
 import io.dittofs.protocols.smb.crypto.Signer;
+import io.dittofs.protocols.smb.crypto.SmbCipher;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One SMB2 session (MS-SMB2 3.3.1.8): its authentication state while SESSION_SETUP runs, then the
- * user, the identity used on shares, the signing key and its tree connects. Thread-safe: fields
+ * user, the identity used on shares, the signing key, the encryption keys and its tree connects. Thread-safe: fields
  * set during authentication are published through the volatile {@link #state}; the setup exchange
  * itself runs one leg at a time (the client waits for each reply).
  */
@@ -27,6 +28,8 @@ public final class Session {
     private volatile boolean guest;
     private volatile Signer signer;
     private volatile boolean signingRequired;
+    private volatile SmbCipher cipher;
+    private volatile boolean encryptData;
     private final Map<Integer, TreeConnect> trees = new ConcurrentHashMap<>();
     private final AtomicInteger nextTreeId = new AtomicInteger(1);
 
@@ -71,6 +74,22 @@ public final class Session {
         this.signingRequired = mustSign;
         this.ntlm = null;
         this.state = State.VALID;
+    }
+
+    /** The session's keys for encrypted messages, once established on a connection that can encrypt. */
+    public synchronized void encryption(SmbCipher c, boolean required) {
+        this.cipher = c;
+        this.encryptData = required && c != null;
+    }
+
+    /** The cipher of this session (null: it cannot encrypt: no key, or the connection negotiated none). */
+    public SmbCipher cipher() {
+        return cipher;
+    }
+
+    /** Every request must come encrypted (SMB2_SESSION_FLAG_ENCRYPT_DATA); every response goes so. */
+    public boolean encryptData() {
+        return encryptData;
     }
 
     public void expire() {

@@ -17,10 +17,17 @@ import java.util.UUID;
  *                        buffer); 2.0.2, which has no multi-credit requests, gets at most 64 KiB
  * @param allowGuest      guest logons (off by default)
  * @param allowAnonymous  anonymous (null session) logons (off by default; needed by nothing here)
+ * @param encryption      SMB 3.x encryption: {@link #ENCRYPTION_OFF} (never offered),
+ *                        {@link #ENCRYPTION_ENABLED} (offered; a client that asks for it gets it, the
+ *                        default) or {@link #ENCRYPTION_REQUIRED} (every session encrypts; clients
+ *                        that cannot, below 3.0 or guests, are refused with ACCESS_DENIED)
  */
 public record SmbConfig(int minDialect, int maxDialect, boolean signingRequired, String serverName,
                         String domainName, UUID serverGuid, int maxIoSize, boolean allowGuest,
-                        boolean allowAnonymous) {
+                        boolean allowAnonymous, int encryption) {
+    public static final int ENCRYPTION_OFF = 0;
+    public static final int ENCRYPTION_ENABLED = 1;
+    public static final int ENCRYPTION_REQUIRED = 2;
     public static final int SMB_202 = 0x0202;
     public static final int SMB_210 = 0x0210;
     public static final int SMB_300 = 0x0300;
@@ -37,6 +44,15 @@ public record SmbConfig(int minDialect, int maxDialect, boolean signingRequired,
         if (maxIoSize < CREDIT_BYTES || maxIoSize > MAX_IO) {
             throw new IllegalArgumentException("max I/O size " + maxIoSize);
         }
+        if (encryption < ENCRYPTION_OFF || encryption > ENCRYPTION_REQUIRED) {
+            throw new IllegalArgumentException("encryption mode " + encryption);
+        }
+    }
+
+    public SmbConfig(int minDialect, int maxDialect, boolean signingRequired, String serverName, String domainName,
+                     UUID serverGuid, int maxIoSize, boolean allowGuest, boolean allowAnonymous) {
+        this(minDialect, maxDialect, signingRequired, serverName, domainName, serverGuid, maxIoSize, allowGuest,
+                allowAnonymous, ENCRYPTION_ENABLED);
     }
 
     public static SmbConfig defaults() {
@@ -56,17 +72,32 @@ public record SmbConfig(int minDialect, int maxDialect, boolean signingRequired,
 
     public SmbConfig withMaxIoSize(int size) {
         return new SmbConfig(minDialect, maxDialect, signingRequired, serverName, domainName, serverGuid, size,
-                allowGuest, allowAnonymous);
+                allowGuest, allowAnonymous, encryption);
     }
 
     public SmbConfig withDialects(int min, int max) {
         return new SmbConfig(min, max, signingRequired, serverName, domainName, serverGuid, maxIoSize, allowGuest,
-                allowAnonymous);
+                allowAnonymous, encryption);
     }
 
     public SmbConfig withSigningRequired(boolean required) {
         return new SmbConfig(minDialect, maxDialect, required, serverName, domainName, serverGuid, maxIoSize,
-                allowGuest, allowAnonymous);
+                allowGuest, allowAnonymous, encryption);
+    }
+
+    public SmbConfig withEncryption(int mode) {
+        return new SmbConfig(minDialect, maxDialect, signingRequired, serverName, domainName, serverGuid, maxIoSize,
+                allowGuest, allowAnonymous, mode);
+    }
+
+    /** Parses "off", "enabled" (also "desired", "if_required"), "required". */
+    public static int parseEncryption(String s) {
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "off", "disabled", "no" -> ENCRYPTION_OFF;
+            case "enabled", "desired", "if_required", "default" -> ENCRYPTION_ENABLED;
+            case "required", "mandatory" -> ENCRYPTION_REQUIRED;
+            default -> throw new IllegalArgumentException("unknown SMB encryption mode '" + s + "' (off, enabled, required)");
+        };
     }
 
     public static boolean isDialect(int d) {

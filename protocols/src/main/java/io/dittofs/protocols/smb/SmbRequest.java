@@ -44,6 +44,16 @@ public final class SmbRequest {
         long fileId = -1;
         int lastStatus = NtStatus.SUCCESS;
         int createStatus = NtStatus.SUCCESS;
+        boolean encrypted;
+
+        /** Whether the message came encrypted (its responses go encrypted and unsigned). */
+        public boolean encrypted() {
+            return encrypted;
+        }
+
+        public void encrypted(boolean e) {
+            encrypted = e;
+        }
 
         public void fileId(long id) {
             fileId = id;
@@ -195,7 +205,8 @@ public final class SmbRequest {
      * @throws SmbStatusException INSUFFICIENT_RESOURCES when the connection's cap of waiting requests is reached
      */
     public AsyncOp goAsync(Open open, int bodyCapacity, AsyncOp.Canceller c) {
-        boolean signed = session != null && session.signer() != null && (session.signingRequired() || header.isSigned());
+        boolean signed = !compound.encrypted() && session != null && session.signer() != null
+                && (session.signingRequired() || header.isSigned());
         async = conn.async().start(this, open, signed, bodyCapacity, c);
         return async;
     }

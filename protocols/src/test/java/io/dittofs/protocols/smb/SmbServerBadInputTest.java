@@ -58,6 +58,37 @@ class SmbServerBadInputTest {
         assertStillServing();
     }
 
+    /** A transform header (MS-SMB2 2.2.41) for {@code sessionId} over {@code body}, with a made-up tag. */
+    private static byte[] transform(long sessionId, int originalSize, int flags, byte[] body) {
+        ByteBuffer b = ByteBuffer.allocate(52 + body.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x424D53FD).put(new byte[16]).put(new byte[16]).putInt(originalSize).putShort((short) 0)
+                .putShort((short) flags).putLong(sessionId).put(body);
+        return b.array();
+    }
+
+    @Test
+    void shouldCloseConnectionOnMalformedOrUndecryptableTransformMessages() throws Exception {
+        byte[] inner = SmbTestClient.message(0x0D, 1, 1, 1, new byte[] {4, 0, 0, 0});
+        byte[][] bad = {
+            java.util.Arrays.copyOf(transform(1, inner.length, 1, inner), 30), // shorter than the header
+            transform(1, inner.length + 1, 1, inner), // OriginalMessageSize beyond the frame
+            transform(1, inner.length, 2, inner), // flags other than encrypted
+            transform(1, inner.length, 1, inner), // before NEGOTIATE, for a session that does not exist
+        };
+        for (byte[] frame : bad) {
+            try (SmbTestClient c = new SmbTestClient(server.port())) {
+                c.sendFrame(frame);
+                assertTrue(c.closedByServer(), "closed on a bad transform of " + frame.length + " bytes");
+            }
+        }
+        try (SmbTestClient c = new SmbTestClient(server.port())) {
+            assertEquals(NtStatus.SUCCESS, SmbTestClient.status(c.negotiate(0x0202, 0x0210, 0x0300)));
+            c.sendFrame(transform(0x1234, inner.length, 1, inner));
+            assertTrue(c.closedByServer(), "closed on an encrypted message for a session the connection does not have");
+        }
+        assertStillServing();
+    }
+
     @Test
     void shouldCloseConnectionWhenHeaderIsTruncated() throws Exception {
         try (SmbTestClient c = new SmbTestClient(server.port())) {

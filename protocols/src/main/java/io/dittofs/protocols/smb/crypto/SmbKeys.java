@@ -22,6 +22,15 @@ public record SmbKeys(byte[] signingKey, byte[] encryptionKey, byte[] decryption
      * @param preauthHash the session's 64-byte pre-authentication hash for 0x0311, else ignored
      */
     public static SmbKeys derive(int dialect, byte[] sessionKey, byte[] preauthHash) {
+        return derive(dialect, sessionKey, preauthHash, 0);
+    }
+
+    /**
+     * The same for a connection that negotiated {@code cipherId} (0: none): with an AES-256 cipher the
+     * encryption and decryption keys are 32 bytes, derived with L = 256 from the full session key
+     * (MS-SMB2 3.3.5.5.3).
+     */
+    public static SmbKeys derive(int dialect, byte[] sessionKey, byte[] preauthHash, int cipherId) {
         byte[] key = Arrays.copyOf(sessionKey, 16);
         switch (dialect) {
             case 0x0202, 0x0210 -> {
@@ -38,10 +47,13 @@ public record SmbKeys(byte[] signingKey, byte[] encryptionKey, byte[] decryption
                 if (preauthHash == null || preauthHash.length != 64) {
                     throw new IllegalArgumentException("dialect 3.1.1 needs the 64-byte pre-authentication hash");
                 }
+                boolean aes256 = SmbCipher.keyLength(cipherId) == 32;
+                byte[] cipherKey = aes256 ? sessionKey : key;
+                int bits = aes256 ? 256 : 128;
                 return new SmbKeys(
                         Kdf.derive(key, Kdf.z("SMBSigningKey"), preauthHash),
-                        Kdf.derive(key, Kdf.z("SMBS2CCipherKey"), preauthHash),
-                        Kdf.derive(key, Kdf.z("SMBC2SCipherKey"), preauthHash),
+                        Kdf.derive(cipherKey, Kdf.z("SMBS2CCipherKey"), preauthHash, bits),
+                        Kdf.derive(cipherKey, Kdf.z("SMBC2SCipherKey"), preauthHash, bits),
                         Kdf.derive(key, Kdf.z("SMBAppKey"), preauthHash));
             }
             default -> throw new IllegalArgumentException("unknown SMB2 dialect 0x" + Integer.toHexString(dialect));

@@ -11,6 +11,7 @@ import io.dittofs.protocols.smb.codec.SmbDecoder;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.codec.SmbFormatException;
 import io.dittofs.protocols.smb.crypto.PreauthHash;
+import io.dittofs.protocols.smb.crypto.SmbCipher;
 import io.dittofs.protocols.smb.header.Smb2Command;
 import io.dittofs.protocols.smb.header.Smb2Header;
 
@@ -21,8 +22,9 @@ import java.util.function.IntPredicate;
 /**
  * NEGOTIATE (MS-SMB2 2.2.3, 2.2.4, 3.3.5.4): picks the highest dialect both sides support within
  * the configured range, answers SMB 3.1.1 negotiate contexts (pre-auth integrity SHA-512 with a
- * fresh salt, signing algorithm; encryption is not offered), and starts the 3.1.1 pre-auth hash
- * chain. Also answers an SMB1 multi-protocol negotiate by switching to SMB2 (3.3.5.3.1).
+ * fresh salt, signing algorithm, and unless encryption is off the cipher: the first of the client's
+ * list, which it orders by preference), offers SMB2_GLOBAL_CAP_ENCRYPTION (AES-128-CCM) to 3.0 and
+ * 3.0.2 clients that ask for it, and starts the 3.1.1 pre-auth hash chain. Also answers an SMB1 multi-protocol negotiate by switching to SMB2 (3.3.5.3.1).
  * Stateless; thread-safe.
  */
 public final class Negotiate implements SmbCommand {
@@ -31,7 +33,9 @@ public final class Negotiate implements SmbCommand {
     static final int SIGNING_ENABLED = 0x1;
     static final int SIGNING_REQUIRED = 0x2;
     static final int CAP_LARGE_MTU = 0x4;
+    static final int CAP_ENCRYPTION = 0x40;
     static final int CTX_PREAUTH = 0x0001;
+    static final int CTX_ENCRYPTION = 0x0002;
     static final int CTX_SIGNING = 0x0008;
     static final int SHA512 = 0x0001;
     static final int AES_CMAC = 0x0001;
@@ -67,6 +71,9 @@ public final class Negotiate implements SmbCommand {
         }
         int signingAlg = 0;
         byte[] salt = null;
+        boolean encryption = cfg.encryption() != SmbConfig.ENCRYPTION_OFF;
+        int cipher = 0;
+        boolean cipherContext = false;
         if (dialect == SmbConfig.SMB_311) {
             long ctxOff = in.u32(92);
             int ctxCount = in.u16(96);
@@ -77,12 +84,18 @@ public final class Negotiate implements SmbCommand {
             signingAlg = c.signingAlg;
             salt = new byte[32];
             conn.random().nextBytes(salt);
+            cipherContext = encryption && c.cipherListed;
+            cipher = cipherContext ? c.cipher : 0;
+        } else if (dialect >= SmbConfig.SMB_300 && encryption && (caps & CAP_ENCRYPTION) != 0) {
+            cipher = SmbCipher.AES_128_CCM;
         }
         int serverSec = SIGNING_ENABLED | (cfg.signingRequired() ? SIGNING_REQUIRED : 0);
-        int serverCaps = dialect >= SmbConfig.SMB_210 ? CAP_LARGE_MTU : 0;
+        int serverCaps = (dialect >= SmbConfig.SMB_210 ? CAP_LARGE_MTU : 0)
+                | (dialect < SmbConfig.SMB_311 && cipher != 0 ? CAP_ENCRYPTION : 0);
         byte[] token = NtlmServer.negotiateToken();
         int base = out.position() - Smb2Header.SIZE;
-        out.u16(65).u16(serverSec).u16(dialect).u16(dialect == SmbConfig.SMB_311 ? (c2(signingAlg)) : 0)
+        int contextCount = 1 + (signingAlg >= 0 ? 1 : 0) + (cipherContext ? 1 : 0);
+        out.u16(65).u16(serverSec).u16(dialect).u16(dialect == SmbConfig.SMB_311 ? contextCount : 0)
                 .bytes(guidBytes(cfg)).u32(serverCaps).u32(cfg.maxIo(dialect)).u32(cfg.maxIo(dialect)).u32(cfg.maxIo(dialect))
                 .u64(Times.filetime(System.currentTimeMillis() * 1_000_000L)).u64(0)
                 .u16(Smb2Header.SIZE + 64).u16(token.length);
@@ -96,6 +109,10 @@ public final class Negotiate implements SmbCommand {
                 out.align(8);
                 out.u16(CTX_SIGNING).u16(4).u32(0).u16(1).u16(signingAlg);
             }
+            if (cipherContext) {
+                out.align(8); // no common cipher: one cipher, 0 (3.3.5.4)
+                out.u16(CTX_ENCRYPTION).u16(4).u32(0).u16(1).u16(cipher);
+            }
         }
         PreauthHash hash = null;
         if (dialect == SmbConfig.SMB_311) {
@@ -105,14 +122,11 @@ public final class Negotiate implements SmbCommand {
             PreauthHash h = hash;
             r.onResponse(resp -> h.update(resp.asByteBuffer(), 0, (int) resp.byteSize()));
         }
+        conn.cipherId(cipher);
         // a 3.1.1 client that sends no SIGNING_CAPABILITIES (Linux cifs by default) signs with AES-CMAC (3.3.5.4)
         conn.negotiated(dialect, caps, secMode, guid, offered, serverSec, serverCaps,
                 signingAlg >= 0 ? signingAlg : AES_CMAC, hash);
         return NtStatus.SUCCESS;
-    }
-
-    private static int c2(int signingAlg) {
-        return signingAlg >= 0 ? 2 : 1;
     }
 
     static byte[] guidBytes(SmbConfig cfg) {
@@ -131,7 +145,8 @@ public final class Negotiate implements SmbCommand {
         return best;
     }
 
-    private record Contexts(boolean sha512, int signingAlg) {
+    /** What the client's contexts said; {@code cipher} is 0 when it listed ciphers but none known. */
+    private record Contexts(boolean sha512, int signingAlg, boolean cipherListed, int cipher) {
     }
 
     /** Reads the client's negotiate contexts (2.2.3.1), each 8-byte aligned from the header. */
@@ -141,6 +156,8 @@ public final class Negotiate implements SmbCommand {
         }
         boolean sha = false;
         int signing = -1;
+        boolean ciphers = false;
+        int cipher = 0;
         long p = off;
         for (int i = 0; i < count; i++) {
             p = (p + 7) & ~7L;
@@ -153,6 +170,15 @@ public final class Negotiate implements SmbCommand {
                 for (int k = 0; k < n && 4 + 2L * k + 2 <= len; k++) {
                     sha |= in.u16(data + 4 + 2L * k) == SHA512;
                 }
+            } else if (type == CTX_ENCRYPTION) {
+                ciphers = true;
+                int n = in.u16(data);
+                for (int k = 0; k < n && 2 + 2L * k + 2 <= len && cipher == 0; k++) {
+                    int id = in.u16(data + 2 + 2L * k);
+                    if (SmbCipher.supported(id)) {
+                        cipher = id; // the client lists its preference first
+                    }
+                }
             } else if (type == CTX_SIGNING) {
                 int n = in.u16(data);
                 for (int k = 0; k < n && 2 + 2L * k + 2 <= len && signing < 0; k++) {
@@ -164,7 +190,7 @@ public final class Negotiate implements SmbCommand {
             }
             p = data + len;
         }
-        return new Contexts(sha, signing);
+        return new Contexts(sha, signing, ciphers, cipher);
     }
 
     /**

@@ -14,6 +14,7 @@ import io.dittofs.protocols.smb.codec.SmbEncoder;
 import io.dittofs.protocols.smb.crypto.PreauthHash;
 import io.dittofs.protocols.smb.crypto.Signer;
 import io.dittofs.protocols.smb.crypto.Signers;
+import io.dittofs.protocols.smb.crypto.SmbCipher;
 import io.dittofs.protocols.smb.crypto.SmbKeys;
 import io.dittofs.protocols.smb.header.Smb2Header;
 import org.slf4j.Logger;
@@ -34,6 +35,7 @@ public final class SessionSetup implements SmbCommand {
     private static final Logger LOG = LoggerFactory.getLogger(SessionSetup.class);
     static final int SESSION_FLAG_IS_GUEST = 0x1;
     static final int SESSION_FLAG_IS_NULL = 0x2;
+    static final int SESSION_FLAG_ENCRYPT_DATA = 0x4;
     private static final int MAX_TOKEN = 64 * 1024;
 
     @Override
@@ -101,11 +103,15 @@ public final class SessionSetup implements SmbCommand {
 
     /** Ends a refused exchange: a new session goes away, a re-authenticating one keeps its old identity. */
     private static int failed(ConnState conn, Session s) {
+        return failed(conn, s, NtStatus.LOGON_FAILURE);
+    }
+
+    private static int failed(ConnState conn, Session s, int status) {
         if (!s.isValid()) {
             conn.removeSession(s.id());
         }
         s.ntlm(null);
-        return NtStatus.LOGON_FAILURE;
+        return status;
     }
 
     private static int done(SmbRequest r, SmbEncoder out, Session s, AuthStep.Done d, int clientSecMode,
@@ -115,21 +121,35 @@ public final class SessionSetup implements SmbCommand {
         boolean keyless = d.guest() || d.anonymous() || d.sessionKey() == null || d.sessionKey().length == 0;
         AuthContext id = d.guest() || d.anonymous() ? AuthContext.ANONYMOUS : conn.services().users().identity(d.user());
         Signer signer = null;
+        SmbCipher cipher = null;
         boolean mustSign = false;
+        boolean mustEncrypt = conn.config().encryption() == SmbConfig.ENCRYPTION_REQUIRED;
         if (!keyless) {
-            SmbKeys keys = SmbKeys.derive(dialect, d.sessionKey(), hash == null ? null : hash.value());
+            SmbKeys keys = SmbKeys.derive(dialect, d.sessionKey(), hash == null ? null : hash.value(), conn.cipherId());
             signer = Signers.forDialect(dialect, conn.signingAlgorithm(), keys.signingKey());
             mustSign = conn.config().signingRequired() || (clientSecMode & Negotiate.SIGNING_REQUIRED) != 0;
+            if (conn.cipherId() != 0) {
+                cipher = new SmbCipher(conn.cipherId(), keys.encryptionKey(), keys.decryptionKey(), conn.random());
+            }
+        }
+        if (mustEncrypt && cipher == null) {
+            // encryption required and this session cannot encrypt: below 3.0, no cipher in common, or no key (3.3.5.5.3)
+            LOG.info("SMB logon from {} for {} refused: encryption is required and the session cannot encrypt", conn.peer(),
+                    d.user());
+            return failed(conn, s, NtStatus.ACCESS_DENIED);
         }
         s.established(d.user(), id, d.guest(), signer, mustSign);
+        s.encryption(cipher, mustEncrypt);
         s.preauth(null);
         if (signer != null && (mustSign || dialect >= SmbConfig.SMB_300)) {
             r.signResponseWith(s);
         }
-        int flags = d.anonymous() ? SESSION_FLAG_IS_NULL : d.guest() ? SESSION_FLAG_IS_GUEST : 0;
+        int flags = (d.anonymous() ? SESSION_FLAG_IS_NULL : d.guest() ? SESSION_FLAG_IS_GUEST : 0)
+                | (s.encryptData() ? SESSION_FLAG_ENCRYPT_DATA : 0);
         write(out, flags, d.token() == null ? new byte[0] : d.token());
-        LOG.info("SMB session {} for {} from {} (dialect {}, {})", Long.toHexString(s.id()), d.user(), conn.peer(),
-                Integer.toHexString(dialect), mustSign ? "signed" : "unsigned");
+        LOG.info("SMB session {} for {} from {} (dialect {}{}, {})", Long.toHexString(s.id()), d.user(), conn.peer(),
+                Integer.toHexString(dialect), cipher == null ? "" : (s.encryptData() ? ", encrypted with " : ", may encrypt with ")
+                        + SmbCipher.name(cipher.id()), mustSign ? "signed" : "unsigned");
         return NtStatus.SUCCESS;
     }
 

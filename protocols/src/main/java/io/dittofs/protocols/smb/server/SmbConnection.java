@@ -5,8 +5,10 @@ import io.dittofs.core.buffer.Lease;
 import io.dittofs.protocols.net.DirectSend;
 import io.dittofs.protocols.smb.AsyncOp;
 import io.dittofs.protocols.smb.ConnState;
+import io.dittofs.protocols.smb.Session;
 import io.dittofs.protocols.smb.SmbDropException;
 import io.dittofs.protocols.smb.codec.SmbEncoder;
+import io.dittofs.protocols.smb.crypto.SmbCipher;
 import io.dittofs.protocols.smb.handler.Negotiate;
 import io.dittofs.protocols.smb.header.Smb2Command;
 import io.dittofs.protocols.smb.header.Smb2Header;
@@ -124,9 +126,23 @@ final class SmbConnection {
             }
             return;
         }
+        Session sealed = null;
+        if (msg.byteSize() >= 4 && new io.dittofs.protocols.smb.codec.SmbDecoder(msg).i32(0) == SmbCipher.TRANSFORM_MAGIC) {
+            sealed = open(f);
+            f = new FrameReader.Frame(f.lease(), msg.asSlice(SmbCipher.TRANSFORM_SIZE));
+            msg = f.data();
+        }
         List<SmbDispatcher.Element> elems;
         try {
             elems = SmbDispatcher.split(msg, server.options().maxCompound());
+            if (sealed != null) {
+                for (SmbDispatcher.Element e : elems) {
+                    if (!e.header().isRelated() && e.header().sessionId() != sealed.id()) {
+                        throw new SmbDropException("encrypted request for session " + Long.toHexString(e.header().sessionId())
+                                + " inside a message of session " + Long.toHexString(sealed.id()));
+                    }
+                }
+            }
             for (SmbDispatcher.Element e : elems) {
                 if (e.header().command() != Smb2Command.CANCEL
                         && !credits.consume(e.header().messageId(), state.dialect() >= 0x0210
@@ -143,13 +159,15 @@ final class SmbConnection {
         if (first == Smb2Command.NEGOTIATE || first == Smb2Command.SESSION_SETUP) {
             inFlight.acquireUninterruptibly();
             server.callStarted();
-            execute(f, elems); // in order: these change what every later request sees
+            execute(f, elems, sealed); // in order: these change what every later request sees
             return;
         }
         inFlight.acquireUninterruptibly();
         server.callStarted();
+        FrameReader.Frame frame = f;
+        Session by = sealed;
         try {
-            Thread.ofVirtual().name("smb-call").start(() -> execute(f, elems));
+            Thread.ofVirtual().name("smb-call").start(() -> execute(frame, elems, by));
         } catch (RuntimeException | Error e) {
             inFlight.release();
             server.callFinished();
@@ -158,18 +176,47 @@ final class SmbConnection {
         }
     }
 
-    private void execute(FrameReader.Frame f, List<SmbDispatcher.Element> elems) {
+    /**
+     * Decrypts in place a message that came in a transform header (MS-SMB2 3.3.5.2.1.1); its session.
+     *
+     * @throws SmbDropException (after closing the frame's lease) when the header is malformed, names no
+     *     session that can decrypt, or the message does not authenticate: the connection is closed
+     */
+    private Session open(FrameReader.Frame f) {
+        MemorySegment msg = f.data();
+        int len = (int) msg.byteSize();
+        SmbCipher.Header h = SmbCipher.header(msg.asByteBuffer(), len);
+        Session s = h == null ? null : state.session(h.sessionId());
+        String refused = h == null ? "malformed transform header"
+                : s == null || s.cipher() == null ? "encrypted message for session " + Long.toHexString(h.sessionId())
+                        + ", which has no keys to decrypt it" : null;
+        if (refused == null && !s.cipher().open(msg.asByteBuffer(), len)) {
+            refused = "encrypted message that does not authenticate";
+        }
+        if (refused != null) {
+            f.lease().close();
+            throw new SmbDropException(refused);
+        }
+        return s;
+    }
+
+    /** Runs a message; {@code sealed} is the session it came encrypted with (its replies go so), or null. */
+    private void execute(FrameReader.Frame f, List<SmbDispatcher.Element> elems, Session sealed) {
         try (Lease held = f.lease()) {
             if (closed) {
                 return;
             }
             int size = Math.max(BufferPool.SMALL, SmbDispatcher.replySize(f.data(), elems, buffers.maxSize()));
+            int room = sealed == null ? size : Math.min(buffers.maxSize(), SmbCipher.sealedCapacity(size));
+            int at = sealed == null ? 0 : SmbCipher.TRANSFORM_SIZE;
             SmbDispatcher.Result res;
-            try (Lease out = buffers.acquire(size)) {
-                SmbEncoder enc = new SmbEncoder(out.segment());
-                res = server.dispatcher().process(state, credits, f.data(), elems, enc);
+            try (Lease out = buffers.acquire(room)) {
+                SmbEncoder enc = new SmbEncoder(out.segment().asSlice(at, room - at - (sealed == null ? 0 : 16)));
+                res = server.dispatcher().process(state, credits, f.data(), elems, enc, sealed != null);
                 if (res.length() > 0) {
-                    send(out.segment().asSlice(0, res.length()));
+                    int len = sealed == null ? res.length()
+                            : sealed.cipher().seal(out.segment().asByteBuffer(), res.length(), sealed.id());
+                    send(out.segment().asSlice(0, len));
                 }
             }
             for (Runnable r : res.afterSend()) {
@@ -202,9 +249,16 @@ final class SmbConnection {
             return;
         }
         Thread.ofVirtual().name("smb-async-reply").start(() -> {
-            int size = Math.min(buffers.maxSize(), Math.max(BufferPool.SMALL, Smb2Header.SIZE + 16 + op.bodyCapacity()));
+            SmbCipher cipher = op.encrypted() ? op.session().cipher() : null;
+            int size = Math.min(buffers.maxSize(), Math.max(BufferPool.SMALL, Smb2Header.SIZE + 16 + op.bodyCapacity()
+                    + (cipher == null ? 0 : SmbCipher.sealedCapacity(0))));
+            int at = cipher == null ? 0 : SmbCipher.TRANSFORM_SIZE;
             try (Lease out = buffers.acquire(size)) {
-                int len = SmbDispatcher.encodeFinal(op, status, body, new SmbEncoder(out.segment()));
+                int len = SmbDispatcher.encodeFinal(op, status, body,
+                        new SmbEncoder(out.segment().asSlice(at, size - at - (cipher == null ? 0 : 16))));
+                if (cipher != null) {
+                    len = cipher.seal(out.segment().asByteBuffer(), len, op.session().id());
+                }
                 send(out.segment().asSlice(0, len));
             } catch (IOException e) {
                 LOG.debug("SMB async reply to {} lost: {}", peer, e.toString());

@@ -89,7 +89,17 @@ final class SmbDispatcher {
      * 0); CANCEL elements get no response, so the reply may be empty (length 0).
      */
     Result process(ConnState conn, CreditWindow credits, MemorySegment msg, List<Element> elems, SmbEncoder out) {
+        return process(conn, credits, msg, elems, out, false);
+    }
+
+    /**
+     * The same for a message that came {@code encrypted} (decrypted already): its signatures are not
+     * checked and its responses not signed, as the caller encrypts them.
+     */
+    Result process(ConnState conn, CreditWindow credits, MemorySegment msg, List<Element> elems, SmbEncoder out,
+                   boolean encrypted) {
         SmbRequest.Compound cc = new SmbRequest.Compound();
+        cc.encrypted(encrypted);
         List<int[]> starts = new ArrayList<>();
         List<SmbRequest> reqs = new ArrayList<>();
         List<Runnable> after = new ArrayList<>();
@@ -212,6 +222,9 @@ final class SmbDispatcher {
     }
 
     private static Session signingSession(SmbRequest r, Smb2Header h) {
+        if (r.compound().encrypted()) {
+            return null; // an encrypted response is not signed (3.3.4.1.1)
+        }
         Session s = r.signResponseWith() != null ? r.signResponseWith() : r.session();
         if (s == null || s.signer() == null) {
             return null;
@@ -301,7 +314,11 @@ final class SmbDispatcher {
         }
         r.session(s);
         cc.session(sid);
-        if (s != null && s.signer() != null) {
+        if (s != null && s.encryptData() && !cc.encrypted() && cmd != Smb2Command.SESSION_SETUP) {
+            LOG.info("{} from {}: unencrypted request on an encrypted session", Smb2Command.name(cmd), r.conn().peer());
+            return NtStatus.ACCESS_DENIED;
+        }
+        if (s != null && s.signer() != null && !cc.encrypted()) {
             if (h.isSigned()) {
                 if (!s.signer().verify(msg.asByteBuffer(), (int) e.offset(), (int) e.length())) {
                     LOG.info("{} from {}: bad signature", Smb2Command.name(cmd), r.conn().peer());
