@@ -9,21 +9,14 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.engines.AESEngine;
-import org.bouncycastle.crypto.modes.CCMBlockCipher;
-import org.bouncycastle.crypto.modes.CCMModeCipher;
-import org.bouncycastle.crypto.params.AEADParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * SMB 3.x message encryption of one session (MS-SMB2 2.2.41, 3.1.4.3): an SMB2 message (or a whole
  * compound) travels as a 52-byte TRANSFORM_HEADER followed by its ciphertext; the header's bytes 20
  * to 51 (nonce, OriginalMessageSize, Reserved, Flags, SessionId) are the additional authenticated
  * data and its Signature field holds the 16-byte AEAD tag. Messages are sealed and opened in place
- * (a connection's pooled buffers are not doubled for it). AES-GCM runs in the JDK (intrinsics);
- * AES-CCM, which the JDK lacks, in BouncyCastle over a heap copy (only 3.0 and 3.0.2 clients, or
- * 3.1.1 clients that ask for it, use CCM).
+ * (a connection's pooled buffers are not doubled for it), with the JDK's intrinsified AES: GCM
+ * directly, CCM (which the JDK lacks) as its CTR and CBC-MAC halves ({@link AesCcm}).
  *
  * <p>Nonces: 12 bytes (GCM) or 11 (CCM) of which the first 8 are a per-session counter and the rest
  * random per session, so no nonce repeats under one key. Thread-safe: each call takes its own
@@ -138,14 +131,10 @@ public final class SmbCipher {
                     throw new IllegalStateException("AES-GCM wrote " + n + " bytes for " + len);
                 }
             } else {
-                CCMModeCipher c = ccm(true, encryptionKey, iv, aad);
-                byte[] data = new byte[len + TAG];
-                o.get(TRANSFORM_SIZE, data, 0, len);
-                c.processBytes(data, 0, len, data, 0);
-                c.doFinal(data, 0);
-                o.put(TRANSFORM_SIZE, data);
+                byte[] tag = AesCcm.seal(encryptionKey, iv, aad, o.limit(TRANSFORM_SIZE + len).position(TRANSFORM_SIZE).slice());
+                o.clear().put(TRANSFORM_SIZE + len, tag);
             }
-        } catch (GeneralSecurityException | InvalidCipherTextException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SMB encryption failed", e);
         }
         o.clear();
@@ -182,7 +171,8 @@ public final class SmbCipher {
     /**
      * Decrypts in place the message of {@code length} bytes at the start of {@code buf} (a valid
      * {@link #header}): the plaintext, {@code length - TRANSFORM_SIZE} bytes, ends up at index
-     * {@link #TRANSFORM_SIZE}.
+     * {@link #TRANSFORM_SIZE}. With 16 bytes of room in {@code buf} past the message, AES-GCM copies
+     * the tag there and decrypts in one pass; without, the JDK holds a heap copy of the ciphertext.
      *
      * @return false when the tag does not match (the bytes there may then be neither ciphertext nor plaintext)
      */
@@ -201,30 +191,23 @@ public final class SmbCipher {
                 Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
                 c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(decryptionKey, "AES"), new GCMParameterSpec(TAG * 8, iv));
                 c.updateAAD(aad);
+                if (m.capacity() >= length + TAG) {
+                    // ciphertext and tag in one buffer: the JDK then decrypts in one pass without a heap copy
+                    m.put(length, tag);
+                    ByteBuffer sealed = m.limit(length + TAG).position(TRANSFORM_SIZE).slice();
+                    return c.doFinal(sealed, sealed.duplicate()) == len;
+                }
                 ByteBuffer region = m.limit(length).position(TRANSFORM_SIZE).slice();
                 ByteBuffer dst = region.duplicate();
-                c.update(region.duplicate(), dst);
+                c.update(region.duplicate(), dst); // buffered by the JDK until the tag is in
                 c.doFinal(ByteBuffer.wrap(tag), dst);
                 return dst.position() == len;
             }
-            CCMModeCipher c = ccm(false, decryptionKey, iv, aad);
-            byte[] data = new byte[len + TAG];
-            m.get(TRANSFORM_SIZE, data, 0, len);
-            System.arraycopy(tag, 0, data, len, TAG);
-            c.processBytes(data, 0, data.length, data, 0);
-            c.doFinal(data, 0);
-            m.put(TRANSFORM_SIZE, data, 0, len);
-            return true;
-        } catch (AEADBadTagException | InvalidCipherTextException e) {
+            return AesCcm.open(decryptionKey, iv, aad, m.limit(length).position(TRANSFORM_SIZE).slice(), tag);
+        } catch (AEADBadTagException e) {
             return false;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SMB decryption failed", e);
         }
-    }
-
-    private static CCMModeCipher ccm(boolean encrypt, byte[] key, byte[] iv, byte[] aad) {
-        CCMModeCipher c = CCMBlockCipher.newInstance(AESEngine.newInstance());
-        c.init(encrypt, new AEADParameters(new KeyParameter(key), TAG * 8, iv, aad));
-        return c;
     }
 }

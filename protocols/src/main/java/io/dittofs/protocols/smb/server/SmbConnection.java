@@ -190,7 +190,8 @@ final class SmbConnection {
         String refused = h == null ? "malformed transform header"
                 : s == null || s.cipher() == null ? "encrypted message for session " + Long.toHexString(h.sessionId())
                         + ", which has no keys to decrypt it" : null;
-        if (refused == null && !s.cipher().open(msg.asByteBuffer(), len)) {
+        // the whole pooled buffer: its slack past the message lets the tag follow the ciphertext (one pass, no copy)
+        if (refused == null && !s.cipher().open(f.lease().capacity().asByteBuffer(), len)) {
             refused = "encrypted message that does not authenticate";
         }
         if (refused != null) {

@@ -100,9 +100,14 @@ class SmbCipherTest {
         SmbCipher.Header h = SmbCipher.header(buf, SmbCipher.TRANSFORM_SIZE + msg.length);
         assertNotNull(h);
         assertEquals(SESSION, h.sessionId());
+        ByteBuffer tight = ByteBuffer.allocateDirect(SmbCipher.TRANSFORM_SIZE + msg.length); // no room for the tag after it
+        tight.put(0, buf, 0, tight.capacity());
         assertTrue(p[1].open(buf, SmbCipher.TRANSFORM_SIZE + msg.length));
         byte[] back = new byte[msg.length];
         buf.get(SmbCipher.TRANSFORM_SIZE, back);
+        assertArrayEquals(msg, back);
+        assertTrue(p[1].open(tight, tight.capacity()), "opened without room past the message");
+        tight.get(SmbCipher.TRANSFORM_SIZE, back);
         assertArrayEquals(msg, back);
     }
 
