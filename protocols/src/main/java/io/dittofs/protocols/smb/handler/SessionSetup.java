@@ -125,11 +125,18 @@ public final class SessionSetup implements SmbCommand {
         boolean mustSign = false;
         boolean mustEncrypt = conn.config().encryption() == SmbConfig.ENCRYPTION_REQUIRED;
         if (!keyless) {
-            SmbKeys keys = SmbKeys.derive(dialect, d.sessionKey(), hash == null ? null : hash.value(), conn.cipherId());
-            signer = Signers.forDialect(dialect, conn.signingAlgorithm(), keys.signingKey());
             mustSign = conn.config().signingRequired() || (clientSecMode & Negotiate.SIGNING_REQUIRED) != 0;
-            if (conn.cipherId() != 0) {
-                cipher = new SmbCipher(conn.cipherId(), keys.encryptionKey(), keys.decryptionKey(), conn.random());
+            if (s.isValid() && s.signer() != null) {
+                // re-authentication keeps the keys of the first one, as the client does (3.2.5.3.2): messages
+                // in flight stay valid
+                signer = s.signer();
+                cipher = s.cipher();
+            } else {
+                SmbKeys keys = SmbKeys.derive(dialect, d.sessionKey(), hash == null ? null : hash.value(), conn.cipherId());
+                signer = Signers.forDialect(dialect, conn.signingAlgorithm(), keys.signingKey());
+                if (conn.cipherId() != 0) {
+                    cipher = new SmbCipher(conn.cipherId(), keys.encryptionKey(), keys.decryptionKey(), conn.random());
+                }
             }
         }
         if (mustEncrypt && cipher == null) {
