@@ -71,20 +71,9 @@ public final class SmbAdapter implements AutoCloseable {
         int io = intSetting(settings, "max_io_size", SmbConfig.MAX_IO, SmbConfig.CREDIT_BYTES, SmbConfig.MAX_IO);
         intSetting(settings, "large_io_buffers", DEFAULT_LARGE_IO_BUFFERS, 1, 4096);
         limiter(settings);
-        String encryption = settings.getOrDefault("encryption", "enabled");
-        if (!encryption.equals("required") && !encryption.equals("enabled") && !encryption.equals("off")) {
-            throw new IllegalArgumentException("smb encryption must be 'enabled', 'required' or 'off', not '" + encryption + "'");
-        }
+        int encryption = SmbConfig.parseEncryption(settings.getOrDefault("encryption", "enabled"));
         return SmbConfig.defaults().withDialects(min, max).withSigningRequired(signing.equals("required"))
-                .withMaxIoSize(io).withEncryption(SmbConfig.parseEncryption(encryption));
-    }
-
-    private static String settingsEncryption(SmbConfig cfg) {
-        return switch (cfg.encryption()) {
-            case SmbConfig.ENCRYPTION_OFF -> "off";
-            case SmbConfig.ENCRYPTION_REQUIRED -> "required";
-            default -> "enabled";
-        };
+                .withMaxIoSize(io).withEncryption(encryption);
     }
 
     /** The failed-logon limiter the settings ask for (per address and per account, within the window). */
@@ -121,7 +110,7 @@ public final class SmbAdapter implements AutoCloseable {
                     options);
             LOG.info("SMB adapter listening on {}:{} (dialects {}..{}, signing {}, encryption {}, max I/O {} bytes)", bind,
                     s.port(), Integer.toHexString(cfg.minDialect()), Integer.toHexString(cfg.maxDialect()),
-                    cfg.signingRequired() ? "required" : "enabled", settingsEncryption(cfg), cfg.maxIoSize());
+                    cfg.signingRequired() ? "required" : "enabled", cfg.encryptionName(), cfg.maxIoSize());
             return new SmbAdapter(pool, s, Map.copyOf(def.settings()));
         } catch (IOException | RuntimeException e) {
             pool.close();

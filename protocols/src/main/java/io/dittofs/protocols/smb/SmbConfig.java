@@ -90,14 +90,21 @@ public record SmbConfig(int minDialect, int maxDialect, boolean signingRequired,
                 allowGuest, allowAnonymous, mode);
     }
 
-    /** Parses "off", "enabled" (also "desired", "if_required"), "required". */
+    private static final String[] ENCRYPTION_NAMES = {"off", "enabled", "required"};
+
+    /** Parses an encryption mode by its name: "off", "enabled" or "required". */
     public static int parseEncryption(String s) {
-        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "off", "disabled", "no" -> ENCRYPTION_OFF;
-            case "enabled", "desired", "if_required", "default" -> ENCRYPTION_ENABLED;
-            case "required", "mandatory" -> ENCRYPTION_REQUIRED;
-            default -> throw new IllegalArgumentException("unknown SMB encryption mode '" + s + "' (off, enabled, required)");
-        };
+        for (int mode = 0; mode < ENCRYPTION_NAMES.length; mode++) {
+            if (ENCRYPTION_NAMES[mode].equals(s)) {
+                return mode;
+            }
+        }
+        throw new IllegalArgumentException("smb encryption must be 'enabled', 'required' or 'off', not '" + s + "'");
+    }
+
+    /** The name of this config's encryption mode, as {@link #parseEncryption} reads it. */
+    public String encryptionName() {
+        return ENCRYPTION_NAMES[encryption];
     }
 
     public static boolean isDialect(int d) {

@@ -93,6 +93,14 @@ public final class SmbCipher {
         return gcm(id) ? 12 : 11;
     }
 
+    /** An AES-GCM cipher for one message (16-byte tag), its additional data given. */
+    private static Cipher gcm(int mode, byte[] key, byte[] iv, byte[] aad) throws GeneralSecurityException {
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG * 8, iv));
+        c.updateAAD(aad);
+        return c;
+    }
+
     public int id() {
         return id;
     }
@@ -122,9 +130,7 @@ public final class SmbCipher {
         byte[] iv = java.util.Arrays.copyOf(nonce, nonceLength(id));
         try {
             if (gcm(id)) {
-                Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-                c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(encryptionKey, "AES"), new GCMParameterSpec(TAG * 8, iv));
-                c.updateAAD(aad);
+                Cipher c = gcm(Cipher.ENCRYPT_MODE, encryptionKey, iv, aad);
                 ByteBuffer region = o.limit(TRANSFORM_SIZE + len + TAG).position(TRANSFORM_SIZE).slice();
                 int n = c.doFinal(region.duplicate().limit(len), region.duplicate());
                 if (n != len + TAG) {
@@ -188,9 +194,7 @@ public final class SmbCipher {
         m.get(SIGNATURE, tag);
         try {
             if (gcm(id)) {
-                Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-                c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(decryptionKey, "AES"), new GCMParameterSpec(TAG * 8, iv));
-                c.updateAAD(aad);
+                Cipher c = gcm(Cipher.DECRYPT_MODE, decryptionKey, iv, aad);
                 if (m.capacity() >= length + TAG) {
                     // ciphertext and tag in one buffer: the JDK then decrypts in one pass without a heap copy
                     m.put(length, tag);

@@ -1,6 +1,5 @@
 package io.dittofs.protocols.smb.auth;
 
-import io.dittofs.core.AuthContext;
 import io.dittofs.core.ShareRegistry;
 import io.dittofs.core.buffer.BufferPool;
 import io.dittofs.core.lock.LockManager;
@@ -26,7 +25,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,19 +42,7 @@ class SmbEncryptedSessionTest {
 
     @BeforeEach
     void start() throws IOException {
-        byte[] hash = NtlmCrypto.ntHash("secret");
-        SmbUsers users = new SmbUsers() {
-            @Override
-            public NtAccounts accounts() {
-                return (u, d) -> "alice".equalsIgnoreCase(u) ? Optional.of(new NtAccount("alice", hash, true))
-                        : Optional.empty();
-            }
-
-            @Override
-            public AuthContext identity(String user) {
-                return new AuthContext(1000, 1000, new int[0], "smb:" + user);
-            }
-        };
+        SmbUsers users = RawSmb.alice();
         pool = new BufferPool(64, 16, 4, 1);
         server = SmbServer.start("encryption-test", new InetSocketAddress("127.0.0.1", 0),
                 new SmbServices(SmbConfig.defaults().withSigningRequired(false), new ShareRegistry(), users,
@@ -79,7 +65,8 @@ class SmbEncryptedSessionTest {
             ByteBuffer neg = ByteBuffer.allocate(38).order(ByteOrder.LITTLE_ENDIAN);
             neg.putShort((short) 36).putShort((short) 1).putShort((short) 0).putShort((short) 0).putInt(0x40)
                     .put(new byte[16]).putLong(0).putShort((short) 0x0302);
-            ByteBuffer n = ByteBuffer.wrap(exchange(out, in, message(0, 0, 0, neg.array()))).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer n = ByteBuffer.wrap(RawSmb.exchange(out, in, RawSmb.message(0, 0, 0, neg.array())))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(NtStatus.SUCCESS, n.getInt(8));
             assertEquals(0x40, n.getInt(64 + 24) & 0x40, "SMB2_GLOBAL_CAP_ENCRYPTION for a 3.0.2 client that asks");
 
@@ -105,12 +92,14 @@ class SmbEncryptedSessionTest {
         NtlmTestClient c = new NtlmTestClient();
         c.user = "alice";
         c.password = "secret";
-        ByteBuffer r = ByteBuffer.wrap(exchange(out, in, message(mid[0]++, 1, session, sessionSetup(c.first()))))
+        ByteBuffer r = ByteBuffer.wrap(RawSmb.exchange(out, in,
+                        RawSmb.message(mid[0]++, 1, session, RawSmb.sessionSetup(c.first()))))
                 .order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(NtStatus.MORE_PROCESSING_REQUIRED, r.getInt(8));
         lastSession = r.getLong(40);
         byte[] token = Arrays.copyOfRange(r.array(), r.getShort(64 + 4), r.getShort(64 + 4) + r.getShort(64 + 6));
-        ByteBuffer done = ByteBuffer.wrap(exchange(out, in, message(mid[0]++, 1, lastSession, sessionSetup(c.second(token)))))
+        ByteBuffer done = ByteBuffer.wrap(RawSmb.exchange(out, in,
+                        RawSmb.message(mid[0]++, 1, lastSession, RawSmb.sessionSetup(c.second(token)))))
                 .order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(NtStatus.SUCCESS, done.getInt(8), "SESSION_SETUP");
         return c.exportedSessionKey;
@@ -118,11 +107,11 @@ class SmbEncryptedSessionTest {
 
     private static int encryptedEcho(OutputStream out, DataInputStream in, SmbCipher client, long session, long mid)
             throws IOException {
-        byte[] echo = message(mid, 0x0D, session, new byte[] {4, 0, 0, 0});
+        byte[] echo = RawSmb.message(mid, 0x0D, session, new byte[] {4, 0, 0, 0});
         ByteBuffer buf = ByteBuffer.allocate(SmbCipher.sealedCapacity(echo.length));
         buf.put(SmbCipher.TRANSFORM_SIZE, echo);
         int len = client.seal(buf, echo.length, session);
-        byte[] reply = exchange(out, in, Arrays.copyOf(buf.array(), len));
+        byte[] reply = RawSmb.exchange(out, in, Arrays.copyOf(buf.array(), len));
         ByteBuffer r = ByteBuffer.allocate(reply.length + 16).put(0, reply);
         SmbCipher.Header h = SmbCipher.header(r, reply.length);
         assertTrue(h != null && h.sessionId() == session, "the reply comes in a transform header of the session");
@@ -131,29 +120,5 @@ class SmbEncryptedSessionTest {
         assertEquals(0x424D53FE, plain.getInt(0));
         assertEquals(0, plain.getInt(16) & 0x8, "not signed: encrypted instead");
         return plain.getInt(8);
-    }
-
-    private static byte[] sessionSetup(byte[] token) {
-        ByteBuffer b = ByteBuffer.allocate(24 + token.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort((short) 25).put((byte) 0).put((byte) 1).putInt(0).putInt(0).putShort((short) 88)
-                .putShort((short) token.length).putLong(0).put(token);
-        return b.array();
-    }
-
-    private static byte[] message(long messageId, int command, long session, byte[] body) {
-        ByteBuffer m = ByteBuffer.allocate(64 + body.length).order(ByteOrder.LITTLE_ENDIAN);
-        m.putInt(0x424D53FE).putShort((short) 64).putShort((short) 1).putInt(0).putShort((short) command)
-                .putShort((short) 8).putInt(0).putInt(0).putLong(messageId).putInt(0xFEFF).putInt(0).putLong(session)
-                .put(new byte[16]).put(body);
-        return m.array();
-    }
-
-    private static byte[] exchange(OutputStream out, DataInputStream in, byte[] msg) throws IOException {
-        ByteBuffer frame = ByteBuffer.allocate(4 + msg.length).putInt(msg.length).put(msg);
-        out.write(frame.array());
-        out.flush();
-        byte[] reply = new byte[in.readInt()];
-        in.readFully(reply);
-        return reply;
     }
 }

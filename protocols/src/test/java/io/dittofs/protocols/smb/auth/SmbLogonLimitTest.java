@@ -1,6 +1,5 @@
 package io.dittofs.protocols.smb.auth;
 
-import io.dittofs.core.AuthContext;
 import io.dittofs.core.FileSystem;
 import io.dittofs.core.Share;
 import io.dittofs.core.ShareRegistry;
@@ -28,7 +27,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -48,19 +46,7 @@ class SmbLogonLimitTest {
         FileSystem fs = new FileSystem(new MemoryMetadataStore(), new MemoryBlockStore(), false);
         ShareRegistry shares = new ShareRegistry();
         shares.add(new Share(1, "/export", fs, false, 65534, 65534));
-        byte[] hash = NtlmCrypto.ntHash("secret");
-        SmbUsers users = new SmbUsers() {
-            @Override
-            public NtAccounts accounts() {
-                return (u, d) -> "alice".equalsIgnoreCase(u) ? Optional.of(new NtAccount("alice", hash, true))
-                        : Optional.empty();
-            }
-
-            @Override
-            public AuthContext identity(String user) {
-                return new AuthContext(1000, 1000, new int[0], "smb:" + user);
-            }
-        };
+        SmbUsers users = RawSmb.alice();
         limiter = new LogonLimiter(3, 60_000);
         pool = new BufferPool(64, 16, 4, 1);
         server = SmbServer.start("logon-test", new InetSocketAddress("127.0.0.1", 0),
@@ -112,33 +98,18 @@ class SmbLogonLimitTest {
             NtlmTestClient client = new NtlmTestClient();
             client.user = user;
             client.password = password;
-            ByteBuffer r = send(out, in, 1, 1, 0, sessionSetup(client.first()));
+            ByteBuffer r = send(out, in, 1, 1, 0, RawSmb.sessionSetup(client.first()));
             if (r.getInt(8) != NtStatus.MORE_PROCESSING_REQUIRED) {
                 return r.getInt(8);
             }
             byte[] token = Arrays.copyOfRange(r.array(), r.getShort(64 + 4), r.getShort(64 + 4) + r.getShort(64 + 6));
-            return send(out, in, 2, 1, r.getLong(40), sessionSetup(client.second(token))).getInt(8);
+            return send(out, in, 2, 1, r.getLong(40), RawSmb.sessionSetup(client.second(token))).getInt(8);
         }
-    }
-
-    private static byte[] sessionSetup(byte[] token) {
-        ByteBuffer b = ByteBuffer.allocate(24 + token.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort((short) 25).put((byte) 0).put((byte) 1).putInt(0).putInt(0).putShort((short) 88)
-                .putShort((short) token.length).putLong(0).put(token);
-        return b.array();
     }
 
     private static ByteBuffer send(OutputStream out, DataInputStream in, long messageId, int command, long session,
                                    byte[] body) throws IOException {
-        ByteBuffer m = ByteBuffer.allocate(4 + 64 + body.length).order(ByteOrder.LITTLE_ENDIAN);
-        m.order(ByteOrder.BIG_ENDIAN).putInt(64 + body.length).order(ByteOrder.LITTLE_ENDIAN);
-        m.putInt(0x424D53FE).putShort((short) 64).putShort((short) 1).putInt(0).putShort((short) command)
-                .putShort((short) 8).putInt(0).putInt(0).putLong(messageId).putInt(0xFEFF).putInt(0).putLong(session)
-                .put(new byte[16]).put(body);
-        out.write(m.array());
-        out.flush();
-        byte[] reply = new byte[in.readInt()];
-        in.readFully(reply);
-        return ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.wrap(RawSmb.exchange(out, in, RawSmb.message(messageId, command, session, body)))
+                .order(ByteOrder.LITTLE_ENDIAN);
     }
 }
